@@ -1,0 +1,354 @@
+//! Building a [`Client`]: base URL, credentials, timeouts, default cluster, retries.
+//!
+//! The generated operations and the hand-written ones share one `reqwest::Client` and one hook
+//! ([`ClientHooks`] below), which adds credentials, checks CIDs, applies the default cluster,
+//! retries and captures error bodies for [`crate::Error`].
+
+use std::time::Duration;
+
+use progenitor_client::{ClientHooks, OperationInfo};
+use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
+
+use crate::auth::Credentials;
+use crate::error::{Error, Result};
+use crate::retry::{self, RetryPolicy};
+use crate::spec;
+use crate::Client;
+
+/// The production API.
+pub const DEFAULT_BASE_URL: &str = "https://api.pinarkive.com/api/v3";
+
+/// The environment variables [`Client::from_env`] reads.
+pub mod env {
+    /// The API key (required).
+    pub const API_KEY: &str = "PINARKIVE_API_KEY";
+    /// The base URL, default [`super::DEFAULT_BASE_URL`].
+    pub const API_BASE_URL: &str = "PINARKIVE_API_BASE_URL";
+    /// The cluster to use where the caller names none.
+    pub const CLUSTER_ID: &str = "PINARKIVE_CLUSTER_ID";
+}
+
+/// What the hook needs on every request; held by the generated `Client`.
+#[derive(Clone, Debug)]
+pub struct Inner {
+    /// Credential headers, marked sensitive (their `Debug` shows `Sensitive`).
+    auth_headers: HeaderMap,
+    /// The cluster sent as `X-Cluster` (and as `cl` on uploads) where the caller names none.
+    cluster: Option<String>,
+    retry: RetryPolicy,
+    /// The base URL's path, to find the operation's path parameters in a request URL.
+    base_path: String,
+}
+
+/// Configures a [`Client`]. Start from [`Client::builder`] or [`ClientBuilder::from_env`].
+#[derive(Debug, Clone)]
+pub struct ClientBuilder {
+    base_url: String,
+    credentials: Option<Credentials>,
+    connect_timeout: Duration,
+    read_timeout: Duration,
+    user_agent: String,
+    cluster: Option<String>,
+    retry: RetryPolicy,
+    http: Option<reqwest::Client>,
+    allow_insecure_http: bool,
+}
+
+impl Default for ClientBuilder {
+    fn default() -> Self {
+        ClientBuilder {
+            base_url: DEFAULT_BASE_URL.into(),
+            credentials: None,
+            connect_timeout: Duration::from_secs(10),
+            read_timeout: Duration::from_secs(60),
+            user_agent: concat!("pinarkive-rs/", env!("CARGO_PKG_VERSION")).into(),
+            cluster: None,
+            retry: RetryPolicy::default(),
+            http: None,
+            allow_insecure_http: false,
+        }
+    }
+}
+
+impl ClientBuilder {
+    /// A builder with the defaults: production URL, no credentials, 10 s connect and 60 s read
+    /// timeouts (no total timeout, so large uploads are not cut off), retries on.
+    pub fn new() -> Self {
+        ClientBuilder::default()
+    }
+
+    /// A builder from `PINARKIVE_API_KEY` (required), `PINARKIVE_API_BASE_URL` and
+    /// `PINARKIVE_CLUSTER_ID` (optional).
+    ///
+    /// # Errors
+    /// [`Error::Config`] naming the variable when the key is missing or empty.
+    pub fn from_env() -> Result<Self> {
+        Self::from_lookup(|name| std::env::var(name).ok())
+    }
+
+    pub(crate) fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
+        let key = lookup(env::API_KEY).filter(|k| !k.trim().is_empty()).ok_or_else(|| {
+            Error::Config(format!(
+                "{} is not set (or empty); set it to an API key from the Pinarkive dashboard",
+                env::API_KEY
+            ))
+        })?;
+        let mut builder = ClientBuilder::new().credentials(Credentials::api_key(key));
+        if let Some(url) = lookup(env::API_BASE_URL).filter(|u| !u.trim().is_empty()) {
+            builder = builder.base_url(url);
+        }
+        if let Some(cluster) = lookup(env::CLUSTER_ID).filter(|c| !c.trim().is_empty()) {
+            builder = builder.cluster(cluster);
+        }
+        Ok(builder)
+    }
+
+    /// The API base URL, including `/api/v3`.
+    pub fn base_url(mut self, url: impl Into<String>) -> Self {
+        self.base_url = url.into();
+        self
+    }
+
+    /// The credentials sent with every request.
+    pub fn credentials(mut self, credentials: Credentials) -> Self {
+        self.credentials = Some(credentials);
+        self
+    }
+
+    /// Shorthand for `credentials(Credentials::api_key(key))`.
+    pub fn api_key(self, key: impl Into<String>) -> Self {
+        self.credentials(Credentials::api_key(key))
+    }
+
+    /// How long to wait for a connection.
+    pub fn connect_timeout(mut self, timeout: Duration) -> Self {
+        self.connect_timeout = timeout;
+        self
+    }
+
+    /// How long to wait for each read from the server; resets whenever data arrives.
+    pub fn read_timeout(mut self, timeout: Duration) -> Self {
+        self.read_timeout = timeout;
+        self
+    }
+
+    /// The `User-Agent`, default `pinarkive-rs/<version>`.
+    pub fn user_agent(mut self, user_agent: impl Into<String>) -> Self {
+        self.user_agent = user_agent.into();
+        self
+    }
+
+    /// The cluster used where a call names none (`X-Cluster`, and `cl` on uploads).
+    pub fn cluster(mut self, cluster: impl Into<String>) -> Self {
+        self.cluster = Some(cluster.into());
+        self
+    }
+
+    /// The retry policy; [`RetryPolicy::none`] turns retries off.
+    pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
+        self.retry = policy;
+        self
+    }
+
+    /// Sends through this `reqwest::Client` (proxies, TLS roots, your own middleware settings).
+    /// The timeouts and user agent above then come from it, not from this builder.
+    pub fn http_client(mut self, http: reqwest::Client) -> Self {
+        self.http = Some(http);
+        self
+    }
+
+    /// Allows a plain `http://` base URL on a host other than loopback. Credentials then travel
+    /// in clear text; off by default.
+    pub fn allow_insecure_http(mut self, allow: bool) -> Self {
+        self.allow_insecure_http = allow;
+        self
+    }
+
+    /// Builds the client.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for an unusable base URL or credentials, naming what is wrong (never
+    /// the secret).
+    pub fn build(self) -> Result<Client> {
+        let url = reqwest::Url::parse(self.base_url.trim())
+            .map_err(|e| Error::Config(format!("base URL {:?} is not a URL: {e}", self.base_url)))?;
+        match url.scheme() {
+            "https" => {}
+            "http" if self.allow_insecure_http || is_loopback(&url) => {}
+            "http" => {
+                return Err(Error::Config(format!(
+                    "base URL {url} is plain http on a non-loopback host, which would send the credentials in clear text; use https or allow_insecure_http(true)"
+                )))
+            }
+            other => return Err(Error::Config(format!("base URL {url} has scheme {other:?}; expected https"))),
+        }
+        let auth_headers = match &self.credentials {
+            Some(credentials) => credentials.headers().map_err(Error::Config)?,
+            None => HeaderMap::new(),
+        };
+        let http = match self.http {
+            Some(http) => http,
+            None => reqwest::Client::builder()
+                .connect_timeout(self.connect_timeout)
+                .read_timeout(self.read_timeout)
+                .user_agent(&self.user_agent)
+                .build()
+                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
+        };
+        let base_url = url.as_str().trim_end_matches('/').to_string();
+        let inner = Inner {
+            auth_headers,
+            cluster: self.cluster,
+            retry: self.retry,
+            base_path: url.path().to_string(),
+        };
+        Ok(Client::new_with_client(&base_url, http, inner))
+    }
+}
+
+fn is_loopback(url: &reqwest::Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(name)) => name.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+impl Client {
+    /// A builder; see [`ClientBuilder`].
+    pub fn builder() -> ClientBuilder {
+        ClientBuilder::new()
+    }
+
+    /// A client configured from the environment; see [`ClientBuilder::from_env`].
+    pub fn from_env() -> Result<Client> {
+        ClientBuilder::from_env()?.build()
+    }
+
+    /// The cluster used where a call names none.
+    pub fn default_cluster(&self) -> Option<&str> {
+        self.inner.cluster.as_deref()
+    }
+
+    /// The retry policy.
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.inner.retry
+    }
+
+    /// Adds what every request carries; fails before sending when a CID is invalid.
+    pub(crate) fn prepare(&self, request: &mut reqwest::Request, operation_id: &str) -> Result<()> {
+        let operation = spec::operation(operation_id);
+        if let Some(operation) = operation {
+            crate::cid::check_path_cids(operation.path, &self.inner.base_path, request.url().path())?;
+        }
+        for (name, value) in self.inner.auth_headers.iter() {
+            request.headers_mut().insert(name.clone(), value.clone());
+        }
+        let x_cluster = HeaderName::from_static("x-cluster");
+        if let (Some(cluster), true) = (&self.inner.cluster, operation.is_some_and(|op| op.cluster_header)) {
+            if !request.headers().contains_key(&x_cluster) {
+                let value = HeaderValue::from_str(cluster).map_err(|_| {
+                    Error::InvalidInput(format!("cluster {cluster:?} is not a valid header value"))
+                })?;
+                request.headers_mut().insert(x_cluster, value);
+            }
+        }
+        Ok(())
+    }
+
+    /// Sends with retries. `first` is resent by cloning; `rebuild` overrides that for bodies
+    /// that cannot be cloned (uploads reopen their files).
+    pub(crate) async fn execute(
+        &self,
+        first: reqwest::Request,
+        operation_id: &str,
+        idempotent: bool,
+        rebuild: impl FnMut() -> Option<reqwest::Request>,
+    ) -> reqwest::Result<reqwest::Response> {
+        retry::send(&self.client, &self.inner.retry, operation_id, idempotent, first, rebuild).await
+    }
+}
+
+impl ClientHooks<Inner> for Client {
+    async fn pre<E>(
+        &self,
+        request: &mut reqwest::Request,
+        info: &OperationInfo,
+    ) -> std::result::Result<(), progenitor_client::Error<E>> {
+        self.prepare(request, info.operation_id).map_err(|e| match e {
+            Error::InvalidInput(message) => progenitor_client::Error::InvalidRequest(message),
+            other => progenitor_client::Error::Custom(other.to_string()),
+        })
+    }
+
+    async fn exec(
+        &self,
+        request: reqwest::Request,
+        info: &OperationInfo,
+    ) -> reqwest::Result<reqwest::Response> {
+        let idempotent = spec::is_idempotent_method(request.method().as_str());
+        // Generated operations have JSON or empty bodies, so the request clones.
+        let template = request.try_clone();
+        self.execute(request, info.operation_id, idempotent, || template.as_ref().and_then(|r| r.try_clone()))
+            .await
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn lookup(vars: &'static [(&'static str, &'static str)]) -> impl Fn(&str) -> Option<String> {
+        move |name| vars.iter().find(|(k, _)| *k == name).map(|(_, v)| v.to_string())
+    }
+
+    #[test]
+    fn from_env_names_the_missing_variable() {
+        let err = ClientBuilder::from_lookup(lookup(&[])).unwrap_err();
+        assert!(err.to_string().contains("PINARKIVE_API_KEY is not set"), "{err}");
+        let err = ClientBuilder::from_lookup(lookup(&[("PINARKIVE_API_KEY", " ")])).unwrap_err();
+        assert!(err.to_string().contains("PINARKIVE_API_KEY"), "{err}");
+    }
+
+    #[test]
+    fn from_env_reads_url_and_cluster() {
+        let client = ClientBuilder::from_lookup(lookup(&[
+            ("PINARKIVE_API_KEY", "k"),
+            ("PINARKIVE_API_BASE_URL", "http://127.0.0.1:9/api/v3/"),
+            ("PINARKIVE_CLUSTER_ID", "cl0-global"),
+        ]))
+        .unwrap()
+        .build()
+        .unwrap();
+        assert_eq!(client.baseurl, "http://127.0.0.1:9/api/v3");
+        assert_eq!(client.default_cluster(), Some("cl0-global"));
+    }
+
+    #[test]
+    fn clear_text_is_refused_off_loopback() {
+        let err =
+            Client::builder().api_key("k").base_url("http://api.example.com/api/v3").build().unwrap_err();
+        assert!(err.to_string().contains("clear text"), "{err}");
+        for url in ["http://localhost:1/api/v3", "http://127.0.0.1:1", "http://[::1]:1"] {
+            Client::builder().base_url(url).build().unwrap();
+        }
+        Client::builder().base_url("http://10.0.0.1/x").allow_insecure_http(true).build().unwrap();
+        assert!(Client::builder().base_url("ftp://x").build().is_err());
+        assert!(Client::builder().base_url("not a url").build().is_err());
+    }
+
+    #[test]
+    fn debug_never_shows_the_key() {
+        let client = Client::builder().api_key("sekrit-key-123").build().unwrap();
+        let debug = format!("{client:?}");
+        assert!(!debug.contains("sekrit"), "{debug}");
+        assert!(debug.contains("Sensitive"), "{debug}");
+    }
+
+    #[test]
+    fn a_key_with_a_newline_is_a_config_error() {
+        let err = Client::builder().api_key("abc\n").build().unwrap_err();
+        assert!(matches!(err, Error::Config(_)) && !err.to_string().contains("abc"), "{err}");
+    }
+}

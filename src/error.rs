@@ -1,0 +1,409 @@
+//! The one error type of every call, generated or hand-written.
+//!
+//! progenitor's error loses the status of a response whose body does not parse (an HTML 503
+//! from a proxy) and cannot read the body of an undocumented status in a synchronous `From`.
+//! So the client's hook reads every error response (and every success whose body is not JSON)
+//! once, and hands it on as a [`Captured`] envelope that the generated code does not parse;
+//! `From<progenitor_client::Error<_>>` then builds [`Error`] from the envelope with nothing lost.
+
+use std::fmt;
+use std::time::{Duration, SystemTime};
+
+use bytes::Bytes;
+use reqwest::header::HeaderMap;
+use reqwest::StatusCode;
+
+use crate::types;
+
+/// `Result` with this crate's [`Error`].
+pub type Result<T, E = Error> = std::result::Result<T, E>;
+
+/// Everything that can go wrong with a call.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum Error {
+    /// The API answered with an error status and a JSON error body.
+    #[error("{0}")]
+    Api(Box<ApiError>),
+    /// A response whose body could not be decoded: an HTML page from a proxy, an empty or
+    /// truncated body, or JSON that does not match the spec. The status (where known) and
+    /// the raw bytes are kept.
+    #[error("{}", decode_message(*.status, .reason, .body))]
+    Decode {
+        /// The HTTP status; `None` only for a generated operation whose success body parsed as
+        /// JSON but did not match the spec's schema.
+        status: Option<StatusCode>,
+        /// The body as received.
+        body: Bytes,
+        /// Why it could not be decoded.
+        reason: String,
+    },
+    /// The request timed out (connect or read timeout).
+    #[error("request timed out: {0}")]
+    Timeout(#[source] reqwest::Error),
+    /// No response: the connection failed, or dropped before the response was complete.
+    #[error("request failed: {}", transport_message(.0))]
+    Transport(#[source] reqwest::Error),
+    /// Invalid input, found before anything was sent.
+    #[error("invalid input: {0}")]
+    InvalidInput(String),
+    /// The client could not be configured (a missing environment variable, a bad key or URL).
+    #[error("configuration error: {0}")]
+    Config(String),
+    /// A local file to upload could not be read.
+    #[error("cannot read {path}: {source}")]
+    Io {
+        /// The file.
+        path: std::path::PathBuf,
+        /// What the operating system said.
+        #[source]
+        source: std::io::Error,
+    },
+}
+
+/// An error status with the API's JSON error body.
+#[derive(Debug, Clone)]
+#[non_exhaustive]
+pub struct ApiError {
+    /// The HTTP status.
+    pub status: StatusCode,
+    /// The body's `error` field: a short title.
+    pub error: Option<String>,
+    /// The body's `message` field: the explanation.
+    pub message: Option<String>,
+    /// The body's `code` field.
+    pub code: Option<ErrorCode>,
+    /// For `missing_scope`, the scope the key lacks (the body's `required`).
+    pub required_scope: Option<String>,
+    /// How long to wait before retrying: the `Retry-After` header, else the body's `retryAfter`.
+    pub retry_after: Option<Duration>,
+    /// The rate-limit fields from the headers or the body.
+    pub rate_limit: RateLimit,
+    /// The body as received.
+    pub body: Bytes,
+}
+
+/// The rate-limit state the API reports on a 429 (`X-RateLimit-*` headers or body fields).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct RateLimit {
+    /// Requests allowed in the window.
+    pub limit: Option<u64>,
+    /// Requests left in the window.
+    pub remaining: Option<u64>,
+    /// When the window resets, as the API sent it (its format is not documented).
+    pub reset: Option<String>,
+}
+
+/// The API's documented error codes; anything else is kept in [`ErrorCode::Other`].
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorCode {
+    /// `INVALID_API_KEY`: the key is unknown, revoked or expired.
+    InvalidApiKey,
+    /// `UNAUTHORIZED`: no credentials were sent.
+    Unauthorized,
+    /// `missing_scope`: the key lacks the scope in [`ApiError::required_scope`].
+    MissingScope,
+    /// `FILE_TOO_LARGE`: the upload exceeds the size or plan limit.
+    FileTooLarge,
+    /// `RATE_LIMIT`: too many requests.
+    RateLimit,
+    /// `2fa_required`: the action needs a current TOTP code.
+    TwoFactorRequired,
+    /// `2fa_invalid`: the TOTP code is wrong.
+    TwoFactorInvalid,
+    /// `email_not_verified`: the account's email is not verified yet.
+    EmailNotVerified,
+    /// `account_disabled`: an administrator disabled the account.
+    AccountDisabled,
+    /// A code this version does not know.
+    Other(String),
+}
+
+impl ErrorCode {
+    /// The code as the API spells it.
+    pub fn as_str(&self) -> &str {
+        match self {
+            ErrorCode::InvalidApiKey => "INVALID_API_KEY",
+            ErrorCode::Unauthorized => "UNAUTHORIZED",
+            ErrorCode::MissingScope => "missing_scope",
+            ErrorCode::FileTooLarge => "FILE_TOO_LARGE",
+            ErrorCode::RateLimit => "RATE_LIMIT",
+            ErrorCode::TwoFactorRequired => "2fa_required",
+            ErrorCode::TwoFactorInvalid => "2fa_invalid",
+            ErrorCode::EmailNotVerified => "email_not_verified",
+            ErrorCode::AccountDisabled => "account_disabled",
+            ErrorCode::Other(code) => code,
+        }
+    }
+}
+
+impl From<&str> for ErrorCode {
+    fn from(code: &str) -> Self {
+        match code {
+            "INVALID_API_KEY" => ErrorCode::InvalidApiKey,
+            "UNAUTHORIZED" => ErrorCode::Unauthorized,
+            "missing_scope" => ErrorCode::MissingScope,
+            "FILE_TOO_LARGE" => ErrorCode::FileTooLarge,
+            "RATE_LIMIT" => ErrorCode::RateLimit,
+            "2fa_required" => ErrorCode::TwoFactorRequired,
+            "2fa_invalid" => ErrorCode::TwoFactorInvalid,
+            "email_not_verified" => ErrorCode::EmailNotVerified,
+            "account_disabled" => ErrorCode::AccountDisabled,
+            other => ErrorCode::Other(other.to_string()),
+        }
+    }
+}
+
+impl fmt::Display for ErrorCode {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(self.as_str())
+    }
+}
+
+impl fmt::Display for ApiError {
+    /// One line: `HTTP 403 Forbidden [missing_scope]: Missing scope: files:write (the API key needs scope files:write)`.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "HTTP {}", self.status)?;
+        if let Some(code) = &self.code {
+            write!(f, " [{code}]")?;
+        }
+        match (&self.message, &self.error) {
+            (Some(message), _) | (None, Some(message)) => write!(f, ": {}", one_line(message))?,
+            (None, None) => {}
+        }
+        if let Some(scope) = &self.required_scope {
+            write!(f, " (the API key needs scope {scope})")?;
+        }
+        if let Some(wait) = self.retry_after {
+            write!(f, " (retry after {}s)", wait.as_secs())?;
+        }
+        Ok(())
+    }
+}
+
+fn one_line(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn decode_message(status: Option<StatusCode>, reason: &str, body: &Bytes) -> String {
+    let status = status.map(|s| format!(" (HTTP {s})")).unwrap_or_default();
+    let excerpt: String = String::from_utf8_lossy(&body[..body.len().min(80)]).chars().collect();
+    let excerpt = one_line(&excerpt);
+    if excerpt.is_empty() {
+        format!("undecodable response{status}: {reason}; body is empty")
+    } else {
+        let more = if body.len() > 80 { "…" } else { "" };
+        format!("undecodable response{status}: {reason}; body starts {excerpt:?}{more}")
+    }
+}
+
+/// reqwest's own text names the URL but not always the cause; add the innermost cause.
+fn transport_message(error: &reqwest::Error) -> String {
+    let mut message = error.to_string();
+    let mut source = std::error::Error::source(error);
+    while let Some(inner) = source {
+        if inner.source().is_none() {
+            message.push_str(&format!(": {inner}"));
+        }
+        source = inner.source();
+    }
+    message
+}
+
+impl Error {
+    /// The HTTP status, when a response arrived.
+    pub fn status(&self) -> Option<StatusCode> {
+        match self {
+            Error::Api(api) => Some(api.status),
+            Error::Decode { status, .. } => *status,
+            Error::Timeout(e) | Error::Transport(e) => e.status(),
+            _ => None,
+        }
+    }
+
+    /// The API's error details, for [`Error::Api`].
+    pub fn api(&self) -> Option<&ApiError> {
+        match self {
+            Error::Api(api) => Some(api),
+            _ => None,
+        }
+    }
+
+    /// The API's error code, for [`Error::Api`].
+    pub fn code(&self) -> Option<&ErrorCode> {
+        self.api().and_then(|api| api.code.as_ref())
+    }
+
+    /// How long the server asked to wait, for a 429 or 503.
+    pub fn retry_after(&self) -> Option<Duration> {
+        self.api().and_then(|api| api.retry_after)
+    }
+
+    /// Whether the same request may succeed later: timeouts, failed connections, 429, 502,
+    /// 503 and 504. (The client has already retried these as its policy allows.)
+    pub fn is_retryable(&self) -> bool {
+        match self {
+            Error::Timeout(_) | Error::Transport(_) => true,
+            Error::Api(_) | Error::Decode { .. } => {
+                matches!(self.status().map(|s| s.as_u16()), Some(429 | 502 | 503 | 504))
+            }
+            _ => false,
+        }
+    }
+
+    pub(crate) fn from_reqwest(error: reqwest::Error) -> Self {
+        if error.is_timeout() {
+            Error::Timeout(error)
+        } else {
+            Error::Transport(error)
+        }
+    }
+}
+
+impl From<progenitor_client::Error<types::ErrorBody>> for Error {
+    fn from(error: progenitor_client::Error<types::ErrorBody>) -> Self {
+        use progenitor_client::Error as E;
+        match error {
+            E::InvalidRequest(message) | E::Custom(message) => Error::InvalidInput(message),
+            E::CommunicationError(e) | E::InvalidUpgrade(e) | E::ResponseBodyError(e) => {
+                Error::from_reqwest(e)
+            }
+            // Not reached through this crate's client, which captures every error response,
+            // but kept exact for a generated client built without its hook.
+            E::ErrorResponse(response) => {
+                let body = Bytes::from(serde_json::to_vec(&*response).unwrap_or_default());
+                Captured { status: response.status(), headers: response.headers().clone(), body }.into_error()
+            }
+            E::InvalidResponsePayload(body, e) => {
+                Error::Decode { status: None, body, reason: format!("body does not match the spec: {e}") }
+            }
+            E::UnexpectedResponse(response) => match response.extensions().get::<Captured>() {
+                Some(captured) => captured.clone().into_error(),
+                None => Error::Decode {
+                    status: Some(response.status()),
+                    body: Bytes::new(),
+                    reason: "status not documented for this operation".into(),
+                },
+            },
+        }
+    }
+}
+
+/// The status under which a captured response travels through the generated code. No spec
+/// operation documents it, so the generated code hands the response back untouched as
+/// `UnexpectedResponse`, with the capture in its extensions.
+const ENVELOPE_STATUS: u16 = 599;
+
+/// A response read in full by the client hook: an error status, or a success whose body is not
+/// valid JSON.
+#[derive(Debug, Clone)]
+pub(crate) struct Captured {
+    pub(crate) status: StatusCode,
+    pub(crate) headers: HeaderMap,
+    pub(crate) body: Bytes,
+}
+
+impl Captured {
+    /// Reads the response. A success with a JSON body is rebuilt and returned as `Ok(Ok(_))`
+    /// for the generated code to parse; anything else is captured.
+    pub(crate) async fn from_response(
+        response: reqwest::Response,
+    ) -> reqwest::Result<std::result::Result<reqwest::Response, Captured>> {
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response.bytes().await?;
+        if status.is_success() && serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_ok() {
+            let mut rebuilt = http::Response::new(body);
+            *rebuilt.status_mut() = status;
+            *rebuilt.headers_mut() = headers;
+            return Ok(Ok(reqwest::Response::from(rebuilt)));
+        }
+        Ok(Err(Captured { status, headers, body }))
+    }
+
+    /// The response the generated code receives instead of this one.
+    pub(crate) fn into_envelope(self) -> reqwest::Response {
+        let mut envelope = http::Response::new(Bytes::new());
+        *envelope.status_mut() = StatusCode::from_u16(ENVELOPE_STATUS).expect("a valid status");
+        envelope.extensions_mut().insert(self);
+        reqwest::Response::from(envelope)
+    }
+
+    /// The capture inside an envelope made by [`Captured::into_envelope`].
+    pub(crate) fn from_envelope(response: &reqwest::Response) -> Option<&Captured> {
+        response.extensions().get::<Captured>()
+    }
+
+    fn json(&self) -> Option<serde_json::Map<String, serde_json::Value>> {
+        match serde_json::from_slice(&self.body) {
+            Ok(serde_json::Value::Object(map)) => Some(map),
+            _ => None,
+        }
+    }
+
+    /// `Retry-After` (seconds or HTTP date), else the body's `retryAfter` in seconds.
+    pub(crate) fn retry_after(&self) -> Option<Duration> {
+        let header = self.header("retry-after");
+        header
+            .and_then(|value| crate::retry::parse_retry_after(value, SystemTime::now()))
+            .or_else(|| number(self.json()?.get("retryAfter")?).map(Duration::from_secs))
+    }
+
+    fn header(&self, name: &str) -> Option<&str> {
+        self.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    pub(crate) fn into_error(self) -> Error {
+        if self.status.is_success() {
+            let reason = match serde_json::from_slice::<serde::de::IgnoredAny>(&self.body) {
+                Err(e) if self.body.is_empty() => format!("expected a JSON body ({e})"),
+                Err(e) => format!("invalid JSON: {e}"),
+                Ok(_) => "unexpected body".into(),
+            };
+            return Error::Decode { status: Some(self.status), body: self.body, reason };
+        }
+        let Some(json) = self.json() else {
+            let content_type = self.header("content-type").unwrap_or("none").to_string();
+            let reason = format!("error body is not a JSON object (content-type: {content_type})");
+            return Error::Decode { status: Some(self.status), body: self.body, reason };
+        };
+        let text = |key: &str| match json.get(key) {
+            Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),
+            _ => None,
+        };
+        let header_number = |name: &str| self.header(name).and_then(|v| v.trim().parse().ok());
+        let rate_limit = RateLimit {
+            limit: header_number("x-ratelimit-limit").or_else(|| number(json.get("limit")?)),
+            remaining: header_number("x-ratelimit-remaining").or_else(|| number(json.get("remaining")?)),
+            reset: self.header("x-ratelimit-reset").map(str::to_string).or_else(|| {
+                match json.get("resetTime")? {
+                    serde_json::Value::String(s) => Some(s.clone()),
+                    other => Some(other.to_string()),
+                }
+            }),
+        };
+        Error::Api(Box::new(ApiError {
+            status: self.status,
+            error: text("error"),
+            message: text("message"),
+            code: text("code").map(|c| ErrorCode::from(c.as_str())),
+            required_scope: text("required"),
+            retry_after: self.retry_after(),
+            rate_limit,
+            body: self.body,
+        }))
+    }
+}
+
+/// A non-negative integer, also when the server sends it as a string.
+fn number(value: &serde_json::Value) -> Option<u64> {
+    match value {
+        serde_json::Value::Number(n) => {
+            n.as_u64().or_else(|| n.as_f64().filter(|f| *f >= 0.0).map(|f| f.ceil() as u64))
+        }
+        serde_json::Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}

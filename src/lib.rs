@@ -1,0 +1,23 @@
+#![doc = include_str!("../README.md")]
+#![warn(missing_docs)]
+
+mod generated;
+
+pub mod auth;
+mod cid;
+pub mod client;
+pub mod error;
+pub mod gateway;
+#[cfg(feature = "mock")]
+pub mod mock;
+pub mod pagination;
+pub mod retry;
+pub mod spec;
+pub mod upload;
+
+pub use crate::auth::{ApiKeyHeader, Credentials};
+pub use crate::cid::validate_cid;
+pub use crate::client::{ClientBuilder, DEFAULT_BASE_URL};
+pub use crate::error::{ApiError, Error, ErrorCode, RateLimit, Result};
+pub use crate::retry::RetryPolicy;
+pub use generated::{builder, types, Client, ResponseValue};

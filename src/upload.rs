@@ -1,0 +1,529 @@
+//! Multipart uploads, written by hand because progenitor cannot generate `multipart/form-data`.
+//!
+//! Bodies are streamed from their source in 64 KiB chunks, so memory stays flat whatever the
+//! size, and are rebuilt for every attempt (a file is reopened, never buffered). Uploads are
+//! retried even after an ambiguous failure: the same bytes give the same CID.
+
+use std::path::{Component, Path, PathBuf};
+use std::sync::atomic::{AtomicU64, Ordering};
+use std::sync::{Arc, Mutex};
+
+use bytes::Bytes;
+use chrono::{DateTime, SecondsFormat, Utc};
+use futures::{StreamExt, TryStreamExt};
+use reqwest::multipart::{Form, Part};
+use serde::de::DeserializeOwned;
+use tokio::io::AsyncRead;
+use tokio_util::io::ReaderStream;
+
+use crate::error::{Captured, Error, Result};
+use crate::{types, Client, ResponseValue};
+
+/// The operations this module implements, checked against the spec's hand-written list.
+pub const IMPLEMENTED_OPERATIONS: &[&str] = &["files_directory_dag_upload", "files_upload"];
+
+const CHUNK: usize = 64 * 1024;
+
+/// Where the bytes of one file come from.
+pub enum Source {
+    /// A local file, opened anew for every attempt.
+    Path(PathBuf),
+    /// Bytes in memory.
+    Bytes(Bytes),
+    /// A reader, read once: an upload from a reader is not retried.
+    Reader {
+        /// The reader, taken by the first attempt.
+        reader: Arc<Mutex<Option<Box<dyn AsyncRead + Send + Unpin>>>>,
+        /// Its length, if known (sent as `Content-Length` instead of chunked).
+        length: Option<u64>,
+    },
+}
+
+impl Source {
+    /// A reader of unknown length.
+    pub fn reader(reader: impl AsyncRead + Send + Unpin + 'static) -> Self {
+        Source::Reader { reader: Arc::new(Mutex::new(Some(Box::new(reader)))), length: None }
+    }
+
+    /// A reader that yields exactly `length` bytes.
+    pub fn reader_with_length(reader: impl AsyncRead + Send + Unpin + 'static, length: u64) -> Self {
+        Source::Reader { reader: Arc::new(Mutex::new(Some(Box::new(reader)))), length: Some(length) }
+    }
+}
+
+impl std::fmt::Debug for Source {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Source::Path(path) => f.debug_tuple("Path").field(path).finish(),
+            Source::Bytes(bytes) => write!(f, "Bytes({} bytes)", bytes.len()),
+            Source::Reader { length, .. } => f.debug_struct("Reader").field("length", length).finish(),
+        }
+    }
+}
+
+impl From<Bytes> for Source {
+    fn from(bytes: Bytes) -> Self {
+        Source::Bytes(bytes)
+    }
+}
+
+impl From<Vec<u8>> for Source {
+    fn from(bytes: Vec<u8>) -> Self {
+        Source::Bytes(bytes.into())
+    }
+}
+
+impl From<&'static [u8]> for Source {
+    fn from(bytes: &'static [u8]) -> Self {
+        Source::Bytes(Bytes::from_static(bytes))
+    }
+}
+
+impl From<PathBuf> for Source {
+    fn from(path: PathBuf) -> Self {
+        Source::Path(path)
+    }
+}
+
+impl From<&Path> for Source {
+    fn from(path: &Path) -> Self {
+        Source::Path(path.to_path_buf())
+    }
+}
+
+/// How far an upload has got; passed to the callback of `on_progress`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub struct Progress {
+    /// Bytes of file content handed to the connection in this attempt.
+    pub sent: u64,
+    /// All file content, when every source's length is known.
+    pub total: Option<u64>,
+}
+
+type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
+
+/// What both upload builders share: cluster, timelock, progress.
+#[derive(Clone, Default)]
+struct Options {
+    cluster: Option<String>,
+    timelock: Option<DateTime<Utc>>,
+    progress: Option<ProgressFn>,
+}
+
+/// A file ready to stream: its name in the form and a source whose length is known up front
+/// where it can be.
+struct Entry {
+    name: String,
+    source: Source,
+    length: Option<u64>,
+}
+
+impl Client {
+    /// Uploads a local file (`POST /files`). The file name becomes the upload's name.
+    ///
+    /// ```no_run
+    /// # async fn run(client: pinarkive::Client) -> pinarkive::Result<()> {
+    /// let up = client.upload_file("photo.png").cluster("cl0-global").send().await?;
+    /// println!("{}", up.cid);
+    /// # Ok(()) }
+    /// ```
+    pub fn upload_file(&self, path: impl AsRef<Path>) -> FileUpload<'_> {
+        let path = path.as_ref().to_path_buf();
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        FileUpload { client: self, name, source: Source::Path(path), options: Options::default() }
+    }
+
+    /// Uploads bytes, or a reader (see [`Source`]), under `filename` (`POST /files`).
+    pub fn upload(&self, filename: impl Into<String>, source: impl Into<Source>) -> FileUpload<'_> {
+        FileUpload { client: self, name: filename.into(), source: source.into(), options: Options::default() }
+    }
+
+    /// Uploads several files as one directory DAG with one root CID
+    /// (`POST /files/directory-dag`); add files with [`DagUpload::file`].
+    pub fn upload_dag(&self) -> DagUpload<'_> {
+        DagUpload {
+            client: self,
+            files: Vec::new(),
+            dir_name: None,
+            options: Options::default(),
+            walk_error: None,
+        }
+    }
+
+    /// Uploads every regular file under `dir` as one directory DAG, with paths relative to
+    /// `dir`. Symbolic links are refused (they could point outside the directory).
+    pub fn upload_directory(&self, dir: impl AsRef<Path>) -> DagUpload<'_> {
+        let mut upload = self.upload_dag();
+        match walk(dir.as_ref()) {
+            Ok(files) => {
+                upload.files = files.into_iter().map(|(rel, path)| (rel, Source::Path(path))).collect()
+            }
+            Err(e) => upload.walk_error = Some(e),
+        }
+        upload
+    }
+}
+
+/// `POST /files`: one file. Made by [`Client::upload_file`] or [`Client::upload`].
+#[must_use = "nothing is sent until `send` is awaited"]
+pub struct FileUpload<'a> {
+    client: &'a Client,
+    name: String,
+    source: Source,
+    options: Options,
+}
+
+/// `POST /files/directory-dag`: many files, one root CID. Made by [`Client::upload_dag`] or
+/// [`Client::upload_directory`].
+#[must_use = "nothing is sent until `send` is awaited"]
+pub struct DagUpload<'a> {
+    client: &'a Client,
+    files: Vec<(String, Source)>,
+    dir_name: Option<String>,
+    options: Options,
+    walk_error: Option<Error>,
+}
+
+macro_rules! common_options {
+    () => {
+        /// The cluster to store in (`cl`); defaults to the client's cluster.
+        pub fn cluster(mut self, cluster: impl Into<String>) -> Self {
+            self.options.cluster = Some(cluster.into());
+            self
+        }
+
+        /// Keeps the pin until this time (`timelock`, sent as ISO 8601 UTC). Paid plans only.
+        pub fn timelock(mut self, until: DateTime<Utc>) -> Self {
+            self.options.timelock = Some(until);
+            self
+        }
+
+        /// Calls `callback` as content is sent; it restarts from 0 if the upload is retried.
+        pub fn on_progress(mut self, callback: impl Fn(Progress) + Send + Sync + 'static) -> Self {
+            self.options.progress = Some(Arc::new(callback));
+            self
+        }
+    };
+}
+
+impl FileUpload<'_> {
+    common_options!();
+
+    /// Sends the upload.
+    ///
+    /// # Errors
+    /// [`Error::Io`] if the file cannot be read, [`Error::InvalidInput`] for a bad file name,
+    /// and otherwise as any call.
+    pub async fn send(self) -> Result<ResponseValue<types::UploadResponse>> {
+        check_filename(&self.name)?;
+        let entry = Entry::new(self.name, self.source).await?;
+        send_multipart(self.client, "files_upload", "/files", "file", vec![entry], None, self.options).await
+    }
+}
+
+impl DagUpload<'_> {
+    common_options!();
+
+    /// Adds a file at `path` inside the DAG (`/`-separated, relative).
+    pub fn file(mut self, path: impl Into<String>, source: impl Into<Source>) -> Self {
+        self.files.push((path.into(), source.into()));
+        self
+    }
+
+    /// The DAG's directory name (`dirName`).
+    pub fn dir_name(mut self, name: impl Into<String>) -> Self {
+        self.dir_name = Some(name.into());
+        self
+    }
+
+    /// Sends the upload. Every path is checked before any byte is sent.
+    ///
+    /// # Errors
+    /// [`Error::InvalidInput`] naming the first empty, absolute, `..`, backslash or duplicate
+    /// path; [`Error::Io`] for an unreadable file; otherwise as any call.
+    pub async fn send(self) -> Result<ResponseValue<types::DirectoryDagResponse>> {
+        if let Some(e) = self.walk_error {
+            return Err(e);
+        }
+        if self.files.is_empty() {
+            return Err(Error::InvalidInput("a directory upload needs at least one file".into()));
+        }
+        let mut seen = std::collections::HashSet::new();
+        for (path, _) in &self.files {
+            check_dag_path(path)?;
+            if !seen.insert(path.as_str()) {
+                return Err(Error::InvalidInput(format!("DAG path {path:?} is given twice")));
+            }
+        }
+        let mut entries = Vec::with_capacity(self.files.len());
+        for (path, source) in self.files {
+            entries.push(Entry::new(path, source).await?);
+        }
+        let dir_name = self.dir_name.map(|name| ("dirName", name));
+        send_multipart(
+            self.client,
+            "files_directory_dag_upload",
+            "/files/directory-dag",
+            "files",
+            entries,
+            dir_name,
+            self.options,
+        )
+        .await
+    }
+}
+
+impl Entry {
+    async fn new(name: String, source: Source) -> Result<Entry> {
+        let length = match &source {
+            Source::Path(path) => {
+                let io = |source| Error::Io { path: path.clone(), source };
+                let meta = tokio::fs::metadata(path).await.map_err(io)?;
+                if !meta.is_file() {
+                    return Err(Error::InvalidInput(format!("{} is not a regular file", path.display())));
+                }
+                Some(meta.len())
+            }
+            Source::Bytes(bytes) => Some(bytes.len() as u64),
+            Source::Reader { length, .. } => *length,
+        };
+        Ok(Entry { name, source, length })
+    }
+
+    /// The part for one attempt, or `None` when the source cannot be read again.
+    fn part(&self, sent: &Arc<AtomicU64>, total: Option<u64>, progress: &Option<ProgressFn>) -> Option<Part> {
+        let stream = match &self.source {
+            Source::Path(path) => {
+                let path = path.clone();
+                futures::stream::once(async move { tokio::fs::File::open(path).await })
+                    .map_ok(|file| ReaderStream::with_capacity(file, CHUNK))
+                    .try_flatten()
+                    .boxed()
+            }
+            Source::Bytes(bytes) => {
+                let chunks: Vec<_> = (0..bytes.len())
+                    .step_by(CHUNK)
+                    .map(|at| Ok(bytes.slice(at..(at + CHUNK).min(bytes.len()))))
+                    .collect();
+                futures::stream::iter(chunks).boxed()
+            }
+            Source::Reader { reader, .. } => {
+                let reader = reader.lock().ok()?.take()?;
+                ReaderStream::with_capacity(reader, CHUNK).boxed()
+            }
+        };
+        let sent = Arc::clone(sent);
+        let progress = progress.clone();
+        let counted = stream.inspect_ok(move |chunk| {
+            let now = sent.fetch_add(chunk.len() as u64, Ordering::Relaxed) + chunk.len() as u64;
+            if let Some(callback) = &progress {
+                callback(Progress { sent: now, total });
+            }
+        });
+        let body = reqwest::Body::wrap_stream(counted);
+        let part = match self.length {
+            Some(length) => Part::stream_with_length(body, length),
+            None => Part::stream(body),
+        };
+        part.file_name(self.name.clone()).mime_str("application/octet-stream").ok()
+    }
+}
+
+/// Builds, sends (with retries) and decodes one multipart upload.
+async fn send_multipart<T: DeserializeOwned>(
+    client: &Client,
+    operation_id: &'static str,
+    path: &str,
+    part_name: &'static str,
+    entries: Vec<Entry>,
+    extra_field: Option<(&'static str, String)>,
+    options: Options,
+) -> Result<ResponseValue<T>> {
+    let cluster = options.cluster.clone().or_else(|| client.default_cluster().map(str::to_string));
+    let timelock = options.timelock.map(|t| t.to_rfc3339_opts(SecondsFormat::Millis, true));
+    let total = entries.iter().map(|e| e.length).sum::<Option<u64>>();
+    let url = format!("{}{path}", client.baseurl);
+
+    let build = || -> Option<Result<reqwest::Request>> {
+        let sent = Arc::new(AtomicU64::new(0));
+        let mut form = Form::new();
+        for entry in &entries {
+            form = form.part(part_name, entry.part(&sent, total, &options.progress)?);
+        }
+        for (name, value) in [("cl", cluster.clone()), ("timelock", timelock.clone())]
+            .into_iter()
+            .chain(extra_field.clone().map(|(name, value)| (name, Some(value))))
+        {
+            if let Some(value) = value {
+                form = form.text(name, value);
+            }
+        }
+        let request = client
+            .client
+            .post(&url)
+            .header(reqwest::header::ACCEPT, "application/json")
+            .multipart(form)
+            .build()
+            .map_err(Error::from_reqwest);
+        Some(request.and_then(|mut request| {
+            client.prepare(&mut request, operation_id)?;
+            Ok(request)
+        }))
+    };
+    let first =
+        build().ok_or_else(|| Error::InvalidInput("the upload source was already consumed".into()))??;
+    let response = client
+        .execute(first, operation_id, true, || build().and_then(|request| request.ok()))
+        .await
+        .map_err(Error::from_reqwest)?;
+    decode(response).await
+}
+
+/// Turns a response from [`Client::execute`] into the typed body or this crate's error.
+async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> Result<ResponseValue<T>> {
+    if let Some(captured) = Captured::from_envelope(&response) {
+        return Err(captured.clone().into_error());
+    }
+    let status = response.status();
+    let headers = response.headers().clone();
+    let body = response.bytes().await.map_err(Error::from_reqwest)?;
+    match serde_json::from_slice(&body) {
+        Ok(value) => Ok(ResponseValue::new(value, status, headers)),
+        Err(e) => Err(Error::Decode {
+            status: Some(status),
+            body,
+            reason: format!("body does not match the spec: {e}"),
+        }),
+    }
+}
+
+/// A file name goes into a `Content-Disposition` header unescaped, so it must be plain.
+fn check_filename(name: &str) -> Result<()> {
+    if name.is_empty() {
+        return Err(Error::InvalidInput("the file name is empty".into()));
+    }
+    if let Some(c) = name.chars().find(|c| c.is_control() || *c == '"') {
+        return Err(Error::InvalidInput(format!("file name {name:?} contains {c:?}, which cannot be sent")));
+    }
+    Ok(())
+}
+
+/// Checks a path inside a DAG: relative, `/`-separated, no `.`/`..`/empty segments.
+pub fn check_dag_path(path: &str) -> Result<()> {
+    let bad = |why: &str| Err(Error::InvalidInput(format!("DAG path {path:?} {why}")));
+    if path.is_empty() {
+        return bad("is empty");
+    }
+    check_filename(path).or_else(|_| bad("contains a control character or a quote"))?;
+    if path.contains('\\') {
+        return bad("contains a backslash; use / to separate directories");
+    }
+    if path.starts_with('/') || path.as_bytes().get(1) == Some(&b':') {
+        return bad("is absolute; it must be relative to the DAG root");
+    }
+    for segment in path.split('/') {
+        match segment {
+            "" => return bad("has an empty segment"),
+            "." | ".." => return bad("contains . or .., which could escape the DAG root"),
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Every regular file under `root`, sorted, as (DAG path, local path).
+fn walk(root: &Path) -> Result<Vec<(String, PathBuf)>> {
+    let io = |path: &Path| {
+        let path = path.to_path_buf();
+        move |source| Error::Io { path, source }
+    };
+    let mut files = Vec::new();
+    let mut pending = vec![root.to_path_buf()];
+    while let Some(dir) = pending.pop() {
+        for entry in std::fs::read_dir(&dir).map_err(io(&dir))? {
+            let entry = entry.map_err(io(&dir))?;
+            let path = entry.path();
+            let kind = entry.file_type().map_err(io(&path))?;
+            if kind.is_symlink() {
+                return Err(Error::InvalidInput(format!(
+                    "{} is a symbolic link; directory uploads take regular files only",
+                    path.display()
+                )));
+            } else if kind.is_dir() {
+                pending.push(path);
+            } else if kind.is_file() {
+                let relative = path.strip_prefix(root).expect("walked from root");
+                let parts: Option<Vec<&str>> = relative
+                    .components()
+                    .map(|c| match c {
+                        Component::Normal(part) => part.to_str(),
+                        _ => None,
+                    })
+                    .collect();
+                let dag_path = parts
+                    .map(|p| p.join("/"))
+                    .ok_or_else(|| Error::InvalidInput(format!("{} is not a UTF-8 path", path.display())))?;
+                files.push((dag_path, path));
+            }
+        }
+    }
+    files.sort();
+    Ok(files)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn dag_paths_that_escape_are_refused() {
+        for ok in ["a.txt", "site/css/a.css", "x y/ü.txt"] {
+            assert!(check_dag_path(ok).is_ok(), "{ok}");
+        }
+        for (bad, why) in [
+            ("", "is empty"),
+            ("/etc/passwd", "is absolute"),
+            ("C:/x", "is absolute"),
+            ("a/../../b", "could escape"),
+            ("./a", "could escape"),
+            ("a\\..\\b", "backslash"),
+            ("a//b", "empty segment"),
+            ("a/", "empty segment"),
+            ("a\"b", "quote"),
+            ("a\nb", "control"),
+        ] {
+            let err = check_dag_path(bad).unwrap_err().to_string();
+            assert!(err.contains(&format!("{bad:?}")) && err.contains(why), "{bad:?}: {err}");
+        }
+    }
+
+    #[test]
+    fn the_hand_written_operations_match_the_spec() {
+        let mut from_spec: Vec<_> =
+            crate::spec::OPERATIONS.iter().filter(|op| op.handwritten).map(|op| op.id).collect();
+        from_spec.sort();
+        assert_eq!(
+            from_spec, IMPLEMENTED_OPERATIONS,
+            "an operation progenitor cannot generate has no hand-written method"
+        );
+    }
+
+    #[test]
+    fn walk_lists_files_relative_and_sorted() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::create_dir_all(dir.path().join("css/deep")).unwrap();
+        std::fs::write(dir.path().join("index.html"), "i").unwrap();
+        std::fs::write(dir.path().join("css/deep/a.css"), "a").unwrap();
+        let files: Vec<_> = walk(dir.path()).unwrap().into_iter().map(|(rel, _)| rel).collect();
+        assert_eq!(files, ["css/deep/a.css", "index.html"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn walk_refuses_symlinks() {
+        let dir = tempfile::tempdir().unwrap();
+        std::os::unix::fs::symlink("/etc", dir.path().join("etc")).unwrap();
+        let err = walk(dir.path()).unwrap_err().to_string();
+        assert!(err.contains("symbolic link"), "{err}");
+    }
+}

@@ -1,0 +1,9 @@
+//! The integration tests: one binary, one module per area, every server on loopback.
+
+mod errors;
+mod operations;
+mod retries;
+mod secrets;
+mod spec;
+mod support;
+mod uploads;

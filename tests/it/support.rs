@@ -1,0 +1,49 @@
+//! What every test needs: a client pointed at a mock server, with known credentials.
+
+use httpmock::MockServer;
+use pinarkive::{Client, Credentials, RetryPolicy};
+
+/// The API key every test client sends.
+pub const KEY: &str = "pk_test_0123456789abcdef";
+
+/// A valid CIDv1 and a valid CIDv0.
+pub const CID: &str = "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi";
+pub const CID_V0: &str = "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG";
+
+/// How a test client authenticates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Auth {
+    /// `X-API-Key: KEY`.
+    ApiKey,
+    /// `Authorization: Bearer KEY`.
+    Bearer,
+}
+
+impl Auth {
+    pub const BOTH: [Auth; 2] = [Auth::ApiKey, Auth::Bearer];
+
+    pub fn credentials(self) -> Credentials {
+        match self {
+            Auth::ApiKey => Credentials::api_key(KEY),
+            Auth::Bearer => Credentials::api_key_as_bearer(KEY),
+        }
+    }
+
+    /// Requires this form of the key on `when`, and the absence of the other form.
+    pub fn expect(self, when: httpmock::When) -> httpmock::When {
+        match self {
+            Auth::ApiKey => when.header("x-api-key", KEY).header_missing("authorization"),
+            Auth::Bearer => when.header("authorization", format!("Bearer {KEY}")).header_missing("x-api-key"),
+        }
+    }
+}
+
+/// A client for `server` with the key in the given form and no retries.
+pub fn client(server: &MockServer, auth: Auth) -> Client {
+    builder(server, auth).retry_policy(RetryPolicy::none()).build().expect("test client")
+}
+
+/// A builder for `server` with the key in the given form (default retries).
+pub fn builder(server: &MockServer, auth: Auth) -> pinarkive::ClientBuilder {
+    Client::builder().base_url(server.base_url()).credentials(auth.credentials())
+}
