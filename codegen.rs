@@ -217,17 +217,21 @@ pub fn generation_problems(spec: &OpenAPI) -> Vec<Problem> {
     problems
 }
 
-fn resolve_response<'a>(
+/// Follows `#/components/responses/...` references (a few hops at most, so a loop ends).
+pub fn resolve_response<'a>(
     spec: &'a OpenAPI,
-    response: &'a ReferenceOr<openapiv3::Response>,
+    mut response: &'a ReferenceOr<openapiv3::Response>,
 ) -> Option<&'a openapiv3::Response> {
-    match response {
-        ReferenceOr::Item(r) => Some(r),
-        ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/responses/")?;
-            spec.components.as_ref()?.responses.get(name)?.as_item()
+    for _ in 0..8 {
+        match response {
+            ReferenceOr::Item(item) => return Some(item),
+            ReferenceOr::Reference { reference } => {
+                let name = reference.strip_prefix("#/components/responses/")?;
+                response = spec.components.as_ref()?.responses.get(name)?;
+            }
         }
     }
+    None
 }
 
 /// What a response's body is, for comparing bodies: a schema `$ref`, an inline schema, or none.

@@ -44,7 +44,7 @@ impl Gateways {
                 }
             }
         }
-        ranked.sort_by(|a, b| (a.0, a.1, a.2).cmp(&(b.0, b.1, b.2)));
+        ranked.sort_by_key(|(not_preferred, position, order, _, _)| (*not_preferred, *position, *order));
         Gateways { bases: ranked.into_iter().map(|(_, _, _, id, base)| (id, base)).collect() }
     }
 

@@ -1,0 +1,58 @@
+//! `cargo xtask`: the workspace's maintenance commands, written in Rust so they need nothing but
+//! cargo (the pattern described at <https://github.com/matklad/cargo-xtask>). The alias in
+//! `.cargo/config.toml` runs this crate; every subcommand works from any directory, because
+//! relative paths are taken from the workspace root.
+//!
+//! - `cargo xtask lint-spec [--spec PATH]` checks `openapi/pinarkive-v3.yaml` against the editing
+//!   rules in `openapi/README.md` and against what progenitor can generate.
+//! - `cargo xtask codegen [--out FILE] [--mocks FILE]` writes the code `build.rs` generates to a
+//!   file, so it can be read and diffed.
+
+// Shared with build.rs, so both generate with the same settings. It belongs to the root crate
+// (formatted along with build.rs), hence the skip: `cargo fmt -p xtask` leaves it alone.
+#[rustfmt::skip]
+#[path = "../../codegen.rs"]
+mod codegen;
+mod codegen_cmd;
+mod lint_spec;
+
+use std::path::{Path, PathBuf};
+use std::process::ExitCode;
+
+use clap::{Parser, Subcommand};
+
+#[derive(Parser)]
+#[command(
+    name = "cargo xtask",
+    bin_name = "cargo xtask",
+    about = "Maintenance commands for the pinarkive workspace"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Check the OpenAPI spec against the editing rules in openapi/README.md.
+    LintSpec(lint_spec::Args),
+    /// Write the generated client (and optionally the typed mocks) to files, for reading.
+    Codegen(codegen_cmd::Args),
+}
+
+fn main() -> ExitCode {
+    match Cli::parse().command {
+        Command::LintSpec(args) => lint_spec::run(&args),
+        Command::Codegen(args) => codegen_cmd::run(&args),
+    }
+}
+
+/// The workspace root: this crate lives in `<root>/xtask`.
+fn workspace_root() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("xtask is inside the workspace")
+}
+
+/// `path` taken from the workspace root unless it is absolute.
+fn from_root(path: &Path) -> PathBuf {
+    workspace_root().join(path)
+}
