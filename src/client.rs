@@ -36,6 +36,9 @@ pub struct Inner {
     /// The cluster sent as `X-Cluster` (and as `cl` on uploads) where the caller names none.
     cluster: Option<String>,
     retry: RetryPolicy,
+    /// How long a call may go without progress: the whole of a JSON call, or a pause in an
+    /// upload (see `upload::stall_watchdog`).
+    read_timeout: Duration,
     /// The base URL's path, to find the operation's path parameters in a request URL.
     base_path: String,
 }
@@ -126,7 +129,8 @@ impl ClientBuilder {
         self
     }
 
-    /// How long to wait for each read from the server; resets whenever data arrives.
+    /// How long a call may take, default 60 s: the whole of a JSON call; for an upload, the
+    /// longest pause in sending its body or in waiting for the answer after it.
     pub fn read_timeout(mut self, timeout: Duration) -> Self {
         self.read_timeout = timeout;
         self
@@ -150,8 +154,9 @@ impl ClientBuilder {
         self
     }
 
-    /// Sends through this `reqwest::Client` (proxies, TLS roots, your own middleware settings).
-    /// The timeouts and user agent above then come from it, not from this builder.
+    /// Sends through this `reqwest::Client` (proxies, TLS roots, your own settings). The connect
+    /// timeout and user agent then come from it; the read timeout above still applies. Give it
+    /// no read or total timeout of its own, or large uploads will be cut off.
     pub fn http_client(mut self, http: reqwest::Client) -> Self {
         self.http = Some(http);
         self
@@ -188,9 +193,11 @@ impl ClientBuilder {
         };
         let http = match self.http {
             Some(http) => http,
+            // No reqwest read timeout: it runs from the start of the request to the response
+            // headers, so it would cut off any upload slower than itself. The hook applies the
+            // timeout per request instead.
             None => reqwest::Client::builder()
                 .connect_timeout(self.connect_timeout)
-                .read_timeout(self.read_timeout)
                 .user_agent(&self.user_agent)
                 .build()
                 .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
@@ -200,10 +207,17 @@ impl ClientBuilder {
             auth_headers,
             cluster: self.cluster,
             retry: self.retry,
+            read_timeout: self.read_timeout,
             base_path: url.path().to_string(),
         };
         Ok(Client::new_with_client(&base_url, http, inner))
     }
+}
+
+/// A cluster id as an `X-Cluster` value.
+pub(crate) fn cluster_header(cluster: &str) -> Result<HeaderValue> {
+    HeaderValue::from_str(cluster)
+        .map_err(|_| Error::InvalidInput(format!("cluster {cluster:?} is not a valid header value")))
 }
 
 fn is_loopback(url: &reqwest::Url) -> bool {
@@ -245,28 +259,22 @@ impl Client {
         for (name, value) in self.inner.auth_headers.iter() {
             request.headers_mut().insert(name.clone(), value.clone());
         }
+        // The default cluster fills in only where the call named none, by header or by `cl`.
+        // (A `cl` inside a JSON body is not looked at: set the header too if you use it.)
         let x_cluster = HeaderName::from_static("x-cluster");
-        if let (Some(cluster), true) = (&self.inner.cluster, operation.is_some_and(|op| op.cluster_header)) {
-            if !request.headers().contains_key(&x_cluster) {
-                let value = HeaderValue::from_str(cluster).map_err(|_| {
-                    Error::InvalidInput(format!("cluster {cluster:?} is not a valid header value"))
-                })?;
-                request.headers_mut().insert(x_cluster, value);
-            }
+        let named = request.headers().contains_key(&x_cluster)
+            || request.url().query_pairs().any(|(name, _)| name == "cl");
+        if let (Some(cluster), true, false) =
+            (&self.inner.cluster, operation.is_some_and(|op| op.cluster_header), named)
+        {
+            request.headers_mut().insert(x_cluster, cluster_header(cluster)?);
         }
         Ok(())
     }
 
-    /// Sends with retries. `first` is resent by cloning; `rebuild` overrides that for bodies
-    /// that cannot be cloned (uploads reopen their files).
-    pub(crate) async fn execute(
-        &self,
-        first: reqwest::Request,
-        operation_id: &str,
-        idempotent: bool,
-        rebuild: impl FnMut() -> Option<reqwest::Request>,
-    ) -> reqwest::Result<reqwest::Response> {
-        retry::send(&self.client, &self.inner.retry, operation_id, idempotent, first, rebuild).await
+    /// The read timeout; see [`ClientBuilder::read_timeout`].
+    pub(crate) fn read_timeout(&self) -> Duration {
+        self.inner.read_timeout
     }
 }
 
@@ -284,14 +292,16 @@ impl ClientHooks<Inner> for Client {
 
     async fn exec(
         &self,
-        request: reqwest::Request,
+        mut request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
         let idempotent = spec::is_idempotent_method(request.method().as_str());
+        request.timeout_mut().get_or_insert(self.inner.read_timeout);
         // Generated operations have JSON or empty bodies, so the request clones.
         let template = request.try_clone();
-        self.execute(request, info.operation_id, idempotent, || template.as_ref().and_then(|r| r.try_clone()))
-            .await
+        let rebuild = || template.as_ref().and_then(|r| r.try_clone());
+        let attempt = |request| self.client.execute(request);
+        retry::send(&self.inner.retry, info.operation_id, idempotent, request, rebuild, attempt).await
     }
 }
 

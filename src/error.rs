@@ -3,7 +3,7 @@
 //! progenitor's error loses the status of a response whose body does not parse (an HTML 503
 //! from a proxy) and cannot read the body of an undocumented status in a synchronous `From`.
 //! So the client's hook reads every error response (and every success whose body is not JSON)
-//! once, and hands it on as a [`Captured`] envelope that the generated code does not parse;
+//! once, and hands it on as a `Captured` envelope that the generated code does not parse;
 //! `From<progenitor_client::Error<_>>` then builds [`Error`] from the envelope with nothing lost.
 
 use std::fmt;
@@ -38,9 +38,15 @@ pub enum Error {
         /// Why it could not be decoded.
         reason: String,
     },
-    /// The request timed out (connect or read timeout).
-    #[error("request timed out: {0}")]
-    Timeout(#[source] reqwest::Error),
+    /// No connection or no progress within the configured timeouts.
+    #[error("request timed out: {message}")]
+    Timeout {
+        /// What timed out.
+        message: String,
+        /// The HTTP client's error, when it detected the timeout.
+        #[source]
+        source: Option<reqwest::Error>,
+    },
     /// No response: the connection failed, or dropped before the response was complete.
     #[error("request failed: {}", transport_message(.0))]
     Transport(#[source] reqwest::Error),
@@ -218,7 +224,7 @@ impl Error {
         match self {
             Error::Api(api) => Some(api.status),
             Error::Decode { status, .. } => *status,
-            Error::Timeout(e) | Error::Transport(e) => e.status(),
+            Error::Transport(e) => e.status(),
             _ => None,
         }
     }
@@ -245,17 +251,19 @@ impl Error {
     /// 503 and 504. (The client has already retried these as its policy allows.)
     pub fn is_retryable(&self) -> bool {
         match self {
-            Error::Timeout(_) | Error::Transport(_) => true,
+            Error::Timeout { .. } | Error::Transport(_) => true,
             Error::Api(_) | Error::Decode { .. } => {
                 matches!(self.status().map(|s| s.as_u16()), Some(429 | 502 | 503 | 504))
             }
             _ => false,
         }
     }
+}
 
-    pub(crate) fn from_reqwest(error: reqwest::Error) -> Self {
+impl From<reqwest::Error> for Error {
+    fn from(error: reqwest::Error) -> Self {
         if error.is_timeout() {
-            Error::Timeout(error)
+            Error::Timeout { message: transport_message(&error), source: Some(error) }
         } else {
             Error::Transport(error)
         }
@@ -267,9 +275,7 @@ impl From<progenitor_client::Error<types::ErrorBody>> for Error {
         use progenitor_client::Error as E;
         match error {
             E::InvalidRequest(message) | E::Custom(message) => Error::InvalidInput(message),
-            E::CommunicationError(e) | E::InvalidUpgrade(e) | E::ResponseBodyError(e) => {
-                Error::from_reqwest(e)
-            }
+            E::CommunicationError(e) | E::InvalidUpgrade(e) | E::ResponseBodyError(e) => Error::from(e),
             // Not reached through this crate's client, which captures every error response,
             // but kept exact for a generated client built without its hook.
             E::ErrorResponse(response) => {

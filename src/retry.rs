@@ -1,8 +1,9 @@
 //! When to resend a request, and how long to wait first.
 //!
-//! Classification and waits are pure functions, unit-tested here; [`send`] is the one loop
+//! Classification and waits are pure functions, unit-tested here; `send` is the one loop
 //! that generated operations (through the client hook) and uploads both use.
 
+use std::future::Future;
 use std::time::{Duration, SystemTime};
 
 use crate::error::Captured;
@@ -97,24 +98,43 @@ pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration
     Some(date.duration_since(now).unwrap_or(Duration::ZERO))
 }
 
+/// A failed attempt, as the retry loop needs to see it.
+pub(crate) trait AttemptError: From<reqwest::Error> {
+    /// Whether the request certainly did not reach the server.
+    fn is_connect(&self) -> bool;
+}
+
+impl AttemptError for reqwest::Error {
+    fn is_connect(&self) -> bool {
+        reqwest::Error::is_connect(self)
+    }
+}
+
+impl AttemptError for crate::Error {
+    fn is_connect(&self) -> bool {
+        matches!(self, crate::Error::Transport(e) if e.is_connect())
+    }
+}
+
 /// Sends a request, resending it as the policy allows.
 ///
-/// `rebuild` makes each further attempt (a clone of a buffered request, or an upload with its
-/// file reopened); `None` means the request cannot be rebuilt, and the last failure stands.
-/// Error responses come back captured (see [`Captured`]): their body is read once, here, for
-/// `retryAfter`, and kept for the error built from it.
-pub(crate) async fn send(
-    http: &reqwest::Client,
+/// `attempt` sends one request (generated operations: `reqwest::Client::execute`; uploads add a
+/// stall watchdog). `rebuild` makes each further request (a clone of a buffered request, or an
+/// upload with its file reopened); `None` means it cannot be rebuilt, and the last failure
+/// stands. Error responses come back captured (see [`Captured`]): their body is read once,
+/// here, for `retryAfter`, and kept for the error built from it.
+pub(crate) async fn send<E: AttemptError, F: Future<Output = Result<reqwest::Response, E>>>(
     policy: &RetryPolicy,
     operation_id: &str,
     idempotent: bool,
     first: reqwest::Request,
     mut rebuild: impl FnMut() -> Option<reqwest::Request>,
-) -> reqwest::Result<reqwest::Response> {
+    attempt: impl Fn(reqwest::Request) -> F,
+) -> Result<reqwest::Response, E> {
     let mut request = first;
     let mut retries = 0;
     loop {
-        let (failure, result) = match http.execute(request).await {
+        let (failure, result) = match attempt(request).await {
             Ok(response) => match Captured::from_response(response).await {
                 Ok(Ok(success)) => return Ok(success),
                 Ok(Err(captured)) => {
@@ -124,7 +144,7 @@ pub(crate) async fn send(
                     };
                     (failure, Ok(captured.into_envelope()))
                 }
-                Err(e) => (Failure::Ambiguous, Err(e)),
+                Err(e) => (Failure::Ambiguous, Err(E::from(e))),
             },
             Err(e) if e.is_connect() => (Failure::Connect, Err(e)),
             Err(e) => (Failure::Ambiguous, Err(e)),

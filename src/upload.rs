@@ -7,6 +7,7 @@
 use std::path::{Component, Path, PathBuf};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
+use std::time::Duration;
 
 use bytes::Bytes;
 use chrono::{DateTime, SecondsFormat, Utc};
@@ -14,9 +15,11 @@ use futures::{StreamExt, TryStreamExt};
 use reqwest::multipart::{Form, Part};
 use serde::de::DeserializeOwned;
 use tokio::io::AsyncRead;
+use tokio::time::Instant;
 use tokio_util::io::ReaderStream;
 
 use crate::error::{Captured, Error, Result};
+use crate::retry;
 use crate::{types, Client, ResponseValue};
 
 /// The operations this module implements, checked against the spec's hand-written list.
@@ -291,7 +294,12 @@ impl Entry {
     }
 
     /// The part for one attempt, or `None` when the source cannot be read again.
-    fn part(&self, sent: &Arc<AtomicU64>, total: Option<u64>, progress: &Option<ProgressFn>) -> Option<Part> {
+    fn part(
+        &self,
+        activity: &Arc<Activity>,
+        total: Option<u64>,
+        progress: &Option<ProgressFn>,
+    ) -> Option<Part> {
         let stream = match &self.source {
             Source::Path(path) => {
                 let path = path.clone();
@@ -312,12 +320,12 @@ impl Entry {
                 ReaderStream::with_capacity(reader, CHUNK).boxed()
             }
         };
-        let sent = Arc::clone(sent);
+        let activity = Arc::clone(activity);
         let progress = progress.clone();
         let counted = stream.inspect_ok(move |chunk| {
-            let now = sent.fetch_add(chunk.len() as u64, Ordering::Relaxed) + chunk.len() as u64;
+            let sent = activity.advance(chunk.len() as u64);
             if let Some(callback) = &progress {
-                callback(Progress { sent: now, total });
+                callback(Progress { sent, total });
             }
         });
         let body = reqwest::Body::wrap_stream(counted);
@@ -344,11 +352,11 @@ async fn send_multipart<T: DeserializeOwned>(
     let total = entries.iter().map(|e| e.length).sum::<Option<u64>>();
     let url = format!("{}{path}", client.baseurl);
 
+    let activity = Arc::new(Activity::default());
     let build = || -> Option<Result<reqwest::Request>> {
-        let sent = Arc::new(AtomicU64::new(0));
         let mut form = Form::new();
         for entry in &entries {
-            form = form.part(part_name, entry.part(&sent, total, &options.progress)?);
+            form = form.part(part_name, entry.part(&activity, total, &options.progress)?);
         }
         for (name, value) in [("cl", cluster.clone()), ("timelock", timelock.clone())]
             .into_iter()
@@ -364,29 +372,89 @@ async fn send_multipart<T: DeserializeOwned>(
             .header(reqwest::header::ACCEPT, "application/json")
             .multipart(form)
             .build()
-            .map_err(Error::from_reqwest);
+            .map_err(Error::from);
         Some(request.and_then(|mut request| {
+            // The cluster this upload names goes in the header too, so the default cannot
+            // contradict it there.
+            if let Some(cluster) = &cluster {
+                request.headers_mut().insert("x-cluster", crate::client::cluster_header(cluster)?);
+            }
             client.prepare(&mut request, operation_id)?;
             Ok(request)
         }))
     };
     let first =
         build().ok_or_else(|| Error::InvalidInput("the upload source was already consumed".into()))??;
-    let response = client
-        .execute(first, operation_id, true, || build().and_then(|request| request.ok()))
-        .await
-        .map_err(Error::from_reqwest)?;
+    let rebuild = || build().and_then(|request| request.ok());
+    let attempt = |request| stall_watchdog(client, &activity, request);
+    let response = retry::send(client.retry_policy(), operation_id, true, first, rebuild, attempt).await?;
     decode(response).await
 }
 
-/// Turns a response from [`Client::execute`] into the typed body or this crate's error.
+/// Bytes sent in the current attempt, and when the last of them went.
+#[derive(Debug)]
+struct Activity {
+    sent: AtomicU64,
+    last: Mutex<Instant>,
+}
+
+impl Default for Activity {
+    fn default() -> Self {
+        Activity { sent: AtomicU64::new(0), last: Mutex::new(Instant::now()) }
+    }
+}
+
+impl Activity {
+    fn restart(&self) {
+        self.sent.store(0, Ordering::Relaxed);
+        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+    }
+
+    /// Records `bytes` more sent; returns the total so far.
+    fn advance(&self, bytes: u64) -> u64 {
+        *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+        self.sent.fetch_add(bytes, Ordering::Relaxed) + bytes
+    }
+
+    fn idle_since(&self) -> Instant {
+        *self.last.lock().unwrap_or_else(|e| e.into_inner())
+    }
+}
+
+/// Sends one attempt, failing when nothing moves for the read timeout: no body bytes taken by
+/// the connection, or no answer after the last of them. A total timeout would cut off large
+/// uploads; this only cuts off stalled ones.
+async fn stall_watchdog(
+    client: &Client,
+    activity: &Activity,
+    request: reqwest::Request,
+) -> Result<reqwest::Response> {
+    let idle: Duration = client.read_timeout();
+    activity.restart();
+    let send = client.client.execute(request);
+    tokio::pin!(send);
+    loop {
+        tokio::select! {
+            result = &mut send => return result.map_err(Error::from),
+            () = tokio::time::sleep_until(activity.idle_since() + idle) => {
+                if activity.idle_since() + idle <= Instant::now() {
+                    let sent = activity.sent.load(Ordering::Relaxed);
+                    let message = format!("upload made no progress for {}s ({sent} bytes sent)", idle.as_secs_f32());
+                    return Err(Error::Timeout { message, source: None });
+                }
+            }
+        }
+    }
+}
+
+/// Turns a response from `retry::send` into the typed body or this crate's error.
 async fn decode<T: DeserializeOwned>(response: reqwest::Response) -> Result<ResponseValue<T>> {
     if let Some(captured) = Captured::from_envelope(&response) {
         return Err(captured.clone().into_error());
     }
     let status = response.status();
     let headers = response.headers().clone();
-    let body = response.bytes().await.map_err(Error::from_reqwest)?;
+    let body = response.bytes().await?;
     match serde_json::from_slice(&body) {
         Ok(value) => Ok(ResponseValue::new(value, status, headers)),
         Err(e) => Err(Error::Decode {

@@ -2,6 +2,7 @@
 
 mod errors;
 mod operations;
+mod pagination;
 mod retries;
 mod secrets;
 mod spec;

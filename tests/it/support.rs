@@ -55,6 +55,10 @@ pub enum Reply {
     Respond(u16, Vec<(&'static str, String)>, String),
     /// Reads this many bytes of the request, then closes the connection without answering.
     DropAfter(usize),
+    /// Reads this many bytes of the request, then neither reads nor answers (a hung server).
+    StallAfter(usize),
+    /// Like `Respond`, but pauses this long before each read of the request.
+    Slowly(std::time::Duration, u16, String),
 }
 
 impl Reply {
@@ -83,12 +87,16 @@ impl ScriptedServer {
             for reply in script {
                 let Ok((mut socket, _)) = listener.accept().await else { return };
                 let mut request = Vec::new();
-                let mut buf = vec![0u8; 64 * 1024];
-                let limit = match &reply {
-                    Reply::DropAfter(n) => Some(*n),
-                    Reply::Respond(..) => None,
+                let mut buf = vec![0u8; 256 * 1024];
+                let (limit, pause) = match &reply {
+                    Reply::DropAfter(n) | Reply::StallAfter(n) => (Some(*n), None),
+                    Reply::Respond(..) => (None, None),
+                    Reply::Slowly(pause, ..) => (None, Some(*pause)),
                 };
                 loop {
+                    if let Some(pause) = pause {
+                        tokio::time::sleep(pause).await;
+                    }
                     if limit.is_some_and(|n| request.len() >= n)
                         || (limit.is_none() && request_complete(&request))
                     {
@@ -100,6 +108,19 @@ impl ScriptedServer {
                     }
                 }
                 seen.lock().unwrap().push(request);
+                let reply = match reply {
+                    Reply::Slowly(_, status, body) => {
+                        Reply::Respond(status, vec![("content-type", "application/json".into())], body)
+                    }
+                    Reply::StallAfter(_) => {
+                        tokio::spawn(async move {
+                            let _held = socket;
+                            std::future::pending::<()>().await
+                        });
+                        continue;
+                    }
+                    other => other,
+                };
                 if let Reply::Respond(status, headers, body) = reply {
                     let mut head = format!(
                         "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n",

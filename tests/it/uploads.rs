@@ -145,7 +145,7 @@ async fn a_connection_dropped_mid_upload_is_an_error_never_a_success() {
     std::fs::write(&path, vec![7u8; 2 * 1024 * 1024]).unwrap();
     let server = ScriptedServer::start((0..10).map(|_| Reply::DropAfter(64 * 1024)).collect()).await;
     let error = client(&server.url, RetryPolicy::default()).upload_file(&path).send().await.unwrap_err();
-    assert!(matches!(error, Error::Transport(_) | Error::Timeout(_)), "{error:?}");
+    assert!(matches!(error, Error::Transport(_) | Error::Timeout { .. }), "{error:?}");
     assert_eq!(server.request_count(), 4, "uploads are retried: the same bytes give the same CID");
 }
 
@@ -188,4 +188,36 @@ async fn an_undecodable_upload_response_keeps_status_and_body() {
         matches!(&error, Error::Decode { status: Some(s), body, .. } if s.as_u16() == 201 && body.as_ref() == b"<html>ok?</html>"),
         "{error:?}"
     );
+}
+
+#[tokio::test]
+async fn a_stalled_upload_times_out_but_a_slow_one_finishes() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("video.bin");
+    std::fs::write(&path, vec![5u8; 40 * 1024 * 1024]).unwrap();
+    let timeout = std::time::Duration::from_secs(2);
+    let with_timeout = |url: &str| {
+        pinarkive::Client::builder()
+            .base_url(url)
+            .api_key(support::KEY)
+            .retry_policy(RetryPolicy::none())
+            .read_timeout(timeout)
+            .build()
+            .unwrap()
+    };
+
+    let hung = ScriptedServer::start(vec![Reply::StallAfter(64 * 1024)]).await;
+    let error = with_timeout(&hung.url).upload_file(&path).send().await.unwrap_err();
+    assert!(matches!(&error, Error::Timeout { .. }), "{error:?}");
+    assert!(error.to_string().contains("no progress for 2s"), "{error}");
+    assert!(error.is_retryable());
+
+    // The server takes 256 KiB every 20 ms: the upload lasts longer than the timeout but never
+    // pauses that long (the kernel's socket buffers, a few MiB, drain well within it).
+    let pause = std::time::Duration::from_millis(20);
+    let slow = ScriptedServer::start(vec![Reply::Slowly(pause, 201, json!({"cid": CID}).to_string())]).await;
+    let started = std::time::Instant::now();
+    let up = with_timeout(&slow.url).upload_file(&path).send().await.unwrap();
+    assert_eq!(up.cid, CID);
+    assert!(started.elapsed() > timeout, "the upload took only {:?}", started.elapsed());
 }
