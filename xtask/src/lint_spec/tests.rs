@@ -377,3 +377,18 @@ fn exit_codes() {
     let broken = CLEAN.replace("openapi: 3.0.3", "openapi: 3.1.0");
     assert_eq!(exit_code(&lint(&broken)), 1);
 }
+
+#[test]
+fn two_success_bodies_name_the_operation() {
+    // progenitor 0.15.1 panics on this without naming anything; codegen.rs checks it first.
+    let problems = problems_after(|doc| {
+        set(doc, &format!("{HEALTH_GET}/responses/204"), json!({"description": "No content"}));
+    });
+    let reported = problems.iter().map(ToString::to_string).collect::<Vec<_>>();
+    assert!(
+        reported
+            .iter()
+            .any(|p| p.starts_with("health_get (GET /health): success responses have 2 different bodies")),
+        "{reported:#?}"
+    );
+}
