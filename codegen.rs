@@ -267,7 +267,9 @@ pub fn generate(spec: &OpenAPI) -> Result<Generated, Vec<Problem>> {
     let client = run_progenitor("client", || progenitor::Generator::new(&settings()).generate_tokens(&spec))?;
     let httpmock =
         run_progenitor("httpmock", || progenitor::Generator::new(&settings()).httpmock(&spec, "crate"))?;
-    Ok(Generated { client: format_code(client)?, httpmock: format_code(httpmock)?, handwritten })
+    let client =
+        format_code(client, |file| syn::visit_mut::VisitMut::visit_file_mut(&mut ConvertSendErrors, file))?;
+    Ok(Generated { client, httpmock: format_code(httpmock, |_| {})?, handwritten })
 }
 
 /// progenitor reports some limits by panicking; a panic becomes a problem like any other.
@@ -290,13 +292,48 @@ fn run_progenitor(
     }
 }
 
-fn format_code(tokens: proc_macro2::TokenStream) -> Result<String, Vec<Problem>> {
-    let file = syn::parse2(tokens)
+fn format_code(
+    tokens: proc_macro2::TokenStream,
+    edit: impl FnOnce(&mut syn::File),
+) -> Result<String, Vec<Problem>> {
+    let mut file = syn::parse2(tokens)
         .map_err(|e| vec![Problem { at: "generated code".into(), reason: format!("does not parse: {e}") }])?;
+    edit(&mut file);
     Ok(format!(
         "// Generated from {SPEC_PATH} by codegen.rs (progenitor 0.15.1). Do not edit.\n\n{}",
         prettyplease::unparse(&file)
     ))
+}
+
+/// Makes every generated `send()` return the crate's own `Error`, so that no caller handles
+/// progenitor's error type (whose view of a response the client has captured would mislead):
+/// the generated method becomes the private `send_unconverted`, and a new `send` converts.
+struct ConvertSendErrors;
+
+impl syn::visit_mut::VisitMut for ConvertSendErrors {
+    fn visit_item_impl_mut(&mut self, item: &mut syn::ItemImpl) {
+        let mut converting = Vec::new();
+        for impl_item in &mut item.items {
+            let syn::ImplItem::Fn(generated) = impl_item else { continue };
+            if generated.sig.ident != "send" || generated.sig.asyncness.is_none() {
+                continue;
+            }
+            let mut send = generated.clone();
+            let syn::ReturnType::Type(_, output) = &mut send.sig.output else { continue };
+            let syn::Type::Path(result) = output.as_mut() else { continue };
+            let Some(segment) = result.path.segments.last_mut() else { continue };
+            let syn::PathArguments::AngleBracketed(arguments) = &mut segment.arguments else { continue };
+            let Some(syn::GenericArgument::Type(error)) = arguments.args.iter_mut().nth(1) else { continue };
+            *error = syn::parse_quote!(crate::Error);
+            send.block = syn::parse_quote!({ self.send_unconverted().await.map_err(crate::Error::from) });
+            generated.sig.ident = syn::Ident::new("send_unconverted", generated.sig.ident.span());
+            generated.vis = syn::Visibility::Inherited;
+            generated.attrs.retain(|attribute| !attribute.path().is_ident("doc"));
+            converting.push(syn::ImplItem::Fn(send));
+        }
+        item.items.extend(converting);
+        syn::visit_mut::visit_item_impl_mut(self, item);
+    }
 }
 
 /// What the crate needs to know about every operation at run time, as Rust source for

@@ -5,6 +5,8 @@
 //! So the client's hook reads every error response (and every success whose body is not JSON)
 //! once, and hands it on as a `Captured` envelope that the generated code does not parse;
 //! `From<progenitor_client::Error<_>>` then builds [`Error`] from the envelope with nothing lost.
+//! Every generated `send()` applies that conversion itself (`codegen.rs` wraps them), so callers
+//! never see progenitor's error or the envelope.
 
 use std::fmt;
 use std::time::{Duration, SystemTime};

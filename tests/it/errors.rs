@@ -21,7 +21,7 @@ async fn error_for(status: u16, headers: &[(&str, &str)], body: &str) -> Error {
         })
         .await;
     let client = support::client(&server, Auth::ApiKey);
-    let error = Error::from(client.users_me_get().send().await.expect_err("an error status"));
+    let error = client.users_me_get().send().await.expect_err("an error status");
     mock.assert_calls_async(1).await;
     error
 }
@@ -192,7 +192,7 @@ async fn a_refused_connection_is_a_transport_error() {
         .retry_policy(pinarkive::RetryPolicy::none())
         .build()
         .unwrap();
-    let error = Error::from(client.users_me_get().send().await.unwrap_err());
+    let error = client.users_me_get().send().await.unwrap_err();
     assert!(matches!(error, Error::Transport(_)), "{error:?}");
     assert!(error.is_retryable());
     assert!(error.to_string().starts_with("request failed: "), "{error}");

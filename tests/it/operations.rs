@@ -1111,7 +1111,7 @@ async fn an_invalid_cid_is_refused_before_sending() {
         })
         .await;
     let client = support::client(&server, Auth::ApiKey);
-    let err = client.files_pin().cid("not-a-cid").send().await.map_err(Error::from).unwrap_err();
+    let err = client.files_pin().cid("not-a-cid").send().await.unwrap_err();
     assert!(matches!(&err, Error::InvalidInput(message) if message.contains("not-a-cid")), "{err:?}");
     assert!(err.to_string().contains("\"not-a-cid\" is not a valid CID"), "{err}");
     anything.assert_calls_async(0).await;
@@ -1147,7 +1147,7 @@ async fn every_cid_path_segment_is_checked() {
             "allocations_get" => client.allocations_get().cid(BAD).send().await.map(drop),
             other => panic!("{other} has a CID in its path; add it to this test"),
         };
-        let err = result.map_err(Error::from).unwrap_err();
+        let err = result.unwrap_err();
         assert!(matches!(&err, Error::InvalidInput(message) if message.contains(BAD)), "{id}: {err:?}");
     }
     assert_eq!(with_cid.len(), 7, "{with_cid:?}");

@@ -69,8 +69,7 @@ async fn users_me_get_backs_off_on_503_within_bounds() {
 #[tokio::test(start_paused = true)]
 async fn users_me_get_gives_up_when_retry_after_exceeds_the_cap() {
     let server = ScriptedServer::start(vec![rate_limited("3600"), me()]).await;
-    let error =
-        Error::from(client(&server.url, RetryPolicy::default()).users_me_get().send().await.unwrap_err());
+    let error = client(&server.url, RetryPolicy::default()).users_me_get().send().await.unwrap_err();
     assert_eq!(server.request_count(), 1);
     assert_eq!(error.retry_after(), Some(std::time::Duration::from_secs(3600)));
 }
@@ -80,7 +79,7 @@ async fn a_429_storm_stops_at_the_budget() {
     let (_guard, log) = capture_tracing();
     let server = ScriptedServer::start((0..20).map(|_| rate_limited("1")).collect()).await;
     let policy = RetryPolicy { max_retries: 4, ..RetryPolicy::default() };
-    let error = Error::from(client(&server.url, policy).users_me_get().send().await.unwrap_err());
+    let error = client(&server.url, policy).users_me_get().send().await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(429));
     assert_eq!(server.request_count(), 5);
     assert_eq!(logged_waits(&log.lock().unwrap()), [1000; 4]);
@@ -99,7 +98,7 @@ async fn client_errors_are_never_retried() {
             })
             .await;
         let client = support::builder(&server, Auth::ApiKey).build().unwrap();
-        let error = Error::from(client.users_me_get().send().await.unwrap_err());
+        let error = client.users_me_get().send().await.unwrap_err();
         assert_eq!(error.status().map(|s| s.as_u16()), Some(status));
         mock.assert_calls_async(1).await;
     }
@@ -110,7 +109,7 @@ async fn a_post_is_not_resent_after_an_ambiguous_failure() {
     let server =
         ScriptedServer::start(vec![Reply::DropAfter(1), Reply::json(201, json!({"cid": CID}))]).await;
     let error = client(&server.url, RetryPolicy::default()).files_pin().cid(CID).send().await.unwrap_err();
-    assert!(matches!(Error::from(error), Error::Transport(_)));
+    assert!(matches!(error, Error::Transport(_)));
     assert_eq!(server.request_count(), 1);
 }
 
@@ -134,7 +133,6 @@ async fn a_post_is_resent_after_a_refusal() {
 async fn retries_can_be_turned_off() {
     let server = ScriptedServer::start(vec![rate_limited("0"), me()]).await;
     let error = client(&server.url, RetryPolicy::none()).users_me_get().send().await.unwrap_err();
-    assert_eq!(error.status().map(|s| s.as_u16()), Some(599), "the raw progenitor error carries the capture");
-    assert_eq!(Error::from(error).status().map(|s| s.as_u16()), Some(429));
+    assert_eq!(error.status().map(|s| s.as_u16()), Some(429));
     assert_eq!(server.request_count(), 1);
 }

@@ -40,7 +40,7 @@ async fn errors_and_tracing_output_do_not_contain_the_key() {
     ])
     .await;
     let client = Client::builder().base_url(&server.url).api_key(KEY).build().unwrap();
-    let error = Error::from(client.users_me_get().send().await.unwrap_err());
+    let error = client.users_me_get().send().await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(401));
     assert_hidden(&error.to_string());
     assert_hidden(&format!("{error:?}"));
