@@ -7,19 +7,9 @@ use httpmock::{Method, MockServer};
 use pinarkive::{Error, RetryPolicy};
 use serde_json::json;
 
-use crate::support::{self, capture_tracing, logged_waits, Auth, Reply, ScriptedServer, CID};
-
-/// A client for a scripted server, without its own timeouts: with paused time a pending
-/// read timeout would fire while the real server answers.
-fn client(url: &str, policy: RetryPolicy) -> pinarkive::Client {
-    pinarkive::Client::builder()
-        .base_url(url)
-        .api_key(support::KEY)
-        .retry_policy(policy)
-        .http_client(reqwest::Client::new())
-        .build()
-        .unwrap()
-}
+use crate::support::{
+    self, capture_tracing, logged_waits, scripted_client as client, Auth, Reply, ScriptedServer, CID,
+};
 
 fn rate_limited(retry_after: &str) -> Reply {
     Reply::Respond(

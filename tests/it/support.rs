@@ -48,6 +48,11 @@ pub fn builder(server: &MockServer, auth: Auth) -> pinarkive::ClientBuilder {
     Client::builder().base_url(server.base_url()).credentials(auth.credentials())
 }
 
+/// A client for a [`ScriptedServer`] at `url`, with the key as `X-API-Key`.
+pub fn scripted_client(url: &str, policy: RetryPolicy) -> Client {
+    Client::builder().base_url(url).api_key(KEY).retry_policy(policy).build().expect("test client")
+}
+
 /// What the scripted server does with one connection.
 #[derive(Debug, Clone)]
 pub enum Reply {

@@ -7,24 +7,15 @@ use pinarkive::upload::{Progress, Source};
 use pinarkive::{Error, RetryPolicy};
 use serde_json::json;
 
-use crate::support::{self, Reply, ScriptedServer, CID};
-
-fn client(url: &str, policy: RetryPolicy) -> pinarkive::Client {
-    pinarkive::Client::builder()
-        .base_url(url)
-        .api_key(support::KEY)
-        .retry_policy(policy)
-        .http_client(reqwest::Client::new())
-        .build()
-        .unwrap()
-}
+use crate::support::{self, scripted_client as client, Reply, ScriptedServer, CID};
 
 fn created() -> Reply {
     Reply::json(201, json!({"cid": CID, "filename": "hello.txt", "size": 11}))
 }
 
 /// The request as text, with the random multipart boundary replaced by `BOUNDARY`, the key
-/// redacted (no secret goes into a snapshot, not even a test one) and the host port left out.
+/// redacted (no secret goes into a snapshot, not even a test one), the version and the host
+/// port left out.
 fn normalised(request: &[u8]) -> String {
     let text = String::from_utf8_lossy(request).into_owned();
     let boundary = text
@@ -37,6 +28,13 @@ fn normalised(request: &[u8]) -> String {
         .replace(support::KEY, "[redacted]")
         .split("\r\n")
         .filter(|line| !line.to_ascii_lowercase().starts_with("host:"))
+        .map(|line| {
+            if line.starts_with("user-agent: pinarkive-rs/") {
+                "user-agent: pinarkive-rs/[version]"
+            } else {
+                line
+            }
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
