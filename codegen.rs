@@ -269,7 +269,10 @@ pub fn generate(spec: &OpenAPI) -> Result<Generated, Vec<Problem>> {
         run_progenitor("httpmock", || progenitor::Generator::new(&settings()).httpmock(&spec, "crate"))?;
     let client =
         format_code(client, |file| syn::visit_mut::VisitMut::visit_file_mut(&mut ConvertSendErrors, file))?;
-    Ok(Generated { client, httpmock: format_code(httpmock, |_| {})?, handwritten })
+    let httpmock = format_code(httpmock, |file| {
+        syn::visit_mut::VisitMut::visit_file_mut(&mut EscapePathMatchers, file)
+    })?;
+    Ok(Generated { client, httpmock, handwritten })
 }
 
 /// progenitor reports some limits by panicking; a panic becomes a problem like any other.
@@ -333,6 +336,28 @@ impl syn::visit_mut::VisitMut for ConvertSendErrors {
         }
         item.items.extend(converting);
         syn::visit_mut::visit_item_impl_mut(self, item);
+    }
+}
+
+/// Makes the typed mocks' path matchers match what the client sends: progenitor pastes a path
+/// parameter into the path regex as is, so `name("a b")` never matched the client's `a%20b`
+/// and `name("a.c")` also matched `abc`. The value is percent-encoded as the client does, then
+/// escaped.
+struct EscapePathMatchers;
+
+impl syn::visit_mut::VisitMut for EscapePathMatchers {
+    fn visit_macro_mut(&mut self, mac: &mut syn::Macro) {
+        let is_path_regex = mac.path.is_ident("format") && mac.tokens.to_string().starts_with("\"^/");
+        let parser = syn::punctuated::Punctuated::<syn::Expr, syn::Token![,]>::parse_terminated;
+        if let (true, Ok(mut arguments)) =
+            (is_path_regex, syn::parse::Parser::parse2(parser, mac.tokens.clone()))
+        {
+            for argument in arguments.iter_mut().skip(1) {
+                *argument = syn::parse_quote!(regex::escape(&progenitor_client::encode_path(&#argument)));
+            }
+            mac.tokens = syn::parse_quote!(#arguments);
+        }
+        syn::visit_mut::visit_macro_mut(self, mac);
     }
 }
 

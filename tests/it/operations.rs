@@ -617,9 +617,10 @@ operation_tests! {
     }
 
     tokens_revoke => tokens_revoke_sends_its_request |server, client, case| {
-        // The name is one path segment, so its `/` and space must be percent-encoded.
+        // The name is one path segment, so its `/` and space must be percent-encoded; the typed
+        // matcher takes the name as the caller writes it.
         let mock = server.tokens_revoke(|when, then| {
-            case.expect(when.into_inner(), "DELETE", "/tokens/revoke/ci%2Fuploader%20old")
+            case.expect(when.name("ci/uploader old").into_inner(), "DELETE", "/tokens/revoke/ci%2Fuploader%20old")
                 .json_body(json!({"totpCode": "123456"}));
             then.ok(&message("Token revoked"));
         });
@@ -1238,5 +1239,22 @@ async fn an_upload_sends_the_default_cluster_as_cl() -> Result<()> {
     let result = client.upload("b.txt", b"b".to_vec()).cluster("cl1-eu").send().await;
     named.assert_async().await;
     assert_eq!(result?.cid, CID);
+    Ok(())
+}
+
+/// A typed path matcher is literal: `a.c` must not match `abc`.
+#[tokio::test]
+async fn typed_path_matchers_are_literal() -> Result<()> {
+    let server = MockServer::start_async().await;
+    let literal = server.tokens_revoke(|when, then| {
+        when.name("a.c");
+        then.ok(&message("revoked"));
+    });
+    let client = support::client(&server, Auth::ApiKey);
+    let result = client.tokens_revoke().name("abc").send().await;
+    literal.assert_calls_async(0).await;
+    assert!(result.is_err());
+    client.tokens_revoke().name("a.c").send().await?;
+    literal.assert_calls_async(1).await;
     Ok(())
 }
