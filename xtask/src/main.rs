@@ -13,6 +13,7 @@
 #[rustfmt::skip]
 #[path = "../../codegen.rs"]
 mod codegen;
+mod bench;
 mod codegen_cmd;
 mod lint_spec;
 
@@ -38,12 +39,19 @@ enum Command {
     LintSpec(lint_spec::Args),
     /// Write the generated client (and optionally the typed mocks) to files, for reading.
     Codegen(codegen_cmd::Args),
+    /// Benchmark the client against curl and bare reqwest; writes BENCHMARKS.md.
+    Bench(bench::Args),
+    /// Internal to `bench`: one upload in a child process.
+    #[command(hide = true)]
+    BenchUploadChild(bench::UploadChildArgs),
 }
 
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::LintSpec(args) => lint_spec::run(&args),
         Command::Codegen(args) => codegen_cmd::run(&args),
+        Command::Bench(args) => bench::run(&args),
+        Command::BenchUploadChild(args) => bench::run_upload_child(&args),
     }
 }
 

@@ -1,0 +1,247 @@
+//! `cargo xtask bench`: measures the client against a local server and writes `BENCHMARKS.md`.
+//!
+//! Two benchmarks, both against an axum server this command starts on 127.0.0.1:
+//!
+//! 1. Uploading a large file (1 GiB by default): peak memory (max RSS) and throughput of
+//!    `Client::upload_file`, next to `curl -F file=@PATH`. Each upload runs in its own child
+//!    process (our side is this binary re-invoked as the hidden `bench-upload-child`), reaped
+//!    with `wait4` for its `ru_maxrss`.
+//! 2. 10,000 small sequential GETs (`health_get`) next to a bare `reqwest` loop, in one process.
+//!
+//! The dependencies (the client, tokio, axum, ...) sit behind the `bench` feature, so that
+//! `lint-spec` and `codegen` still build when the spec breaks the client's build. This command
+//! therefore rebuilds xtask in release with `--features bench` and re-executes itself, which
+//! also makes sure the figures are release figures.
+
+#[cfg(feature = "bench")]
+mod gets;
+#[cfg(feature = "bench")]
+mod report;
+#[cfg(feature = "bench")]
+mod server;
+#[cfg(feature = "bench")]
+mod upload;
+
+use std::ffi::OsString;
+use std::os::unix::process::CommandExt;
+use std::path::PathBuf;
+use std::process::{Command, ExitCode, Stdio};
+
+/// Set in the re-executed process, so that a wrong build cannot loop.
+const REEXEC_ENV: &str = "XTASK_BENCH_REEXEC";
+
+#[derive(clap::Args, Debug, Clone)]
+#[cfg_attr(not(feature = "bench"), allow(dead_code))]
+pub struct Args {
+    /// Size of the uploaded file, in MiB.
+    #[arg(long, value_name = "MIB", default_value_t = 1024)]
+    upload_mib: u64,
+    /// Uploads per side (the sides take turns); medians are reported.
+    #[arg(long, value_name = "N", default_value_t = 9)]
+    upload_rounds: usize,
+    /// GETs per side in each timed round.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    gets: usize,
+    /// Timed rounds of GETs per side (the sides take turns); medians are reported.
+    #[arg(long, value_name = "N", default_value_t = 7)]
+    get_rounds: usize,
+    /// Untimed GETs per client before the timed runs.
+    #[arg(long, value_name = "N", default_value_t = 1_000)]
+    warmup: usize,
+    /// Where to write the report; a relative path is taken from the workspace root.
+    #[arg(long, value_name = "FILE", default_value = "BENCHMARKS.md")]
+    out: PathBuf,
+    /// Print the report without writing it.
+    #[arg(long)]
+    no_write: bool,
+}
+
+/// The hidden child that uploads once and prints the result as JSON.
+#[derive(clap::Args, Debug)]
+#[cfg_attr(not(feature = "bench"), allow(dead_code))]
+pub struct UploadChildArgs {
+    /// The API base URL (the bench server's).
+    #[arg(long)]
+    url: String,
+    /// The file to upload; without it the child only sends one `health_get` (the RSS baseline).
+    #[arg(long)]
+    file: Option<PathBuf>,
+    /// Send the file through `Source::reader_with_length` over a read-ahead reader (the reference).
+    #[arg(long)]
+    read_ahead: bool,
+}
+
+pub fn run(args: &Args) -> ExitCode {
+    if cfg!(debug_assertions) || !cfg!(feature = "bench") {
+        return reexec_release();
+    }
+    run_bench(args)
+}
+
+pub fn run_upload_child(args: &UploadChildArgs) -> ExitCode {
+    child_main(args)
+}
+
+#[cfg(feature = "bench")]
+fn run_bench(args: &Args) -> ExitCode {
+    match bench_main(args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(e) => {
+            eprintln!("bench failed: {e}");
+            ExitCode::FAILURE
+        }
+    }
+}
+
+#[cfg(not(feature = "bench"))]
+fn run_bench(_: &Args) -> ExitCode {
+    unreachable!("run() re-executes a build with the bench feature")
+}
+
+#[cfg(feature = "bench")]
+fn child_main(args: &UploadChildArgs) -> ExitCode {
+    upload::child_main(&args.url, args.file.as_deref(), args.read_ahead)
+}
+
+#[cfg(not(feature = "bench"))]
+fn child_main(_: &UploadChildArgs) -> ExitCode {
+    eprintln!("bench-upload-child needs xtask built with --features bench");
+    ExitCode::FAILURE
+}
+
+/// Builds `xtask` in release with the `bench` feature and replaces this process with it.
+fn reexec_release() -> ExitCode {
+    if std::env::var_os(REEXEC_ENV).is_some() {
+        eprintln!("bench: the re-executed xtask is still not a release build with the bench feature");
+        return ExitCode::FAILURE;
+    }
+    eprintln!("bench: building xtask in release with --features bench ...");
+    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
+    let output = Command::new(cargo)
+        .current_dir(crate::workspace_root())
+        .args(["build", "--release", "-p", "xtask", "--features", "bench"])
+        .arg("--message-format=json-render-diagnostics")
+        .stdin(Stdio::null())
+        .stderr(Stdio::inherit())
+        .output();
+    let output = match output {
+        Ok(output) if output.status.success() => output,
+        Ok(output) => {
+            eprintln!("bench: the release build failed ({})", output.status);
+            return ExitCode::FAILURE;
+        }
+        Err(e) => {
+            eprintln!("bench: cannot run cargo: {e}");
+            return ExitCode::FAILURE;
+        }
+    };
+    let Some(exe) = built_executable(&output.stdout) else {
+        eprintln!("bench: cargo did not report the xtask executable");
+        return ExitCode::FAILURE;
+    };
+    // args_os: [this binary, "bench", options...]; keep everything after the binary.
+    let error = Command::new(&exe).args(std::env::args_os().skip(1)).env(REEXEC_ENV, "1").exec();
+    eprintln!("bench: cannot execute {}: {error}", exe.display());
+    ExitCode::FAILURE
+}
+
+/// The `xtask` binary in cargo's JSON messages.
+fn built_executable(messages: &[u8]) -> Option<PathBuf> {
+    String::from_utf8_lossy(messages).lines().rev().find_map(|line| {
+        let message: serde_json::Value = serde_json::from_str(line).ok()?;
+        let is_xtask = message["reason"] == "compiler-artifact" && message["target"]["name"] == "xtask";
+        is_xtask.then(|| message["executable"].as_str().map(PathBuf::from)).flatten()
+    })
+}
+
+/// Runs both benchmarks and writes the report.
+#[cfg(feature = "bench")]
+fn bench_main(args: &Args) -> Result<(), String> {
+    if args.upload_rounds == 0 || args.get_rounds == 0 || args.gets == 0 || args.upload_mib == 0 {
+        return Err("rounds, GETs and the upload size must be at least 1".into());
+    }
+    let machine = report::Machine::detect();
+    let server = server::Server::start().map_err(|e| format!("cannot start the server: {e}"))?;
+    eprintln!("bench: server at {}", server.base_url);
+
+    let uploads = upload::run(&server, args.upload_mib, args.upload_rounds)?;
+    let gets = gets::run(&server, args.gets, args.get_rounds, args.warmup)?;
+
+    let report = report::Report {
+        machine,
+        params: report::Params {
+            upload_mib: args.upload_mib,
+            upload_rounds: args.upload_rounds,
+            gets: args.gets,
+            get_rounds: args.get_rounds,
+            warmup: args.warmup,
+        },
+        uploads,
+        gets,
+    };
+    let markdown = report.markdown();
+    println!("{markdown}");
+    if !args.no_write {
+        let out = crate::from_root(&args.out);
+        std::fs::write(&out, &markdown).map_err(|e| format!("cannot write {}: {e}", out.display()))?;
+        eprintln!("bench: wrote {}", out.display());
+    }
+    // A benchmark, not a test: a missed target is reported, not an error.
+    if !report.all_pass() {
+        eprintln!("bench: some targets were missed (see the report)");
+    }
+    Ok(())
+}
+
+/// Median, min and max of some samples.
+#[cfg(feature = "bench")]
+#[derive(Debug, Clone, Copy)]
+pub struct Stats {
+    pub median: f64,
+    pub min: f64,
+    pub max: f64,
+}
+
+#[cfg(feature = "bench")]
+impl Stats {
+    pub fn of(samples: impl IntoIterator<Item = f64>) -> Stats {
+        let mut v: Vec<f64> = samples.into_iter().collect();
+        assert!(!v.is_empty(), "no samples");
+        v.sort_by(f64::total_cmp);
+        let mid = v.len() / 2;
+        let median = if v.len() % 2 == 1 { v[mid] } else { (v[mid - 1] + v[mid]) / 2.0 };
+        Stats { median, min: v[0], max: v[v.len() - 1] }
+    }
+}
+
+/// The machine-wide CPU counters of `/proc/stat`, in ticks.
+#[cfg(feature = "bench")]
+#[derive(Debug, Clone, Copy)]
+pub struct CpuTimes {
+    steal: u64,
+    total: u64,
+}
+
+#[cfg(feature = "bench")]
+impl CpuTimes {
+    pub fn read() -> Option<CpuTimes> {
+        let stat = std::fs::read_to_string("/proc/stat").ok()?;
+        let fields: Vec<u64> = stat
+            .lines()
+            .next()?
+            .strip_prefix("cpu ")?
+            .split_whitespace()
+            .filter_map(|f| f.parse().ok())
+            .collect();
+        // user nice system idle iowait irq softirq steal [guest guest_nice, already in user/nice]
+        let steal = *fields.get(7)?;
+        Some(CpuTimes { steal, total: fields.iter().take(8).sum() })
+    }
+
+    /// The share of CPU time stolen by the hypervisor between two readings, in percent.
+    pub fn steal_percent(before: Option<CpuTimes>, after: Option<CpuTimes>) -> Option<f64> {
+        let (before, after) = (before?, after?);
+        let total = after.total.checked_sub(before.total).filter(|&t| t > 0)?;
+        Some(after.steal.saturating_sub(before.steal) as f64 * 100.0 / total as f64)
+    }
+}
