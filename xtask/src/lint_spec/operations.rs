@@ -264,4 +264,3 @@ fn is_error_body(response: &Response) -> bool {
         _ => false,
     }
 }
-
