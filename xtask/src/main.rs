@@ -7,6 +7,8 @@
 //!   rules in `openapi/README.md` and against what progenitor can generate.
 //! - `cargo xtask codegen [--out FILE] [--mocks FILE]` writes the code `build.rs` generates to a
 //!   file, so it can be read and diffed.
+//! - `cargo xtask bench` measures the client against curl and bare reqwest on a local server and
+//!   writes `BENCHMARKS.md` (it rebuilds itself in release, with the `bench` feature).
 
 // Shared with build.rs, so both generate with the same settings. It belongs to the root crate
 // (formatted along with build.rs), hence the skip: `cargo fmt -p xtask` leaves it alone.
