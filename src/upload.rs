@@ -1,6 +1,6 @@
 //! Multipart uploads, written by hand because progenitor cannot generate `multipart/form-data`.
 //!
-//! Bodies are streamed from their source in 64 KiB chunks, so memory stays flat whatever the
+//! Bodies are streamed from their source in 256 KiB pieces, so memory stays flat whatever the
 //! size, and are rebuilt for every attempt (a file is reopened, never buffered). Uploads are
 //! retried even after an ambiguous failure: the same bytes give the same CID.
 
@@ -37,24 +37,27 @@ pub enum Source {
     Path(PathBuf),
     /// Bytes in memory.
     Bytes(Bytes),
-    /// A reader, read once: an upload from a reader is not retried.
-    Reader {
-        /// The reader, taken by the first attempt.
-        reader: Arc<Mutex<Option<Box<dyn AsyncRead + Send + Unpin>>>>,
-        /// Its length, if known (sent as `Content-Length` instead of chunked).
-        length: Option<u64>,
-    },
+    /// A reader, read once: an upload from a reader is not retried. Made by [`Source::reader`]
+    /// and [`Source::reader_with_length`].
+    Reader(OnceReader),
+}
+
+/// A reader that the first attempt of an upload takes.
+pub struct OnceReader {
+    reader: Mutex<Option<Box<dyn AsyncRead + Send + Unpin>>>,
+    /// Sent as the part's length (so the body has a `Content-Length`) when known.
+    length: Option<u64>,
 }
 
 impl Source {
     /// A reader of unknown length.
     pub fn reader(reader: impl AsyncRead + Send + Unpin + 'static) -> Self {
-        Source::Reader { reader: Arc::new(Mutex::new(Some(Box::new(reader)))), length: None }
+        Source::Reader(OnceReader { reader: Mutex::new(Some(Box::new(reader))), length: None })
     }
 
     /// A reader that yields exactly `length` bytes.
     pub fn reader_with_length(reader: impl AsyncRead + Send + Unpin + 'static, length: u64) -> Self {
-        Source::Reader { reader: Arc::new(Mutex::new(Some(Box::new(reader)))), length: Some(length) }
+        Source::Reader(OnceReader { reader: Mutex::new(Some(Box::new(reader))), length: Some(length) })
     }
 }
 
@@ -63,7 +66,7 @@ impl std::fmt::Debug for Source {
         match self {
             Source::Path(path) => f.debug_tuple("Path").field(path).finish(),
             Source::Bytes(bytes) => write!(f, "Bytes({} bytes)", bytes.len()),
-            Source::Reader { length, .. } => f.debug_struct("Reader").field("length", length).finish(),
+            Source::Reader(once) => f.debug_struct("Reader").field("length", &once.length).finish(),
         }
     }
 }
@@ -151,23 +154,17 @@ impl Client {
         DagUpload {
             client: self,
             files: Vec::new(),
+            directory: None,
             dir_name: None,
             options: Options::default(),
-            walk_error: None,
         }
     }
 
     /// Uploads every regular file under `dir` as one directory DAG, with paths relative to
-    /// `dir`. Symbolic links are refused (they could point outside the directory).
+    /// `dir`, read when the upload is sent. Symbolic links are refused (they could point
+    /// outside the directory).
     pub fn upload_directory(&self, dir: impl AsRef<Path>) -> DagUpload<'_> {
-        let mut upload = self.upload_dag();
-        match walk(dir.as_ref()) {
-            Ok(files) => {
-                upload.files = files.into_iter().map(|(rel, path)| (rel, Source::Path(path))).collect()
-            }
-            Err(e) => upload.walk_error = Some(e),
-        }
-        upload
+        DagUpload { directory: Some(dir.as_ref().to_path_buf()), ..self.upload_dag() }
     }
 }
 
@@ -186,9 +183,10 @@ pub struct FileUpload<'a> {
 pub struct DagUpload<'a> {
     client: &'a Client,
     files: Vec<(String, Source)>,
+    /// A local directory whose files are added when the upload is sent.
+    directory: Option<PathBuf>,
     dir_name: Option<String>,
     options: Options,
-    walk_error: Option<Error>,
 }
 
 macro_rules! common_options {
@@ -248,9 +246,12 @@ impl DagUpload<'_> {
     /// # Errors
     /// [`Error::InvalidInput`] naming the first empty, absolute, `..`, backslash or duplicate
     /// path; [`Error::Io`] for an unreadable file; otherwise as any call.
-    pub async fn send(self) -> Result<ResponseValue<types::DirectoryDagResponse>> {
-        if let Some(e) = self.walk_error {
-            return Err(e);
+    pub async fn send(mut self) -> Result<ResponseValue<types::DirectoryDagResponse>> {
+        if let Some(dir) = self.directory.take() {
+            let walked = tokio::task::spawn_blocking(move || walk(&dir))
+                .await
+                .map_err(|e| Error::InvalidInput(format!("reading the directory failed: {e}")))??;
+            self.files.extend(walked.into_iter().map(|(rel, path)| (rel, Source::Path(path))));
         }
         if self.files.is_empty() {
             return Err(Error::InvalidInput("a directory upload needs at least one file".into()));
@@ -292,7 +293,7 @@ impl Entry {
                 Some(meta.len())
             }
             Source::Bytes(bytes) => Some(bytes.len() as u64),
-            Source::Reader { length, .. } => *length,
+            Source::Reader(once) => once.length,
         };
         Ok(Entry { name, source, length })
     }
@@ -313,8 +314,8 @@ impl Entry {
                     .collect();
                 futures::stream::iter(chunks).boxed()
             }
-            Source::Reader { reader, .. } => {
-                let reader = reader.lock().ok()?.take()?;
+            Source::Reader(once) => {
+                let reader = once.reader.lock().ok()?.take()?;
                 ReaderStream::with_capacity(reader, CHUNK).boxed()
             }
         };
