@@ -295,7 +295,8 @@ impl ClientHooks<Inner> for Client {
         mut request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
-        let idempotent = spec::is_idempotent_method(request.method().as_str());
+        // RFC 9110 §9.2.2: GET, HEAD, PUT, DELETE… may be resent; POST may not.
+        let idempotent = request.method().is_idempotent();
         request.timeout_mut().get_or_insert(self.inner.read_timeout);
         // Generated operations have JSON or empty bodies, so the request clones.
         let template = request.try_clone();

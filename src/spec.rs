@@ -31,8 +31,3 @@ include!(concat!(env!("OUT_DIR"), "/operation_table.rs"));
 pub fn operation(id: &str) -> Option<&'static Operation> {
     OPERATIONS.iter().find(|op| op.id == id)
 }
-
-/// Whether resending the operation after an ambiguous failure cannot repeat its effect.
-pub(crate) fn is_idempotent_method(method: &str) -> bool {
-    matches!(method, "GET" | "HEAD" | "PUT" | "DELETE" | "OPTIONS")
-}
