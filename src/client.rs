@@ -261,13 +261,14 @@ impl Client {
         }
         // The default cluster fills in only where the call named none, by header or by `cl`.
         // (A `cl` inside a JSON body is not looked at: set the header too if you use it.)
-        let x_cluster = HeaderName::from_static("x-cluster");
-        let named = request.headers().contains_key(&x_cluster)
-            || request.url().query_pairs().any(|(name, _)| name == "cl");
-        if let (Some(cluster), true, false) =
-            (&self.inner.cluster, operation.is_some_and(|op| op.cluster_header), named)
-        {
-            request.headers_mut().insert(x_cluster, cluster_header(cluster)?);
+        let takes_cluster = operation.is_some_and(|op| op.cluster_header);
+        if let (Some(cluster), true) = (&self.inner.cluster, takes_cluster) {
+            let x_cluster = HeaderName::from_static("x-cluster");
+            let named = request.headers().contains_key(&x_cluster)
+                || request.url().query_pairs().any(|(name, _)| name == "cl");
+            if !named {
+                request.headers_mut().insert(x_cluster, cluster_header(cluster)?);
+            }
         }
         Ok(())
     }
