@@ -287,7 +287,7 @@ impl From<progenitor_client::Error<types::ErrorBody>> for Error {
             E::InvalidResponsePayload(body, e) => {
                 Error::Decode { status: None, body, reason: format!("body does not match the spec: {e}") }
             }
-            E::UnexpectedResponse(response) => match response.extensions().get::<Captured>() {
+            E::UnexpectedResponse(response) => match Captured::from_envelope(&response) {
                 Some(captured) => captured.clone().into_error(),
                 None => Error::Decode {
                     status: Some(response.status()),
