@@ -11,7 +11,7 @@ use std::collections::{BTreeMap, HashSet};
 use std::fmt;
 use std::path::Path;
 
-use openapiv3::{OpenAPI, Operation, ReferenceOr, RequestBody};
+use openapiv3::{OpenAPI, Operation, ReferenceOr};
 
 /// The spec, relative to the crate root.
 pub const SPEC_PATH: &str = "openapi/pinarkive-v3.yaml";
@@ -98,19 +98,11 @@ fn label(method: &str, path: &str, op: &Operation) -> String {
     }
 }
 
-fn resolve_body<'a>(spec: &'a OpenAPI, body: &'a ReferenceOr<RequestBody>) -> Option<&'a RequestBody> {
-    match body {
-        ReferenceOr::Item(b) => Some(b),
-        ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/requestBodies/")?;
-            spec.components.as_ref()?.request_bodies.get(name)?.as_item()
-        }
-    }
-}
-
 /// The media type that keeps an operation out of generation, if any.
 fn ungeneratable_body(spec: &OpenAPI, op: &Operation) -> Option<String> {
-    let body = resolve_body(spec, op.request_body.as_ref()?)?;
+    let body = resolve(op.request_body.as_ref()?, "#/components/requestBodies/", |name| {
+        spec.components.as_ref()?.request_bodies.get(name)
+    })?;
     body.content.keys().find(|media| !GENERATABLE_BODY_TYPES.contains(&media.as_str())).cloned()
 }
 
@@ -217,21 +209,28 @@ pub fn generation_problems(spec: &OpenAPI) -> Vec<Problem> {
     problems
 }
 
-/// Follows `#/components/responses/...` references (a few hops at most, so a loop ends).
-pub fn resolve_response<'a>(
-    spec: &'a OpenAPI,
-    mut response: &'a ReferenceOr<openapiv3::Response>,
-) -> Option<&'a openapiv3::Response> {
+/// Follows `#/components/<kind>/...` references through `lookup` (a few hops at most, so a
+/// loop ends); the one resolver for responses, request bodies and parameters.
+fn resolve<'a, T>(
+    mut item: &'a ReferenceOr<T>,
+    prefix: &str,
+    lookup: impl Fn(&str) -> Option<&'a ReferenceOr<T>>,
+) -> Option<&'a T> {
     for _ in 0..8 {
-        match response {
-            ReferenceOr::Item(item) => return Some(item),
-            ReferenceOr::Reference { reference } => {
-                let name = reference.strip_prefix("#/components/responses/")?;
-                response = spec.components.as_ref()?.responses.get(name)?;
-            }
+        match item {
+            ReferenceOr::Item(found) => return Some(found),
+            ReferenceOr::Reference { reference } => item = lookup(reference.strip_prefix(prefix)?)?,
         }
     }
     None
+}
+
+/// A response, with `#/components/responses/...` references followed.
+pub fn resolve_response<'a>(
+    spec: &'a OpenAPI,
+    response: &'a ReferenceOr<openapiv3::Response>,
+) -> Option<&'a openapiv3::Response> {
+    resolve(response, "#/components/responses/", |name| spec.components.as_ref()?.responses.get(name))
 }
 
 /// What a response's body is, for comparing bodies: a schema `$ref`, an inline schema, or none.
@@ -385,7 +384,9 @@ pub fn operation_table_source(spec: &OpenAPI) -> String {
         let parameter_names: Vec<String> = op
             .parameters
             .iter()
-            .filter_map(|p| resolve_parameter(spec, p))
+            .filter_map(|p| {
+                resolve(p, "#/components/parameters/", |name| spec.components.as_ref()?.parameters.get(name))
+            })
             .map(|p| p.parameter_data_ref().name.clone())
             .collect();
         let cluster = parameter_names.iter().any(|n| n.eq_ignore_ascii_case("x-cluster"));
@@ -398,17 +399,4 @@ pub fn operation_table_source(spec: &OpenAPI) -> String {
     }
     out.push_str("];\n");
     out
-}
-
-fn resolve_parameter<'a>(
-    spec: &'a OpenAPI,
-    parameter: &'a ReferenceOr<openapiv3::Parameter>,
-) -> Option<&'a openapiv3::Parameter> {
-    match parameter {
-        ReferenceOr::Item(p) => Some(p),
-        ReferenceOr::Reference { reference } => {
-            let name = reference.strip_prefix("#/components/parameters/")?;
-            spec.components.as_ref()?.parameters.get(name)?.as_item()
-        }
-    }
 }
