@@ -6,6 +6,8 @@ mod generated;
 pub mod auth;
 mod cid;
 pub mod client;
+#[cfg(feature = "emulator")]
+pub mod emulator;
 pub mod error;
 pub mod gateway;
 #[cfg(feature = "mock")]

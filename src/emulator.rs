@@ -1,0 +1,294 @@
+//! A local Pinarkive: every operation of the spec, served by axum with state in memory.
+//!
+//! Use it in tests instead of an account on the real service:
+//!
+//! ```no_run
+//! # async fn run() -> Result<(), Box<dyn std::error::Error>> {
+//! use pinarkive::emulator::Emulator;
+//!
+//! let emu = Emulator::builder().api_key("k1", ["files:read", "files:write"]).start().await?;
+//! let client = pinarkive::Client::builder().base_url(emu.base_url()).api_key("k1").build()?;
+//! let page = client.users_me_uploads_list().send().await?;
+//! assert!(page.uploads.is_empty());
+//! emu.shutdown().await;
+//! # Ok(()) }
+//! ```
+//!
+//! It enforces what the real API documents: API keys and their scopes (scopes come from the
+//! spec's `x-scope`, through [`crate::spec::OPERATIONS`]), sessions from `/auth/login`, 2FA,
+//! per-key rate limits, the upload size limit and the plan's timelock rule, each with the
+//! documented error body. Uploads are hashed as they stream in and only their metadata is kept,
+//! so the same bytes always get the same CIDv1 (raw codec, sha2-256).
+
+mod account;
+mod auth;
+mod catalog;
+mod clock;
+mod errors;
+mod files;
+mod public;
+mod rate_limit;
+mod request;
+mod router;
+mod state;
+mod tokens;
+
+use std::fmt;
+use std::net::{Ipv4Addr, SocketAddr};
+use std::sync::Arc;
+use std::time::Duration;
+
+use tokio::sync::oneshot;
+use tokio::task::JoinHandle;
+
+pub use crate::emulator::auth::totp_code;
+pub use crate::emulator::clock::Clock;
+
+/// The default upload size limit: 100 MiB, large enough for tests, small enough to stay cheap.
+pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 100 * 1024 * 1024;
+/// The default e-mail of the built-in account.
+pub const DEFAULT_EMAIL: &str = "dev@emulator.pinarkive.test";
+/// The default password of the built-in account.
+pub const DEFAULT_PASSWORD: &str = "emulator-password";
+
+/// The plan of the built-in account.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Plan {
+    /// The free plan: only `cl0-global`, no timelocks (403).
+    Free,
+    /// The premium plan: every cluster and timelocks.
+    #[default]
+    Premium,
+}
+
+/// Requests allowed per key in each window.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) struct RateLimits {
+    pub(crate) per_second: u32,
+    pub(crate) per_minute: u32,
+}
+
+/// Configures and starts an [`Emulator`].
+pub struct EmulatorBuilder {
+    keys: Vec<(String, Vec<String>)>,
+    rate_limits: Option<RateLimits>,
+    max_upload_bytes: u64,
+    plan: Plan,
+    email: String,
+    password: String,
+    bind: SocketAddr,
+    clock: Clock,
+}
+
+impl Default for EmulatorBuilder {
+    fn default() -> Self {
+        EmulatorBuilder {
+            keys: Vec::new(),
+            // The backend's documented defaults.
+            rate_limits: Some(RateLimits { per_second: 10, per_minute: 100 }),
+            max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
+            plan: Plan::Premium,
+            email: DEFAULT_EMAIL.to_owned(),
+            password: DEFAULT_PASSWORD.to_owned(),
+            bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            clock: Clock::tokio(),
+        }
+    }
+}
+
+impl fmt::Debug for EmulatorBuilder {
+    // Keys and the password are secrets: show how many keys and their scopes only.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let scopes: Vec<&Vec<String>> = self.keys.iter().map(|(_, scopes)| scopes).collect();
+        f.debug_struct("EmulatorBuilder")
+            .field("api_key_scopes", &scopes)
+            .field("rate_limits", &self.rate_limits)
+            .field("max_upload_bytes", &self.max_upload_bytes)
+            .field("plan", &self.plan)
+            .field("email", &self.email)
+            .field("password", &"[redacted]")
+            .field("bind", &self.bind)
+            .field("clock", &self.clock)
+            .finish()
+    }
+}
+
+impl EmulatorBuilder {
+    /// Accepts `key` (as `X-API-Key` or Bearer) with these scopes; `"*"` grants every scope.
+    ///
+    /// The key belongs to the built-in account and is listed by `tokens_list` as `key-N`.
+    pub fn api_key(mut self, key: impl Into<String>, scopes: impl IntoIterator<Item = impl Into<String>>) -> Self {
+        self.keys.push((key.into(), scopes.into_iter().map(Into::into).collect()));
+        self
+    }
+
+    /// Limits each credential to `per_second` and `per_minute` requests (default 10 and 100).
+    pub fn rate_limit(mut self, per_second: u32, per_minute: u32) -> Self {
+        self.rate_limits = Some(RateLimits { per_second, per_minute });
+        self
+    }
+
+    /// Turns rate limiting off.
+    pub fn no_rate_limit(mut self) -> Self {
+        self.rate_limits = None;
+        self
+    }
+
+    /// Answers 413 `FILE_TOO_LARGE` once an upload's files exceed `bytes` in all
+    /// (default [`DEFAULT_MAX_UPLOAD_BYTES`]).
+    pub fn max_upload_bytes(mut self, bytes: u64) -> Self {
+        self.max_upload_bytes = bytes;
+        self
+    }
+
+    /// Sets the built-in account's plan (default [`Plan::Premium`]).
+    pub fn plan(mut self, plan: Plan) -> Self {
+        self.plan = plan;
+        self
+    }
+
+    /// Sets the built-in account's e-mail and password, for `/auth/login`.
+    pub fn user(mut self, email: impl Into<String>, password: impl Into<String>) -> Self {
+        self.email = email.into();
+        self.password = password.into();
+        self
+    }
+
+    /// Sets the address to listen on (default `127.0.0.1:0`, a free port).
+    pub fn bind(mut self, addr: SocketAddr) -> Self {
+        self.bind = addr;
+        self
+    }
+
+    /// Sets the clock of the rate limiter (default [`Clock::tokio`]).
+    pub fn clock(mut self, clock: Clock) -> Self {
+        self.clock = clock;
+        self
+    }
+
+    /// Builds the emulator's state and its axum router, without listening anywhere.
+    ///
+    /// Serve the router yourself, or call it in memory with `tower::ServiceExt::oneshot`;
+    /// paths start with `/api/v3`.
+    pub fn into_router(self) -> axum::Router {
+        router::router(Arc::new(self.into_state()))
+    }
+
+    /// Binds the address and serves until [`Emulator::shutdown`] or drop.
+    ///
+    /// # Errors
+    ///
+    /// The error of binding the address.
+    pub async fn start(self) -> std::io::Result<Emulator> {
+        let bind = self.bind;
+        let (email, password) = (self.email.clone(), self.password.clone());
+        let state = Arc::new(self.into_state());
+        let listener = tokio::net::TcpListener::bind(bind).await?;
+        let addr = listener.local_addr()?;
+        let app = router::router(state.clone());
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(async move {
+            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
+                let _ = stopped.await;
+            });
+            if let Err(e) = serve.await {
+                tracing::warn!(error = %e, "emulator server stopped with an error");
+            }
+        });
+        Ok(Emulator {
+            addr,
+            base_url: format!("http://{addr}/api/v3"),
+            email,
+            password,
+            state,
+            stop: Some(stop),
+            task: Some(task),
+        })
+    }
+
+    fn into_state(self) -> state::State {
+        state::State::new(state::Config {
+            keys: self.keys,
+            rate_limits: self.rate_limits,
+            max_upload_bytes: self.max_upload_bytes,
+            plan: self.plan,
+            email: self.email,
+            password: self.password,
+            clock: self.clock,
+        })
+    }
+}
+
+/// A running emulator; dropping it stops the server.
+pub struct Emulator {
+    addr: SocketAddr,
+    base_url: String,
+    email: String,
+    password: String,
+    state: Arc<state::State>,
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl fmt::Debug for Emulator {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Emulator").field("base_url", &self.base_url).finish_non_exhaustive()
+    }
+}
+
+impl Emulator {
+    /// Starts configuring an emulator.
+    pub fn builder() -> EmulatorBuilder {
+        EmulatorBuilder::default()
+    }
+
+    /// The API base URL, `http://127.0.0.1:PORT/api/v3`.
+    pub fn base_url(&self) -> &str {
+        &self.base_url
+    }
+
+    /// The address the server listens on.
+    pub fn addr(&self) -> SocketAddr {
+        self.addr
+    }
+
+    /// The e-mail and password of the built-in account, for `/auth/login`.
+    pub fn user(&self) -> (&str, &str) {
+        (&self.email, &self.password)
+    }
+
+    /// The last e-mail verification token "sent" to `email` by signup or resend-verification.
+    pub fn verification_token(&self, email: &str) -> Option<String> {
+        self.state.verification_token(email)
+    }
+
+    /// The last password-reset token "sent" to `email` by forgot-password.
+    pub fn password_reset_token(&self, email: &str) -> Option<String> {
+        self.state.password_reset_token(email)
+    }
+
+    /// Stops accepting connections and waits (at most 5 s) for open ones to finish.
+    pub async fn shutdown(mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(mut task) = self.task.take() {
+            // Idle keep-alive connections close at once; a stuck one must not hang the caller.
+            if tokio::time::timeout(Duration::from_secs(5), &mut task).await.is_err() {
+                task.abort();
+            }
+        }
+    }
+}
+
+impl Drop for Emulator {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        // Drop cannot wait, so the task is ended here rather than left running.
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}

@@ -1,0 +1,127 @@
+//! Credentials: API keys with scopes, session tokens from login, and TOTP 2FA.
+
+use axum::http::HeaderMap;
+use chrono::Utc;
+use data_encoding::BASE64URL_NOPAD;
+use totp_rs::{Builder, Secret, Totp};
+
+use super::errors::ApiError;
+use super::state::{random_hex, Db, Scopes, State};
+use crate::spec::Operation;
+
+/// The scope value of routes no source gives a scope for: any valid credential will do.
+const NONE_DOCUMENTED: &str = "none-documented";
+
+/// Who is calling, after the credential was checked.
+#[derive(Debug, Clone)]
+pub(crate) struct Principal {
+    pub(crate) account: usize,
+    pub(crate) scopes: Scopes,
+    /// The credential itself, so logout can end its own session; never logged or shown.
+    pub(crate) credential: String,
+    pub(crate) is_session: bool,
+}
+
+/// The credential of a request: `X-API-Key`, else `Authorization: Bearer`.
+pub(crate) fn credential(headers: &HeaderMap) -> Option<&str> {
+    if let Some(key) = headers.get("x-api-key").and_then(|v| v.to_str().ok()) {
+        let key = key.trim();
+        if !key.is_empty() {
+            return Some(key);
+        }
+    }
+    let auth = headers.get("authorization")?.to_str().ok()?.trim();
+    let (scheme, token) = auth.split_once(' ')?;
+    let token = token.trim();
+    (scheme.eq_ignore_ascii_case("bearer") && !token.is_empty()).then_some(token)
+}
+
+/// Checks the request's credential: 401 `INVALID_API_KEY` when it is missing, unknown or expired.
+pub(crate) fn authenticate(state: &State, headers: &HeaderMap) -> Result<Principal, ApiError> {
+    let credential = credential(headers).ok_or_else(ApiError::invalid_api_key)?;
+    let db = state.db();
+    if let Some(key) = db.keys.get(credential) {
+        if key.expires_at.is_some_and(|at| at <= Utc::now()) {
+            return Err(ApiError::invalid_api_key());
+        }
+        return Ok(Principal {
+            account: key.account,
+            scopes: key.scopes.clone(),
+            credential: credential.to_owned(),
+            is_session: false,
+        });
+    }
+    if let Some(&account) = db.sessions.get(credential) {
+        return Ok(Principal {
+            account,
+            scopes: Scopes::All,
+            credential: credential.to_owned(),
+            is_session: true,
+        });
+    }
+    Err(ApiError::invalid_api_key())
+}
+
+/// 403 `missing_scope` unless the credential holds the operation's `x-scope`.
+pub(crate) fn require_scope(op: &crate::spec::Operation, principal: &Principal) -> Result<(), ApiError> {
+    match op.scope {
+        None => Ok(()),
+        Some(NONE_DOCUMENTED) => Ok(()),
+        Some(scope) if principal.scopes.allows(scope) => Ok(()),
+        Some(scope) => Err(ApiError::missing_scope(scope)),
+    }
+}
+
+/// Whether the operation needs a credential at all.
+pub(crate) fn needs_credential(op: &Operation) -> bool {
+    op.authenticated
+}
+
+/// A new session token for `account`, shaped like a JWT (header.payload.signature).
+pub(crate) fn new_session(db: &mut Db, account: usize) -> String {
+    let header = BASE64URL_NOPAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
+    let now = Utc::now().timestamp();
+    let payload = serde_json::json!({
+        "sub": db.accounts[account].id,
+        "iat": now,
+        "exp": now + 7 * 24 * 3600,
+        "jti": random_hex(8),
+    });
+    let payload = BASE64URL_NOPAD.encode(payload.to_string().as_bytes());
+    let signature = BASE64URL_NOPAD.encode(random_hex(16).as_bytes());
+    let token = format!("{header}.{payload}.{signature}");
+    db.sessions.insert(token.clone(), account);
+    token
+}
+
+/// A new random TOTP secret (160 bits, as RFC 4226 recommends).
+pub(crate) fn new_totp_secret() -> Vec<u8> {
+    use rand::RngCore;
+    let mut secret = vec![0u8; 20];
+    rand::rng().fill_bytes(&mut secret);
+    secret
+}
+
+pub(crate) fn secret_base32(secret: &[u8]) -> String {
+    Secret::from(secret.to_vec()).to_base32()
+}
+
+fn totp(secret: &[u8]) -> Option<Totp> {
+    Builder::new().with_secret(secret.to_vec()).build().ok()
+}
+
+/// Whether `code` is the current TOTP code of `secret` (one 30 s step of skew either way).
+pub(crate) fn totp_matches(secret: &[u8], code: &str) -> bool {
+    let code = code.trim();
+    code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) && totp(secret).is_some_and(|t| t.check_current(code).is_some())
+}
+
+/// The current 6-digit TOTP code of a base32 secret, as `auth_2fa_setup` returns it.
+///
+/// This is what an authenticator app would show; tests use it to enable 2FA and log in.
+/// `None` if the secret is not valid base32 or shorter than 128 bits.
+pub fn totp_code(secret_base32: &str) -> Option<String> {
+    let secret = Secret::try_from_base32(secret_base32.trim()).ok()?;
+    let totp = totp(secret.as_ref())?;
+    Some(totp.generate_current().to_string())
+}

@@ -1,0 +1,92 @@
+//! The API's one error body (`types::ErrorBody`) with the status and codes the docs give.
+
+use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+
+use crate::types::ErrorBody;
+
+/// An error answer: a status, the spec's error body and any extra headers.
+#[derive(Debug)]
+pub(crate) struct ApiError {
+    pub(crate) status: StatusCode,
+    pub(crate) body: ErrorBody,
+    pub(crate) headers: HeaderMap,
+}
+
+impl ApiError {
+    /// An error whose `error` is the status's reason phrase.
+    pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
+        let body = ErrorBody {
+            error: Some(status.canonical_reason().unwrap_or("Error").to_owned()),
+            message: Some(message.into()),
+            ..ErrorBody::default()
+        };
+        ApiError { status, body, headers: HeaderMap::new() }
+    }
+
+    pub(crate) fn with_code(mut self, code: &str) -> ApiError {
+        self.body.code = Some(code.to_owned());
+        self
+    }
+
+    pub(crate) fn bad_request(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::BAD_REQUEST, message)
+    }
+
+    /// 401 for a missing, unknown or expired key or token (the docs' `INVALID_API_KEY`).
+    pub(crate) fn invalid_api_key() -> ApiError {
+        ApiError::new(StatusCode::UNAUTHORIZED, "Invalid or missing API key").with_code("INVALID_API_KEY")
+    }
+
+    pub(crate) fn unauthorized(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::UNAUTHORIZED, message).with_code("UNAUTHORIZED")
+    }
+
+    pub(crate) fn forbidden(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::FORBIDDEN, message)
+    }
+
+    /// 403 `missing_scope`, worded as the backend reference words it.
+    pub(crate) fn missing_scope(scope: &str) -> ApiError {
+        let mut error = ApiError::forbidden(format!("Missing scope: {scope}")).with_code("missing_scope");
+        error.body.required = Some(scope.to_owned());
+        error
+    }
+
+    pub(crate) fn not_found(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::NOT_FOUND, message)
+    }
+
+    pub(crate) fn conflict(message: impl Into<String>) -> ApiError {
+        ApiError::new(StatusCode::CONFLICT, message)
+    }
+
+    pub(crate) fn file_too_large(limit: u64) -> ApiError {
+        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("File too large: the limit is {limit} bytes"))
+            .with_code("FILE_TOO_LARGE")
+    }
+
+    /// A route served by the router whose operation has no handler yet.
+    pub(crate) fn not_implemented(operation: &str) -> ApiError {
+        ApiError::new(StatusCode::NOT_IMPLEMENTED, format!("{operation} is not implemented by the emulator"))
+    }
+
+    pub(crate) fn header(mut self, name: &'static str, value: impl ToString) -> ApiError {
+        if let Ok(value) = HeaderValue::from_str(&value.to_string()) {
+            self.headers.insert(name, value);
+        }
+        self
+    }
+}
+
+impl IntoResponse for ApiError {
+    fn into_response(self) -> Response {
+        (self.status, self.headers, Json(self.body)).into_response()
+    }
+}
+
+/// The JSON 404 for paths and methods that are no operation of the spec.
+pub(crate) async fn unknown_route() -> Response {
+    ApiError::not_found("Route not found").into_response()
+}

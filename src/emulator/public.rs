@@ -1,0 +1,108 @@
+//! Public routes: service information, health, peers, locales, plans and the spec itself.
+
+use std::sync::OnceLock;
+
+use serde_json::{json, Value};
+
+use super::catalog::{all_plans, CLUSTERS};
+use super::errors::ApiError;
+use super::request::{ok, Call, Reply};
+use crate::types::HealthResponse;
+
+/// The spec this crate was generated from, served as JSON at `/docs/openapi.json`.
+const SPEC_YAML: &str = include_str!("../../openapi/pinarkive-v3.yaml");
+
+/// The spec as JSON, converted once.
+pub(crate) fn spec_json() -> Option<&'static Value> {
+    static SPEC: OnceLock<Option<Value>> = OnceLock::new();
+    SPEC.get_or_init(|| serde_yaml::from_str::<Value>(SPEC_YAML).ok()).as_ref()
+}
+
+pub(crate) async fn openapi(call: Call) -> Reply {
+    match spec_json() {
+        Some(spec) => ok(&call, spec),
+        None => Err(ApiError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "The spec could not be read")),
+    }
+}
+
+pub(crate) async fn api_info(call: Call) -> Reply {
+    ok(
+        &call,
+        json!({
+            "name": "Pinarkive API (emulator)",
+            "version": "3",
+            "emulator": true,
+            "links": {
+                "health": "/api/v3/health",
+                "plans": "/api/v3/plans",
+                "docs": "/api/v3/docs/openapi.json",
+            },
+        }),
+    )
+}
+
+pub(crate) async fn health(call: Call) -> Reply {
+    ok(&call, HealthResponse { status: Some("ok".to_owned()) })
+}
+
+pub(crate) async fn peers(call: Call) -> Reply {
+    let peers: Vec<Value> = CLUSTERS
+        .iter()
+        .enumerate()
+        .map(|(i, cluster)| {
+            json!({
+                "id": peer_id(i),
+                "peername": format!("{}-peer-0", cluster.id),
+                "clusterId": cluster.id,
+                "addresses": [],
+            })
+        })
+        .collect();
+    ok(&call, peers)
+}
+
+/// A stable, plausible IPFS Cluster peer id for peer `i`.
+pub(crate) fn peer_id(i: usize) -> String {
+    format!("12D3KooWEmu1atorPeer{i:026}")
+}
+
+pub(crate) async fn languages(call: Call) -> Reply {
+    let languages: Vec<Value> = [
+        ("en", "English"),
+        ("es", "Español"),
+        ("ca", "Català"),
+        ("eu", "Euskara"),
+        ("de", "Deutsch"),
+        ("fr", "Français"),
+        ("it", "Italiano"),
+        ("pt", "Português"),
+        ("ru", "Русский"),
+    ]
+    .iter()
+    .map(|(code, name)| json!({ "code": code, "name": name }))
+    .collect();
+    ok(&call, languages)
+}
+
+pub(crate) async fn countries(call: Call) -> Reply {
+    let countries: Vec<Value> = [
+        ("ES", "Spain"),
+        ("DE", "Germany"),
+        ("FR", "France"),
+        ("IT", "Italy"),
+        ("PT", "Portugal"),
+        ("GB", "United Kingdom"),
+        ("US", "United States"),
+        ("CA", "Canada"),
+        ("MX", "Mexico"),
+        ("BR", "Brazil"),
+    ]
+    .iter()
+    .map(|(code, name)| json!({ "code": code, "name": name }))
+    .collect();
+    ok(&call, countries)
+}
+
+pub(crate) async fn plans(call: Call) -> Reply {
+    ok(&call, all_plans())
+}

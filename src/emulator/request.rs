@@ -1,0 +1,111 @@
+//! One request on its way to a handler, and the spec's 400 for anything malformed in it.
+//!
+//! Bodies, queries and path parameters are parsed here rather than by axum's extractors so that
+//! every rejection becomes the spec's error body with a status the operation lists.
+
+use std::collections::HashMap;
+use std::sync::Arc;
+
+use axum::body::Body;
+use axum::extract::{FromRequestParts, Path, Query};
+use axum::http::request::Parts;
+use axum::http::{header, StatusCode};
+use axum::response::{IntoResponse, Response};
+use axum::Json;
+use serde::de::DeserializeOwned;
+use serde::Serialize;
+
+use super::auth::Principal;
+use super::errors::ApiError;
+use super::state::State;
+use crate::spec::Operation;
+
+/// The largest JSON body read; every JSON body of the API is small.
+const MAX_JSON_BODY: usize = 1024 * 1024;
+
+/// What a handler gets: the operation, shared state, the request and who sent it.
+pub(crate) struct Call {
+    pub(crate) op: &'static Operation,
+    pub(crate) state: Arc<State>,
+    pub(crate) parts: Parts,
+    pub(crate) body: Body,
+    /// Set on authenticated operations.
+    pub(crate) principal: Option<Principal>,
+}
+
+/// A handler's answer.
+pub(crate) type Reply = Result<Response, ApiError>;
+
+/// A JSON answer with the operation's success status.
+pub(crate) fn ok<T: Serialize>(call: &Call, body: T) -> Reply {
+    let status = StatusCode::from_u16(call.op.success_status).unwrap_or(StatusCode::OK);
+    Ok((status, Json(body)).into_response())
+}
+
+impl Call {
+    /// The account of an authenticated call.
+    pub(crate) fn account(&self) -> Result<usize, ApiError> {
+        self.principal.as_ref().map(|p| p.account).ok_or_else(ApiError::invalid_api_key)
+    }
+
+    /// A path parameter, percent-decoded.
+    pub(crate) async fn path_param(&mut self, name: &str) -> Result<String, ApiError> {
+        let Path(params) = Path::<HashMap<String, String>>::from_request_parts(&mut self.parts, &())
+            .await
+            .map_err(|_| ApiError::bad_request("Invalid path parameter"))?;
+        params.get(name).cloned().ok_or_else(|| ApiError::bad_request(format!("Missing path parameter {name}")))
+    }
+
+    /// The query string, decoded into `T`.
+    pub(crate) fn query<T: DeserializeOwned>(&self) -> Result<T, ApiError> {
+        Query::<T>::try_from_uri(&self.parts.uri)
+            .map(|Query(q)| q)
+            .map_err(|e| ApiError::bad_request(format!("Invalid query string: {}", e.body_text())))
+    }
+
+    /// A header's value, if it is present and text.
+    pub(crate) fn header(&self, name: &str) -> Option<&str> {
+        self.parts.headers.get(name).and_then(|v| v.to_str().ok())
+    }
+
+    /// A required JSON body: 400 when it is missing, not JSON or lacks a required field.
+    pub(crate) async fn json<T: DeserializeOwned>(&mut self) -> Result<T, ApiError> {
+        match self.json_or_none().await? {
+            Some(value) => Ok(value),
+            None => Err(ApiError::bad_request("Missing request body")),
+        }
+    }
+
+    /// An optional JSON body: `None` when the body is empty.
+    pub(crate) async fn json_or_none<T: DeserializeOwned>(&mut self) -> Result<Option<T>, ApiError> {
+        let body = std::mem::take(&mut self.body);
+        let bytes = axum::body::to_bytes(body, MAX_JSON_BODY)
+            .await
+            .map_err(|_| ApiError::bad_request("Request body unreadable or larger than 1 MiB"))?;
+        if bytes.iter().all(u8::is_ascii_whitespace) {
+            return Ok(None);
+        }
+        let content_type = self.header(header::CONTENT_TYPE.as_str()).unwrap_or("");
+        let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
+        if essence != "application/json" && !essence.ends_with("+json") {
+            return Err(ApiError::bad_request("Expected a JSON body (Content-Type: application/json)"));
+        }
+        serde_json::from_slice(&bytes).map(Some).map_err(|e| ApiError::bad_request(json_error(&e)))
+    }
+}
+
+/// A message for a body that does not decode, without echoing the values sent: a body may hold a
+/// password, and serde's messages quote the offending value.
+fn json_error(e: &serde_json::Error) -> String {
+    let text = e.to_string();
+    if text.starts_with("missing field") {
+        let field = text.split('`').nth(1).unwrap_or("?");
+        return format!("Missing required field: {field}");
+    }
+    match e.classify() {
+        serde_json::error::Category::Syntax | serde_json::error::Category::Eof => {
+            format!("Malformed JSON body (line {}, column {})", e.line(), e.column())
+        }
+        _ => format!("Invalid field value in JSON body (line {}, column {})", e.line(), e.column()),
+    }
+}
