@@ -1,0 +1,232 @@
+//! `doctor`: is the API reachable, is the key accepted, which scopes it has, are there
+//! clusters, does the gateway answer. Read-only: it changes nothing, so the write scopes are
+//! not probed.
+
+use std::time::Duration;
+
+use pinarkive::gateway::Gateways;
+use pinarkive::{types, ErrorCode};
+use serde::Serialize;
+
+use super::{Context, CHECK_TIMEOUT};
+use crate::config::Source;
+use crate::errors::{root_cause, CliError, Exit};
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "lowercase")]
+enum Status {
+    Pass,
+    Fail,
+    Skip,
+}
+
+#[derive(Serialize)]
+struct Check {
+    name: &'static str,
+    status: Status,
+    detail: String,
+}
+
+#[derive(Serialize)]
+struct Report<'a> {
+    ok: bool,
+    checks: &'a [Check],
+}
+
+/// What one read-only call says about a scope.
+enum Probe<T> {
+    Granted(T),
+    /// 403 `missing_scope`: the key is valid but lacks the scope.
+    Missing,
+    /// 401: the key itself was refused.
+    Refused(String),
+    Failed(String),
+}
+
+fn probe<T>(result: pinarkive::Result<T>) -> Probe<T> {
+    match result {
+        Ok(value) => Probe::Granted(value),
+        Err(error) if error.code() == Some(&ErrorCode::MissingScope) => Probe::Missing,
+        Err(error)
+            if error.status().is_some_and(|s| s.as_u16() == 401)
+                || matches!(error.code(), Some(ErrorCode::InvalidApiKey | ErrorCode::Unauthorized)) =>
+        {
+            Probe::Refused(error.to_string())
+        }
+        Err(error) => Probe::Failed(CliError::from(error).message),
+    }
+}
+
+/// Scopes that only writing calls could show: listed as not checked.
+const UNCHECKED_SCOPES: &str = "files:write, files:delete, files:rename, tokens:write, tokens:delete";
+
+pub async fn doctor(ctx: &Context) -> Result<(), CliError> {
+    let client = ctx
+        .builder(0)
+        .read_timeout(CHECK_TIMEOUT)
+        .connect_timeout(Duration::from_secs(5))
+        .build()
+        .map_err(CliError::from)?;
+    let base_url = ctx.settings.base_url.value.clone().unwrap_or_default();
+    let mut checks = Vec::new();
+
+    let api_up = match client.health_get().send().await {
+        Ok(health) => {
+            let status = health.into_inner().status.map(|s| format!(" (status {s})")).unwrap_or_default();
+            checks.push(pass("api", format!("{base_url} answers{status}")));
+            true
+        }
+        Err(error) => {
+            checks.push(fail("api", CliError::from(error).message));
+            false
+        }
+    };
+
+    let mut clusters: Option<Vec<types::Cluster>> = None;
+    if !api_up {
+        for name in ["key", "scopes", "clusters"] {
+            checks.push(skip(name, "the API did not answer"));
+        }
+    } else if ctx.settings.api_key.value.is_none() {
+        checks.push(fail("key", CliError::no_key().message));
+        checks.push(skip("scopes", "no key"));
+        checks.push(skip("clusters", "no key"));
+    } else {
+        let user = probe(client.users_me_get().send().await.map(drop));
+        let files = probe(client.users_me_uploads_list().limit(1u64).send().await.map(drop));
+        let cluster_list = probe(client.users_me_clusters_list().send().await.map(|r| r.into_inner().0));
+        let tokens = probe(client.tokens_list().send().await.map(drop));
+
+        let mut granted = Vec::new();
+        let mut missing = Vec::new();
+        let mut refused = None;
+        let mut failed = Vec::new();
+        let mut note = |scope: &'static str, outcome: Result<bool, (bool, String)>| match outcome {
+            Ok(true) => granted.push(scope),
+            Ok(false) => missing.push(scope),
+            Err((true, why)) => refused = Some(why),
+            Err((false, why)) => failed.push(format!("{scope}: {why}")),
+        };
+        note("user:read", summarize(&user));
+        note("files:read", summarize(&files));
+        note("cluster:read", summarize(&cluster_list));
+        note("tokens:read", summarize(&tokens));
+
+        match refused {
+            Some(why) => {
+                checks.push(fail("key", format!("refused ({why}); log in again with `pinarkive login`")));
+                checks.push(skip("scopes", "the key was refused"));
+            }
+            None if granted.is_empty() && missing.is_empty() => {
+                checks.push(fail("key", format!("could not tell: {}", failed.join("; "))));
+                checks.push(skip("scopes", "no call succeeded"));
+            }
+            None => {
+                checks.push(pass("key", "accepted".to_string()));
+                let mut detail = format!("has {}", list_or_none(&granted));
+                if !missing.is_empty() {
+                    detail.push_str(&format!("; lacks {}", missing.join(", ")));
+                }
+                if !failed.is_empty() {
+                    detail.push_str(&format!("; unknown ({})", failed.join("; ")));
+                }
+                detail.push_str(&format!("; not checked (would change data): {UNCHECKED_SCOPES}"));
+                checks.push(pass("scopes", detail));
+            }
+        }
+        checks.push(match cluster_list {
+            Probe::Granted(list) if list.is_empty() => fail("clusters", "the plan allows no cluster".into()),
+            Probe::Granted(list) => {
+                let ids: Vec<String> =
+                    list.iter().filter_map(|c| c.cluster_id.clone().or_else(|| c.id.clone())).collect();
+                let detail = format!("{} allowed: {}", list.len(), list_or_none(&ids));
+                clusters = Some(list);
+                pass("clusters", detail)
+            }
+            Probe::Missing => skip("clusters", "the key lacks cluster:read"),
+            Probe::Refused(_) => skip("clusters", "the key was refused"),
+            Probe::Failed(why) => fail("clusters", why),
+        });
+    }
+
+    checks.push(check_gateway(ctx, &client, clusters.as_deref()).await);
+
+    let ok = !checks.iter().any(|c| c.status == Status::Fail);
+    if ctx.out.json {
+        ctx.out.json(&Report { ok, checks: &checks });
+    } else {
+        let rows: Vec<Vec<String>> = checks
+            .iter()
+            .map(|c| {
+                let mark = match c.status {
+                    Status::Pass => "ok",
+                    Status::Fail => "FAIL",
+                    Status::Skip => "skip",
+                };
+                vec![mark.to_string(), c.name.to_string(), c.detail.clone()]
+            })
+            .collect();
+        ctx.out.line(crate::output::render_table(&["", "CHECK", "RESULT"], &rows));
+    }
+    if ok {
+        return Ok(());
+    }
+    let failed: Vec<&str> = checks.iter().filter(|c| c.status == Status::Fail).map(|c| c.name).collect();
+    Err(CliError::new(Exit::Api, format!("{} check(s) failed: {}", failed.len(), failed.join(", "))))
+}
+
+/// `Ok(granted)`, or `Err((refused, why))`.
+fn summarize<T>(probe: &Probe<T>) -> Result<bool, (bool, String)> {
+    match probe {
+        Probe::Granted(_) => Ok(true),
+        Probe::Missing => Ok(false),
+        Probe::Refused(why) => Err((true, why.clone())),
+        Probe::Failed(why) => Err((false, why.clone())),
+    }
+}
+
+/// Any HTTP answer from the gateway counts: its root may well be a 404.
+async fn check_gateway(
+    ctx: &Context,
+    client: &pinarkive::Client,
+    clusters: Option<&[types::Cluster]>,
+) -> Check {
+    let configured = ctx.settings.gateway.value.clone().unwrap_or_default();
+    let base = match (ctx.settings.gateway.source, clusters) {
+        (Source::File, _) | (_, None) => configured,
+        (_, Some(list)) => Gateways::from_clusters(list, client.default_cluster())
+            .bases()
+            .next()
+            .map(str::to_string)
+            .unwrap_or(configured),
+    };
+    let http = reqwest::Client::builder().timeout(CHECK_TIMEOUT).build();
+    let answer = match http {
+        Ok(http) => http.get(&base).send().await.map_err(|e| root_cause(&e)),
+        Err(e) => Err(e.to_string()),
+    };
+    match answer {
+        Ok(response) => pass("gateway", format!("{base} answers (HTTP {})", response.status().as_u16())),
+        Err(why) => fail("gateway", format!("{base}: {why}")),
+    }
+}
+
+fn list_or_none<T: AsRef<str>>(items: &[T]) -> String {
+    if items.is_empty() {
+        "none".to_string()
+    } else {
+        items.iter().map(AsRef::as_ref).collect::<Vec<_>>().join(", ")
+    }
+}
+
+fn pass(name: &'static str, detail: String) -> Check {
+    Check { name, status: Status::Pass, detail }
+}
+
+fn fail(name: &'static str, detail: String) -> Check {
+    Check { name, status: Status::Fail, detail }
+}
+
+fn skip(name: &'static str, detail: &str) -> Check {
+    Check { name, status: Status::Skip, detail: detail.to_string() }
+}

@@ -1,0 +1,232 @@
+//! `pin`, `rm`, `ls` and `rename`.
+
+use futures::TryStreamExt;
+use pinarkive::types;
+use serde::Serialize;
+
+use super::{check_cids, parse_timelock, Context};
+use crate::args::{LsArgs, PinArgs, RenameArgs, RmArgs};
+use crate::errors::{CliError, Exit};
+use crate::output::{human_size, human_time, or_none};
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Pinned {
+    cid: String,
+    name: Option<String>,
+    cluster: Option<String>,
+    expires_at: Option<String>,
+}
+
+pub async fn pin(ctx: &Context, args: PinArgs) -> Result<(), CliError> {
+    check_cids([&args.cid])?;
+    let timelock = args.placement.timelock.as_deref().map(parse_timelock).transpose()?;
+    let client = ctx.client()?;
+    let cluster = args.placement.cluster.clone();
+    let body = types::PinRequest {
+        cl: cluster.clone(),
+        custom_name: args.name.clone(),
+        original_name: None,
+        timelock,
+    };
+    let mut request = client.files_pin().cid(args.cid.clone()).body(body);
+    // The header too, so that a default cluster from the settings cannot contradict the body.
+    if let Some(cluster) = &cluster {
+        request = request.x_cluster(cluster.clone());
+    }
+    let response = request.send().await?.into_inner();
+    let pinned = Pinned {
+        cid: response.cid.unwrap_or(args.cid),
+        name: response.custom_name.or(args.name),
+        cluster: response.cluster_id.or(cluster).or_else(|| client.default_cluster().map(str::to_string)),
+        expires_at: response.expires_at.map(|t| t.to_rfc3339()).or_else(|| timelock.map(|t| t.to_rfc3339())),
+    };
+    if ctx.out.json {
+        ctx.out.json(&pinned);
+    } else {
+        let cluster = pinned.cluster.as_ref().map(|c| format!(" in {c}")).unwrap_or_default();
+        let until = pinned.expires_at.as_ref().map(|t| format!(" until {t}")).unwrap_or_default();
+        ctx.out.line(format!("Pinned {}{cluster}{until}.", pinned.cid));
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+struct Removed<'a> {
+    removed: &'a [String],
+}
+
+/// Unpins each CID in turn; on a failure says which were removed and which not tried.
+pub async fn remove(ctx: &Context, args: RmArgs) -> Result<(), CliError> {
+    check_cids(&args.cids)?;
+    let client = ctx.client()?;
+    let mut removed: Vec<String> = Vec::new();
+    for (index, cid) in args.cids.iter().enumerate() {
+        if let Err(error) = client.files_remove().cid(cid.clone()).send().await {
+            let mut context = format!("{cid} was not removed");
+            if !removed.is_empty() {
+                context.push_str(&format!("; removed: {}", removed.join(", ")));
+            }
+            if index + 1 < args.cids.len() {
+                context.push_str(&format!("; not tried: {}", args.cids[index + 1..].join(", ")));
+            }
+            if ctx.out.json {
+                ctx.out.json(&Removed { removed: &removed });
+            }
+            return Err(CliError::from(error).with_context(&context));
+        }
+        ctx.out.line(format!("Removed {cid}."));
+        removed.push(cid.clone());
+    }
+    if ctx.out.json {
+        ctx.out.json(&Removed { removed: &removed });
+    }
+    Ok(())
+}
+
+/// One upload as `ls --json` shows it.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Listed {
+    cid: String,
+    name: Option<String>,
+    size: Option<u64>,
+    cluster: Option<String>,
+    created_at: Option<String>,
+    expires_at: Option<String>,
+    id: Option<String>,
+}
+
+impl From<types::Upload> for Listed {
+    fn from(upload: types::Upload) -> Self {
+        Listed {
+            name: upload.custom_name.or(upload.name).or(upload.original_name),
+            size: upload.size.and_then(|s| u64::try_from(s).ok()),
+            cluster: upload.cluster_id,
+            created_at: upload.created_at.map(|t| t.to_rfc3339()).or(upload.uploaded_at),
+            expires_at: upload.expires_at.map(|t| t.to_rfc3339()),
+            id: upload.id,
+            cid: upload.cid,
+        }
+    }
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Listing {
+    uploads: Vec<Listed>,
+    /// The page shown, or `None` with `--all`.
+    page: Option<u64>,
+    /// The server's count of every upload, when it gives one.
+    total: Option<u64>,
+}
+
+pub async fn list(ctx: &Context, args: LsArgs) -> Result<(), CliError> {
+    let client = ctx.client()?;
+    let listing = if args.all {
+        // The pager stops on a short page, a reached total or a repeated page: it cannot loop.
+        let uploads: Vec<types::Upload> = client.uploads().page_size(100).stream().try_collect().await?;
+        let total = uploads.len() as u64;
+        Listing { uploads: uploads.into_iter().map(Listed::from).collect(), page: None, total: Some(total) }
+    } else {
+        let list =
+            client.users_me_uploads_list().page(args.page).limit(args.limit).send().await?.into_inner();
+        let total = list.total.or(list.pagination.as_ref().and_then(|p| p.total));
+        Listing {
+            uploads: list.uploads.into_iter().map(Listed::from).collect(),
+            page: Some(args.page),
+            total,
+        }
+    };
+    if ctx.out.json {
+        ctx.out.json(&listing);
+        return Ok(());
+    }
+    if listing.uploads.is_empty() {
+        ctx.out.line(if args.page > 1 { "No uploads on this page." } else { "No uploads." });
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = listing
+        .uploads
+        .iter()
+        .map(|u| {
+            vec![
+                u.cid.clone(),
+                or_none(u.name.as_ref()),
+                or_none(u.size.map(human_size)),
+                or_none(u.cluster.as_ref()),
+                or_none(u.created_at.as_deref().map(short_time)),
+                or_none(u.expires_at.as_deref().map(short_time)),
+            ]
+        })
+        .collect();
+    ctx.out.table(&["CID", "NAME", "SIZE", "CLUSTER", "CREATED", "EXPIRES"], &rows);
+    let shown = listing.uploads.len() as u64;
+    match (listing.page, listing.total) {
+        (Some(page), Some(total)) if total > shown => ctx.out.line(format!(
+            "Page {page}: {shown} of {total} uploads; see more with --page {} or --all.",
+            page + 1
+        )),
+        (Some(_), None) if shown == args.limit => {
+            ctx.out.line("There may be more; see them with --page or --all.")
+        }
+        _ => {}
+    }
+    Ok(())
+}
+
+/// An RFC 3339 time to the minute; anything else as sent.
+fn short_time(text: &str) -> String {
+    chrono::DateTime::parse_from_rfc3339(text)
+        .map(|t| human_time(&t.with_timezone(&chrono::Utc)))
+        .unwrap_or_else(|_| text.to_string())
+}
+
+#[derive(Serialize)]
+struct Renamed {
+    cid: String,
+    id: String,
+    name: String,
+}
+
+/// Renames by CID: the API wants the upload's id, which the upload list gives.
+pub async fn rename(ctx: &Context, args: RenameArgs) -> Result<(), CliError> {
+    check_cids([&args.cid])?;
+    if args.new_name.trim().is_empty() {
+        return Err(CliError::usage("the new name is empty"));
+    }
+    let client = ctx.client()?;
+    let id = match args.id {
+        Some(id) => id,
+        None => {
+            let found = client
+                .uploads()
+                .page_size(100)
+                .stream()
+                .try_filter(|u| std::future::ready(u.cid == args.cid))
+                .try_next()
+                .await?;
+            let Some(upload) = found else {
+                return Err(CliError::new(
+                    Exit::Api,
+                    format!("no upload with CID {} in this account (see `pinarkive ls --all`)", args.cid),
+                ));
+            };
+            upload.id.ok_or_else(|| {
+                CliError::usage(format!(
+                    "the upload list gives no id for {}; pass the upload's id with --id",
+                    args.cid
+                ))
+            })?
+        }
+    };
+    let body = types::RenameRequest { new_name: args.new_name.clone() };
+    let response = client.files_rename().upload_id(id.clone()).body(body).send().await?.into_inner();
+    let renamed = Renamed { cid: args.cid, id, name: response.new_name.unwrap_or(args.new_name) };
+    if ctx.out.json {
+        ctx.out.json(&renamed);
+    } else {
+        ctx.out.line(format!("Renamed {} to {:?}.", renamed.cid, renamed.name));
+    }
+    Ok(())
+}

@@ -1,0 +1,213 @@
+//! `tokens create`, `tokens ls` and `tokens revoke`, asking for a two-factor code when the
+//! server says the account needs one.
+
+use std::future::Future;
+
+use pinarkive::{types, ErrorCode};
+use serde::Serialize;
+use serde_json::Value;
+
+use super::{prompt_totp, Context};
+use crate::args::{TokenCreateArgs, TokenRevokeArgs};
+use crate::errors::CliError;
+use crate::output::{or_none, Output, NONE};
+
+/// Sends with the code given (if any); when the server answers `2fa_required` and no code was
+/// given, asks for one on the terminal and sends once more.
+async fn with_two_factor<T, F, Fut>(out: &Output, given: Option<String>, send: F) -> Result<T, CliError>
+where
+    F: Fn(Option<String>) -> Fut,
+    Fut: Future<Output = pinarkive::Result<T>>,
+{
+    let asked = given.is_some();
+    match send(given).await {
+        Err(error) if !asked && error.code() == Some(&ErrorCode::TwoFactorRequired) => {
+            match prompt_totp(out)? {
+                Some(code) => Ok(send(Some(code)).await?),
+                None => Err(CliError::from(error)),
+            }
+        }
+        other => Ok(other?),
+    }
+}
+
+/// The scopes the API knows, for the error when one is misspelled.
+const KNOWN_SCOPES: &str = "files:read, files:write, files:delete, files:rename, user:read, user:write, \
+tokens:read, tokens:write, tokens:delete, plans:read, plans:write, referrals:read, logs:read, cluster:read";
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Created {
+    name: String,
+    token: Option<String>,
+    scopes: Vec<String>,
+    label: Option<String>,
+    expires_at: Option<String>,
+}
+
+pub async fn create(ctx: &Context, args: TokenCreateArgs) -> Result<(), CliError> {
+    let name = types::TokenGenerateRequestName::try_from(args.name.as_str())
+        .map_err(|_| CliError::usage("the token name is empty"))?;
+    let scopes = args
+        .scopes
+        .iter()
+        .map(|scope| {
+            scope.trim().parse::<types::TokenGenerateRequestScopesItem>().map_err(|_| {
+                CliError::usage(format!("unknown scope {scope:?}; the scopes are: {KNOWN_SCOPES}"))
+            })
+        })
+        .collect::<Result<Vec<_>, _>>()?;
+    let client = ctx.client()?;
+    let request = |totp_code: Option<String>| {
+        let body = types::TokenGenerateRequest {
+            name: name.clone(),
+            scopes: scopes.clone(),
+            expires_in_days: args.expires_in_days,
+            label: args.label.clone(),
+            totp_code,
+            two_factor_code: None,
+        };
+        let call = client.tokens_generate().body(body);
+        async move { call.send().await.map(|r| r.into_inner()) }
+    };
+    let created = with_two_factor(&ctx.out, args.two_factor.totp.clone(), request).await?;
+    let report = Created {
+        name: created.name.unwrap_or(args.name),
+        token: created.token,
+        scopes: if created.scopes.is_empty() {
+            scopes.iter().map(|s| s.to_string()).collect()
+        } else {
+            created.scopes
+        },
+        label: created.label.or(args.label),
+        expires_at: created.expires_at,
+    };
+    if ctx.out.json {
+        ctx.out.json(&report);
+        return Ok(());
+    }
+    let scopes =
+        if report.scopes.is_empty() { "the default scopes".to_string() } else { report.scopes.join(", ") };
+    let expires = report.expires_at.as_ref().map(|t| format!(", expires {t}")).unwrap_or_default();
+    ctx.out.line(format!("Created token {} ({scopes}{expires}).", report.name));
+    match &report.token {
+        Some(token) => {
+            ctx.out.line("Its key is shown only this once; store it now:");
+            ctx.out.line(token);
+        }
+        None => ctx.out.line("The server returned no key for it."),
+    }
+    Ok(())
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct TokenItem {
+    name: Option<String>,
+    label: Option<String>,
+    scopes: Vec<String>,
+    expires_at: Option<String>,
+}
+
+#[derive(Serialize)]
+struct TokenListing {
+    tokens: Vec<TokenItem>,
+}
+
+pub async fn list(ctx: &Context) -> Result<(), CliError> {
+    let client = ctx.client()?;
+    let body = client.tokens_list().send().await?.into_inner();
+    let tokens = token_items(body.0)?;
+    if ctx.out.json {
+        ctx.out.json(&TokenListing { tokens });
+        return Ok(());
+    }
+    if tokens.is_empty() {
+        ctx.out.line("No tokens.");
+        return Ok(());
+    }
+    let rows: Vec<Vec<String>> = tokens
+        .iter()
+        .map(|t| {
+            let scopes = if t.scopes.is_empty() { NONE.to_string() } else { t.scopes.join(",") };
+            vec![or_none(t.name.as_ref()), or_none(t.label.as_ref()), scopes, or_none(t.expires_at.as_ref())]
+        })
+        .collect();
+    ctx.out.table(&["NAME", "LABEL", "SCOPES", "EXPIRES"], &rows);
+    Ok(())
+}
+
+/// The list's envelope is not documented: a bare array, or an object with the array under
+/// `tokens` (or `data`). Only the fields of `ApiToken` are read, so a token value the server
+/// might include is never printed.
+fn token_items(body: Value) -> Result<Vec<TokenItem>, CliError> {
+    let items = match body {
+        Value::Array(items) => items,
+        Value::Object(mut fields) => match ["tokens", "data"].iter().find_map(|key| fields.remove(*key)) {
+            Some(Value::Array(items)) => items,
+            _ => return Err(unreadable("an object without a `tokens` list")),
+        },
+        _ => return Err(unreadable("neither a list nor an object")),
+    };
+    items
+        .into_iter()
+        .map(|item| {
+            let token: types::ApiToken = serde_json::from_value(item)
+                .map_err(|e| unreadable(&format!("an item is not a token: {e}")))?;
+            Ok(TokenItem {
+                name: token.name,
+                label: token.label,
+                scopes: token.scopes,
+                expires_at: token.expires_at,
+            })
+        })
+        .collect()
+}
+
+fn unreadable(what: &str) -> CliError {
+    CliError::new(crate::errors::Exit::Api, format!("the API's token list could not be read: {what}"))
+}
+
+#[derive(Serialize)]
+struct Revoked {
+    revoked: String,
+}
+
+pub async fn revoke(ctx: &Context, args: TokenRevokeArgs) -> Result<(), CliError> {
+    if args.name.trim().is_empty() {
+        return Err(CliError::usage("the token name is empty"));
+    }
+    let client = ctx.client()?;
+    let request = |totp_code: Option<String>| {
+        let mut call = client.tokens_revoke().name(args.name.clone());
+        if totp_code.is_some() {
+            call = call.body(types::TokenRevokeRequest { totp_code, two_factor_code: None });
+        }
+        async move { call.send().await.map(|_| ()) }
+    };
+    with_two_factor(&ctx.out, args.two_factor.totp.clone(), request).await?;
+    if ctx.out.json {
+        ctx.out.json(&Revoked { revoked: args.name });
+    } else {
+        ctx.out.line(format!("Revoked token {}.", args.name));
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn token_lists_come_bare_or_wrapped_and_never_show_the_value() {
+        let bare = serde_json::json!([{"name": "ci", "scopes": ["files:read"], "token": "secret"}]);
+        let wrapped = serde_json::json!({"tokens": [{"name": "ci", "scopes": ["files:read"]}]});
+        for body in [bare, wrapped] {
+            let items = token_items(body).unwrap();
+            assert_eq!(items.len(), 1);
+            let json = serde_json::to_string(&TokenListing { tokens: items }).unwrap();
+            assert!(!json.contains("secret"), "{json}");
+        }
+        assert!(token_items(serde_json::json!("nope")).is_err());
+    }
+}

@@ -1,0 +1,265 @@
+//! `upload` and `upload-dir`: streamed uploads with progress bars, stopped cleanly by Ctrl-C.
+
+use std::path::{Path, PathBuf};
+
+use serde::Serialize;
+
+use super::{parse_timelock, Context};
+use crate::args::{Placement, UploadArgs, UploadDirArgs};
+use crate::errors::{CliError, Exit};
+use crate::output::human_size;
+use crate::progress::{Interrupt, UploadBars};
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct Uploaded {
+    file: String,
+    cid: String,
+    size: u64,
+    cluster: Option<String>,
+    expires_at: Option<String>,
+}
+
+/// The `--json` document of `upload`, printed also when the run stops early.
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct UploadReport<'a> {
+    uploads: &'a [Uploaded],
+    not_uploaded: Vec<String>,
+}
+
+/// A file to upload, checked before anything is sent.
+struct LocalFile {
+    path: PathBuf,
+    name: String,
+    length: u64,
+}
+
+fn check_files(paths: &[PathBuf]) -> Result<Vec<LocalFile>, CliError> {
+    paths
+        .iter()
+        .map(|path| {
+            let meta = std::fs::metadata(path)
+                .map_err(|e| CliError::usage(format!("cannot read {}: {}", path.display(), io_reason(&e))))?;
+            if !meta.is_file() {
+                let hint =
+                    if meta.is_dir() { "; upload a directory with `pinarkive upload-dir`" } else { "" };
+                return Err(CliError::usage(format!("{} is not a regular file{hint}", path.display())));
+            }
+            Ok(LocalFile { path: path.clone(), name: path.display().to_string(), length: meta.len() })
+        })
+        .collect()
+}
+
+fn io_reason(error: &std::io::Error) -> String {
+    match error.kind() {
+        std::io::ErrorKind::NotFound => "no such file".into(),
+        std::io::ErrorKind::PermissionDenied => "permission denied".into(),
+        _ => error.to_string(),
+    }
+}
+
+/// Uploads the files one after another. On an error or Ctrl-C it stops and says which files
+/// were uploaded (with their CIDs) and which were not.
+pub async fn upload_files(ctx: &Context, args: UploadArgs) -> Result<(), CliError> {
+    let files = check_files(&args.files)?;
+    let timelock = args.placement.timelock.as_deref().map(parse_timelock).transpose()?;
+    let client = ctx.client()?;
+    let mut interrupt = Interrupt::listen();
+    let total: u64 = files.iter().map(|f| f.length).sum();
+    let bars = UploadBars::new(&ctx.out, files.len(), Some(total));
+
+    let mut uploaded: Vec<Uploaded> = Vec::new();
+    let mut done_bytes = 0;
+    for (index, file) in files.iter().enumerate() {
+        let bar = bars.file(&file.name, Some(file.length), done_bytes);
+        let mut upload = client.upload_file(&file.path).on_progress(bar.callback());
+        if let Some(cluster) = &args.placement.cluster {
+            upload = upload.cluster(cluster.clone());
+        }
+        if let Some(until) = timelock {
+            upload = upload.timelock(until);
+        }
+        let outcome = tokio::select! {
+            biased;
+            () = interrupt.wait() => None,
+            result = upload.send() => Some(result),
+        };
+        bar.finish();
+        let stopped = |why: &str| {
+            bars.clear();
+            let rest: Vec<&LocalFile> = files[index..].iter().collect();
+            if ctx.out.json {
+                let not_uploaded = rest.iter().map(|f| f.name.clone()).collect();
+                ctx.out.json(&UploadReport { uploads: &uploaded, not_uploaded });
+            }
+            let in_flight = match why {
+                "interrupted" if bar.sent() >= file.length && file.length > 0 => {
+                    " (sent in full but not confirmed: see `pinarkive ls`)"
+                }
+                "interrupted" => " (stopped while sending)",
+                _ => "",
+            };
+            summary(&uploaded, &rest, in_flight)
+        };
+        match outcome {
+            None => {
+                let summary = stopped("interrupted");
+                return Err(CliError::new(Exit::Interrupted, format!("interrupted; {summary}")));
+            }
+            Some(Err(error)) => {
+                let summary = stopped("failed");
+                let error = CliError::from(error);
+                return Err(error.with_context(&format!("{}: {summary}", file.name)));
+            }
+            Some(Ok(response)) => {
+                let response = response.into_inner();
+                let size = response.size.and_then(|s| u64::try_from(s).ok()).unwrap_or(file.length);
+                let url = pinarkive::gateway::content_url(
+                    ctx.settings.gateway.value.as_deref().unwrap_or_default(),
+                    &response.cid,
+                )
+                .unwrap_or_default();
+                bars.println(&ctx.out, &format!("{}  {}  {}", response.cid, file.name, human_size(size)));
+                if !url.is_empty() {
+                    bars.println(&ctx.out, &format!("  {url}"));
+                }
+                uploaded.push(Uploaded {
+                    file: file.name.clone(),
+                    cid: response.cid,
+                    size,
+                    cluster: response.cluster_id,
+                    expires_at: response.expires_at.map(|t| t.to_rfc3339()),
+                });
+                done_bytes += file.length;
+            }
+        }
+    }
+    bars.clear();
+    if ctx.out.json {
+        ctx.out.json(&UploadReport { uploads: &uploaded, not_uploaded: Vec::new() });
+    }
+    Ok(())
+}
+
+/// `uploaded a.txt (bafy…); not uploaded: b.txt (stopped while sending), c.txt`.
+fn summary(uploaded: &[Uploaded], rest: &[&LocalFile], in_flight: &str) -> String {
+    let done = if uploaded.is_empty() {
+        "nothing was uploaded".to_string()
+    } else {
+        let list: Vec<String> = uploaded.iter().map(|u| format!("{} ({})", u.file, u.cid)).collect();
+        format!("uploaded {}", list.join(", "))
+    };
+    if rest.is_empty() {
+        return done;
+    }
+    let not_done: Vec<String> = rest
+        .iter()
+        .enumerate()
+        .map(|(i, f)| if i == 0 { format!("{}{in_flight}", f.name) } else { f.name.clone() })
+        .collect();
+    format!("{done}; not uploaded: {}", not_done.join(", "))
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+struct DirUploaded {
+    dir: String,
+    cid: String,
+    total_files: u64,
+    total_size: u64,
+    cluster: Option<String>,
+    expires_at: Option<String>,
+    files: Vec<DagFile>,
+}
+
+#[derive(Serialize)]
+struct DagFile {
+    path: String,
+    cid: Option<String>,
+    size: Option<u64>,
+}
+
+/// Uploads every file under a directory as one DAG.
+pub async fn upload_dir(ctx: &Context, args: UploadDirArgs) -> Result<(), CliError> {
+    let dir = &args.dir;
+    if !dir.is_dir() {
+        return Err(CliError::usage(format!("{} is not a directory", dir.display())));
+    }
+    let Placement { cluster, timelock } = &args.placement;
+    let timelock = timelock.as_deref().map(parse_timelock).transpose()?;
+    let client = ctx.client()?;
+    let mut interrupt = Interrupt::listen();
+    let bars = UploadBars::new(&ctx.out, 1, None);
+    let name = dir_name(dir);
+    let bar = bars.file(&format!("{name}/"), None, 0);
+    let mut upload = client.upload_directory(dir).dir_name(name.clone()).on_progress(bar.callback());
+    if let Some(cluster) = cluster {
+        upload = upload.cluster(cluster.clone());
+    }
+    if let Some(until) = timelock {
+        upload = upload.timelock(until);
+    }
+    let outcome = tokio::select! {
+        biased;
+        () = interrupt.wait() => None,
+        result = upload.send() => Some(result),
+    };
+    bar.finish();
+    bars.clear();
+    let response = match outcome {
+        None => {
+            return Err(CliError::new(
+                Exit::Interrupted,
+                format!(
+                    "interrupted; {} was not uploaded (a directory is stored whole or not at all)",
+                    dir.display()
+                ),
+            ))
+        }
+        Some(result) => result.map_err(CliError::from)?.into_inner(),
+    };
+    let files: Vec<DagFile> = response
+        .files
+        .iter()
+        .map(|f| DagFile {
+            path: f.path.clone().or_else(|| f.filename.clone()).unwrap_or_default(),
+            cid: f.cid.clone(),
+            size: f.size.and_then(|s| u64::try_from(s).ok()),
+        })
+        .collect();
+    let report = DirUploaded {
+        dir: dir.display().to_string(),
+        total_files: response.total_files.unwrap_or(files.len() as u64),
+        total_size: response
+            .total_size
+            .and_then(|s| u64::try_from(s).ok())
+            .unwrap_or_else(|| files.iter().filter_map(|f| f.size).sum()),
+        cid: response.cid,
+        cluster: response.cluster_id,
+        expires_at: response.expires_at.map(|t| t.to_rfc3339()),
+        files,
+    };
+    if ctx.out.json {
+        ctx.out.json(&report);
+        return Ok(());
+    }
+    ctx.out.line(format!(
+        "{}  {}  {} files, {}",
+        report.cid,
+        report.dir,
+        report.total_files,
+        human_size(report.total_size)
+    ));
+    let base = ctx.settings.gateway.value.as_deref().unwrap_or_default();
+    if let Ok(url) = pinarkive::gateway::content_url(base, &report.cid) {
+        ctx.out.line(format!("  {url}"));
+    }
+    Ok(())
+}
+
+/// The directory's own name, for `dirName` (`.` becomes the current directory's name).
+fn dir_name(dir: &Path) -> String {
+    let absolute = std::fs::canonicalize(dir).unwrap_or_else(|_| dir.to_path_buf());
+    absolute.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_else(|| "upload".into())
+}

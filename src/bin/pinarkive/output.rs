@@ -1,0 +1,140 @@
+//! What commands print: aligned tables and short lines for people, one JSON document (with
+//! field names this tool owns, not the API's) for scripts.
+
+use std::io::{IsTerminal, Write};
+
+use chrono::{DateTime, Utc};
+use serde::Serialize;
+
+use crate::errors::redact;
+
+/// How to print, and the secrets that must never be printed.
+#[derive(Debug, Clone)]
+pub struct Output {
+    pub json: bool,
+    secrets: Vec<String>,
+}
+
+impl Output {
+    pub fn new(json: bool, secrets: Vec<String>) -> Self {
+        Output { json, secrets }
+    }
+
+    /// Whether progress bars and prompts make sense: a person is watching stdout.
+    pub fn is_interactive(&self) -> bool {
+        !self.json && std::io::stdout().is_terminal()
+    }
+
+    /// Prints `value` as the command's one JSON document.
+    pub fn json<T: Serialize>(&self, value: &T) {
+        let text = serde_json::to_string_pretty(value).expect("output types serialize");
+        self.stdout(&text);
+    }
+
+    /// Prints a line for people on stdout (nothing in `--json` mode).
+    pub fn line(&self, text: impl AsRef<str>) {
+        if !self.json {
+            self.stdout(text.as_ref());
+        }
+    }
+
+    /// Prints a note on stderr, also in `--json` mode (stdout stays one document).
+    pub fn note(&self, text: impl AsRef<str>) {
+        let text = redact(text.as_ref(), &self.secrets);
+        let _ = writeln!(std::io::stderr(), "{text}");
+    }
+
+    fn stdout(&self, text: &str) {
+        let text = redact(text, &self.secrets);
+        // A closed pipe (`pinarkive ls | head`) is not an error worth a panic.
+        let _ = writeln!(std::io::stdout(), "{text}");
+    }
+
+    /// Prints `name  value` lines, the values aligned.
+    pub fn pairs(&self, pairs: &[(&str, String)]) {
+        let width = pairs.iter().map(|(name, _)| name.chars().count()).max().unwrap_or(0);
+        let lines: Vec<String> =
+            pairs.iter().map(|(name, value)| format!("{}  {value}", pad(name, width))).collect();
+        self.line(lines.join("\n"));
+    }
+
+    /// Prints a table with a header row, columns aligned.
+    pub fn table(&self, header: &[&str], rows: &[Vec<String>]) {
+        self.line(render_table(header, rows));
+    }
+}
+
+/// Left-aligned columns two spaces apart; the last column is not padded.
+pub fn render_table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    for row in rows {
+        for (width, cell) in widths.iter_mut().zip(row) {
+            *width = (*width).max(cell.chars().count());
+        }
+    }
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    std::iter::once(&header)
+        .chain(rows)
+        .map(|row| {
+            let last = row.len().saturating_sub(1);
+            let cells: Vec<String> = row
+                .iter()
+                .enumerate()
+                .map(|(i, cell)| if i == last { cell.clone() } else { pad(cell, widths[i]) })
+                .collect();
+            cells.join("  ").trim_end().to_string()
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
+fn pad(cell: &str, width: usize) -> String {
+    let fill = width.saturating_sub(cell.chars().count());
+    format!("{cell}{}", " ".repeat(fill))
+}
+
+/// `1.5 MiB`; bytes below 1 KiB as `812 B`.
+pub fn human_size(bytes: u64) -> String {
+    const UNITS: [&str; 5] = ["KiB", "MiB", "GiB", "TiB", "PiB"];
+    if bytes < 1024 {
+        return format!("{bytes} B");
+    }
+    let mut value = bytes as f64 / 1024.0;
+    let mut unit = 0;
+    while value >= 1024.0 && unit < UNITS.len() - 1 {
+        value /= 1024.0;
+        unit += 1;
+    }
+    format!("{value:.1} {}", UNITS[unit])
+}
+
+/// A time in UTC to the minute, as tables show it.
+pub fn human_time(time: &DateTime<Utc>) -> String {
+    time.format("%Y-%m-%d %H:%M").to_string()
+}
+
+/// What tables show for a missing value.
+pub const NONE: &str = "-";
+
+/// `value`, or [`NONE`].
+pub fn or_none(value: Option<impl ToString>) -> String {
+    value.map(|v| v.to_string()).unwrap_or_else(|| NONE.to_string())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn tables_align_columns() {
+        let rows = vec![vec!["a".to_string(), "long value".to_string(), "x".to_string()]];
+        assert_eq!(render_table(&["NAME", "V", "END"], &rows), "NAME  V           END\na     long value  x");
+    }
+
+    #[test]
+    fn sizes_read_well() {
+        assert_eq!(human_size(812), "812 B");
+        assert_eq!(human_size(1536), "1.5 KiB");
+        assert_eq!(human_size(5 * 1024 * 1024 * 1024), "5.0 GiB");
+    }
+}
