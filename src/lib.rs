@@ -7,6 +7,8 @@ pub mod auth;
 mod cid;
 pub mod client;
 #[cfg(feature = "emulator")]
+pub mod conformance;
+#[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod error;
 pub mod gateway;

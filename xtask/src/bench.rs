@@ -22,13 +22,8 @@ mod server;
 #[cfg(feature = "bench")]
 mod upload;
 
-use std::ffi::OsString;
-use std::os::unix::process::CommandExt;
 use std::path::PathBuf;
-use std::process::{Command, ExitCode, Stdio};
-
-/// Set in the re-executed process, so that a wrong build cannot loop.
-const REEXEC_ENV: &str = "XTASK_BENCH_REEXEC";
+use std::process::ExitCode;
 
 #[derive(clap::Args, Debug, Clone)]
 #[cfg_attr(not(feature = "bench"), allow(dead_code))]
@@ -73,7 +68,7 @@ pub struct UploadChildArgs {
 
 pub fn run(args: &Args) -> ExitCode {
     if cfg!(debug_assertions) || !cfg!(feature = "bench") {
-        return reexec_release();
+        return crate::reexec::with_features("bench", &["bench"], true);
     }
     run_bench(args)
 }
@@ -107,51 +102,6 @@ fn child_main(args: &UploadChildArgs) -> ExitCode {
 fn child_main(_: &UploadChildArgs) -> ExitCode {
     eprintln!("bench-upload-child needs xtask built with --features bench");
     ExitCode::FAILURE
-}
-
-/// Builds `xtask` in release with the `bench` feature and replaces this process with it.
-fn reexec_release() -> ExitCode {
-    if std::env::var_os(REEXEC_ENV).is_some() {
-        eprintln!("bench: the re-executed xtask is still not a release build with the bench feature");
-        return ExitCode::FAILURE;
-    }
-    eprintln!("bench: building xtask in release with --features bench ...");
-    let cargo = std::env::var_os("CARGO").unwrap_or_else(|| OsString::from("cargo"));
-    let output = Command::new(cargo)
-        .current_dir(crate::workspace_root())
-        .args(["build", "--release", "-p", "xtask", "--features", "bench"])
-        .arg("--message-format=json-render-diagnostics")
-        .stdin(Stdio::null())
-        .stderr(Stdio::inherit())
-        .output();
-    let output = match output {
-        Ok(output) if output.status.success() => output,
-        Ok(output) => {
-            eprintln!("bench: the release build failed ({})", output.status);
-            return ExitCode::FAILURE;
-        }
-        Err(e) => {
-            eprintln!("bench: cannot run cargo: {e}");
-            return ExitCode::FAILURE;
-        }
-    };
-    let Some(exe) = built_executable(&output.stdout) else {
-        eprintln!("bench: cargo did not report the xtask executable");
-        return ExitCode::FAILURE;
-    };
-    // args_os: [this binary, "bench", options...]; keep everything after the binary.
-    let error = Command::new(&exe).args(std::env::args_os().skip(1)).env(REEXEC_ENV, "1").exec();
-    eprintln!("bench: cannot execute {}: {error}", exe.display());
-    ExitCode::FAILURE
-}
-
-/// The `xtask` binary in cargo's JSON messages.
-fn built_executable(messages: &[u8]) -> Option<PathBuf> {
-    String::from_utf8_lossy(messages).lines().rev().find_map(|line| {
-        let message: serde_json::Value = serde_json::from_str(line).ok()?;
-        let is_xtask = message["reason"] == "compiler-artifact" && message["target"]["name"] == "xtask";
-        is_xtask.then(|| message["executable"].as_str().map(PathBuf::from)).flatten()
-    })
 }
 
 /// Runs both benchmarks and writes the report.

@@ -9,6 +9,11 @@
 //!   file, so it can be read and diffed.
 //! - `cargo xtask bench` measures the client against curl and bare reqwest on a local server and
 //!   writes `BENCHMARKS.md` (it rebuilds itself in release, with the `bench` feature).
+//! - `cargo xtask contract [--base-url URL] [--allow-writes] [--junit FILE]` runs the contract
+//!   suite against the emulator, or against a server (the live API) with `PINARKIVE_API_KEY`.
+//! - `cargo xtask emulator [--port 8787] [--key KEY=SCOPES]...` serves the emulator until Ctrl-C.
+//!
+//! `contract` and `emulator` rebuild xtask with the `contract` feature (see `reexec.rs`).
 
 // Shared with build.rs, so both generate with the same settings. It belongs to the root crate
 // (formatted along with build.rs), hence the skip: `cargo fmt -p xtask` leaves it alone.
@@ -17,7 +22,10 @@
 mod codegen;
 mod bench;
 mod codegen_cmd;
+mod contract;
+mod emulator_cmd;
 mod lint_spec;
+mod reexec;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -43,6 +51,10 @@ enum Command {
     Codegen(codegen_cmd::Args),
     /// Benchmark the client against curl and bare reqwest; writes BENCHMARKS.md.
     Bench(bench::Args),
+    /// Run the contract suite against the emulator (default) or a server given by --base-url.
+    Contract(contract::Args),
+    /// Serve the local Pinarkive emulator until Ctrl-C.
+    Emulator(emulator_cmd::Args),
     /// Internal to `bench`: one upload in a child process.
     #[command(hide = true)]
     BenchUploadChild(bench::UploadChildArgs),
@@ -54,6 +66,8 @@ fn main() -> ExitCode {
         Command::Codegen(args) => codegen_cmd::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::BenchUploadChild(args) => bench::run_upload_child(&args),
+        Command::Contract(args) => contract::run(&args),
+        Command::Emulator(args) => emulator_cmd::run(&args),
     }
 }
 

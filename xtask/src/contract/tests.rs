@@ -1,0 +1,215 @@
+//! The suite against servers on loopback: the emulator (what CI relies on), a deliberately
+//! broken emulator, and the emulator posing as a live server for the live-mode guards.
+
+use std::sync::{Arc, Mutex};
+use std::time::Duration;
+
+use axum::body::Body as AxumBody;
+use axum::extract::Request;
+use axum::middleware::Next;
+use axum::response::Response;
+use pinarkive::emulator::Emulator;
+
+use super::checks::{Check, Outcome};
+use super::plan::{self, Options, Target};
+use super::safety::{Policy, TargetConfig};
+
+const KEY: &str = "pk_contract_test_key_0123456789";
+
+fn options() -> Options {
+    Options { max_requests: 1000, burst: 150, max_wait: Duration::from_secs(5) }
+}
+
+/// Serves `router` on a free loopback port; the task ends with the test's runtime.
+async fn serve(router: axum::Router) -> String {
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    tokio::spawn(async move { axum::serve(listener, router).await });
+    format!("http://{addr}/api/v3")
+}
+
+fn emulator() -> pinarkive::emulator::EmulatorBuilder {
+    Emulator::builder().api_key(KEY, ["*"]).rate_limit(super::EMULATOR_RATE.0, super::EMULATOR_RATE.1)
+}
+
+fn skipped(report: &super::report::Report) -> Vec<String> {
+    report
+        .cells()
+        .filter_map(|(op, check, outcome)| match outcome {
+            Outcome::Skip(why) => Some(format!("{op} {}: {why}", check.name())),
+            _ => None,
+        })
+        .collect()
+}
+
+/// What CI relies on: `cargo xtask contract` passes against the emulator, every operation of the
+/// spec is covered, and nothing is skipped but the checks no source gives a scope for.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn the_suite_passes_against_the_emulator() {
+    let report = super::execute(TargetConfig::Emulator, &options()).await.unwrap();
+    let text = report.render();
+    assert!(!report.failed(), "{text}");
+    for op in pinarkive::spec::OPERATIONS {
+        let cells: Vec<&Outcome> = Check::ALL.iter().map(|c| report.outcome(op.id, *c)).collect();
+        assert!(cells.iter().any(|o| **o == Outcome::Pass), "{} has no passing check\n{text}", op.id);
+    }
+    let unexpected: Vec<String> =
+        skipped(&report).into_iter().filter(|s| !s.contains("x-scope: none-documented")).collect();
+    assert!(unexpected.is_empty(), "unexpected skips: {unexpected:#?}\n{text}");
+    assert_eq!(report.outcome("users_me_get", Check::RateLimit), &Outcome::Pass, "{text}");
+    assert!(!text.contains(KEY));
+}
+
+/// Breaks what a middleware can break: the body of `GET /users/me`, `Retry-After` on 429s and
+/// the body of 401s from `GET /tokens/list`.
+async fn break_responses(request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_string();
+    let response = next.run(request).await;
+    let (mut parts, body) = response.into_parts();
+    if parts.status == 429 {
+        parts.headers.remove("retry-after");
+    }
+    let body = if path.ends_with("/users/me") && parts.status == 200 {
+        AxumBody::from(r#"{"email": 5}"#)
+    } else if path.ends_with("/tokens/list") && parts.status == 401 {
+        parts.headers.insert("content-type", "text/plain".parse().unwrap());
+        AxumBody::from("Unauthorized")
+    } else {
+        body
+    };
+    parts.headers.remove("content-length");
+    Response::from_parts(parts, body)
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_broken_server_fails_the_checks_it_breaks_with_the_reason() {
+    let emu = emulator();
+    let (email, password) = (pinarkive::emulator::DEFAULT_EMAIL, pinarkive::emulator::DEFAULT_PASSWORD);
+    let router = emu.into_router().layer(axum::middleware::from_fn(break_responses));
+    let target = Target {
+        base_url: serve(router).await,
+        api_key: KEY.into(),
+        login: Some((email.into(), password.into())),
+        policy: Policy::Disposable,
+        mailbox: None,
+    };
+    let report = plan::run(&target, &options()).await;
+    let text = report.render();
+    assert!(report.failed(), "{text}");
+
+    let Outcome::Fail(why) = report.outcome("users_me_get", Check::Success) else { panic!("{text}") };
+    assert!(why.contains("200 body /email: 5 is not of type \"string\""), "{why}");
+    let Outcome::Fail(why) = report.outcome("users_me_get", Check::RateLimit) else { panic!("{text}") };
+    assert!(why.starts_with("429 without Retry-After"), "{why}");
+    for check in [Check::NoKey, Check::BadKey] {
+        let Outcome::Fail(why) = report.outcome("tokens_list", check) else { panic!("{text}") };
+        assert!(why.contains("header Content-Type: \"text/plain\""), "{why}");
+        assert!(why.contains("not JSON"), "{why}");
+    }
+    // What was not broken still passes.
+    assert_eq!(report.outcome("tokens_list", Check::Success), &Outcome::Pass, "{text}");
+    assert_eq!(report.outcome("users_me_preferences_get", Check::NoKey), &Outcome::Pass, "{text}");
+    assert!(text.contains("Failures:\n"), "{text}");
+}
+
+/// Records `METHOD path status` of every request.
+#[derive(Clone, Default)]
+struct Recorder(Arc<Mutex<Vec<(String, String, u16)>>>);
+
+impl Recorder {
+    fn layer(&self, router: axum::Router) -> axum::Router {
+        let log = self.0.clone();
+        router.layer(axum::middleware::from_fn(move |request: Request, next: Next| {
+            let log = log.clone();
+            async move {
+                let (method, path) = (request.method().to_string(), request.uri().path().to_string());
+                let response = next.run(request).await;
+                log.lock().unwrap().push((method, path, response.status().as_u16()));
+                response
+            }
+        }))
+    }
+
+    fn accepted_writes(&self) -> Vec<String> {
+        let log = self.0.lock().unwrap();
+        log.iter()
+            .filter(|(method, _, status)| method != "GET" && (200..300).contains(status))
+            .map(|(method, path, status)| format!("{method} {path} -> {status}"))
+            .collect()
+    }
+}
+
+/// A server that is not the suite's own, as `--base-url` runs see it.
+fn live_target(base_url: String, policy: Policy) -> Target {
+    Target { base_url, api_key: KEY.into(), login: None, policy, mailbox: None }
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_run_without_allow_writes_changes_nothing() {
+    let recorder = Recorder::default();
+    let base_url = serve(recorder.layer(emulator().into_router())).await;
+    let report = plan::run(&live_target(base_url, Policy::ReadOnly), &options()).await;
+    let text = report.render();
+    assert_eq!(recorder.accepted_writes(), Vec::<String>::new(), "{text}");
+    let Outcome::Skip(why) = report.outcome("files_upload", Check::Success) else { panic!("{text}") };
+    assert_eq!(why, "read-only run: writes need --allow-writes");
+    let Outcome::Skip(why) = report.outcome("users_me_get", Check::Scope) else { panic!("{text}") };
+    assert!(why.contains("--allow-writes"), "{why}");
+    // Reads and the harmless checks still ran and passed.
+    assert_eq!(report.outcome("users_me_get", Check::Success), &Outcome::Pass, "{text}");
+    assert_eq!(report.outcome("files_upload", Check::NoKey), &Outcome::Pass, "{text}");
+    assert_eq!(report.outcome("files_pin", Check::ErrorBody), &Outcome::Pass, "{text}");
+    assert!(!report.failed(), "{text}");
+}
+
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn a_live_run_with_allow_writes_cleans_up_after_itself() {
+    let recorder = Recorder::default();
+    let base_url = serve(recorder.layer(emulator().into_router())).await;
+    let report = plan::run(&live_target(base_url.clone(), Policy::Reversible), &options()).await;
+    let text = report.render();
+    assert!(!report.failed(), "{text}");
+    let writes = recorder.accepted_writes();
+    let allowed =
+        ["/files", "/files/pin/", "/files/rename/", "/files/remove/", "/tokens/generate", "/tokens/revoke/"];
+    for write in &writes {
+        let path = write.split(' ').nth(1).unwrap().trim_start_matches("/api/v3");
+        let base = path.trim_end_matches(|c: char| c != '/');
+        assert!(allowed.contains(&path) || allowed.contains(&base), "unexpected write {write}");
+    }
+    assert_eq!(
+        report.outcome("users_me_password_update", Check::Success),
+        &Outcome::Skip("not sent to a live server: it would change the account's password".into())
+    );
+    assert_eq!(report.outcome("files_remove", Check::Success), &Outcome::Pass, "{text}");
+    assert_eq!(report.outcome("users_me_get", Check::Scope), &Outcome::Pass, "{text}");
+
+    // Nothing is left: no upload, and no key but the one the run was given.
+    let http = reqwest::Client::new();
+    let uploads: serde_json::Value = http
+        .get(format!("{base_url}/users/me/uploads"))
+        .header("x-api-key", KEY)
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    assert_eq!(uploads["uploads"], serde_json::json!([]), "{text}");
+    let tokens = http.get(format!("{base_url}/tokens/list")).header("x-api-key", KEY).send().await.unwrap();
+    let tokens = tokens.text().await.unwrap();
+    assert!(!tokens.contains("contract-"), "{tokens}");
+}
+
+#[test]
+fn a_missing_key_is_a_usage_error_before_anything_is_built() {
+    use clap::Parser;
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: super::Args,
+    }
+    std::env::remove_var(super::safety::API_KEY_VAR);
+    let cli = Cli::parse_from(["contract", "--base-url", "https://api.pinarkive.com/api/v3"]);
+    assert_eq!(super::run(&cli.args), std::process::ExitCode::from(2));
+}
