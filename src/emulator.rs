@@ -117,7 +117,11 @@ impl EmulatorBuilder {
     /// Accepts `key` (as `X-API-Key` or Bearer) with these scopes; `"*"` grants every scope.
     ///
     /// The key belongs to the built-in account and is listed by `tokens_list` as `key-N`.
-    pub fn api_key(mut self, key: impl Into<String>, scopes: impl IntoIterator<Item = impl Into<String>>) -> Self {
+    pub fn api_key(
+        mut self,
+        key: impl Into<String>,
+        scopes: impl IntoIterator<Item = impl Into<String>>,
+    ) -> Self {
         self.keys.push((key.into(), scopes.into_iter().map(Into::into).collect()));
         self
     }

@@ -113,7 +113,9 @@ fn totp(secret: &[u8]) -> Option<Totp> {
 /// Whether `code` is the current TOTP code of `secret` (one 30 s step of skew either way).
 pub(crate) fn totp_matches(secret: &[u8], code: &str) -> bool {
     let code = code.trim();
-    code.len() == 6 && code.bytes().all(|b| b.is_ascii_digit()) && totp(secret).is_some_and(|t| t.check_current(code).is_some())
+    code.len() == 6
+        && code.bytes().all(|b| b.is_ascii_digit())
+        && totp(secret).is_some_and(|t| t.check_current(code).is_some())
 }
 
 /// The current 6-digit TOTP code of a base32 secret, as `auth_2fa_setup` returns it.

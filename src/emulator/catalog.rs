@@ -136,14 +136,20 @@ impl Plan {
                 100.0,
                 0.0,
                 100 * 1024 * 1024_i64,
-                [("en", "Free plan: 100 MB on the global cluster"), ("es", "Plan gratuito: 100 MB en el cluster global")],
+                [
+                    ("en", "Free plan: 100 MB on the global cluster"),
+                    ("es", "Plan gratuito: 100 MB en el cluster global"),
+                ],
             ),
             Plan::Premium => (
                 "Premium",
                 102_400.0,
                 9.0,
                 5 * 1024 * 1024 * 1024_i64,
-                [("en", "Premium plan: 100 GB, every cluster, timelocks"), ("es", "Plan premium: 100 GB, todos los clusters, timelocks")],
+                [
+                    ("en", "Premium plan: 100 GB, every cluster, timelocks"),
+                    ("es", "Plan premium: 100 GB, todos los clusters, timelocks"),
+                ],
             ),
         };
         PlanBody {

@@ -1,28 +1,30 @@
 //! The API's one error body (`types::ErrorBody`) with the status and codes the docs give.
 
-use axum::http::{HeaderMap, HeaderValue, StatusCode};
+use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
 use crate::types::ErrorBody;
 
 /// An error answer: a status, the spec's error body and any extra headers.
+///
+/// The body is boxed so that every `Result<_, ApiError>` stays small.
 #[derive(Debug)]
 pub(crate) struct ApiError {
     pub(crate) status: StatusCode,
-    pub(crate) body: ErrorBody,
-    pub(crate) headers: HeaderMap,
+    pub(crate) body: Box<ErrorBody>,
+    pub(crate) headers: Vec<(HeaderName, HeaderValue)>,
 }
 
 impl ApiError {
     /// An error whose `error` is the status's reason phrase.
     pub(crate) fn new(status: StatusCode, message: impl Into<String>) -> ApiError {
-        let body = ErrorBody {
+        let body = Box::new(ErrorBody {
             error: Some(status.canonical_reason().unwrap_or("Error").to_owned()),
             message: Some(message.into()),
             ..ErrorBody::default()
-        };
-        ApiError { status, body, headers: HeaderMap::new() }
+        });
+        ApiError { status, body, headers: Vec::new() }
     }
 
     pub(crate) fn with_code(mut self, code: &str) -> ApiError {
@@ -39,8 +41,9 @@ impl ApiError {
         ApiError::new(StatusCode::UNAUTHORIZED, "Invalid or missing API key").with_code("INVALID_API_KEY")
     }
 
+    /// 401 for wrong login credentials; no code, as the documented codes are about keys.
     pub(crate) fn unauthorized(message: impl Into<String>) -> ApiError {
-        ApiError::new(StatusCode::UNAUTHORIZED, message).with_code("UNAUTHORIZED")
+        ApiError::new(StatusCode::UNAUTHORIZED, message)
     }
 
     pub(crate) fn forbidden(message: impl Into<String>) -> ApiError {
@@ -74,7 +77,7 @@ impl ApiError {
 
     pub(crate) fn header(mut self, name: &'static str, value: impl ToString) -> ApiError {
         if let Ok(value) = HeaderValue::from_str(&value.to_string()) {
-            self.headers.insert(name, value);
+            self.headers.push((HeaderName::from_static(name), value));
         }
         self
     }
@@ -82,7 +85,9 @@ impl ApiError {
 
 impl IntoResponse for ApiError {
     fn into_response(self) -> Response {
-        (self.status, self.headers, Json(self.body)).into_response()
+        let mut response = (self.status, Json(self.body)).into_response();
+        response.headers_mut().extend(self.headers);
+        response
     }
 }
 

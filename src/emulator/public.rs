@@ -21,7 +21,9 @@ pub(crate) fn spec_json() -> Option<&'static Value> {
 pub(crate) async fn openapi(call: Call) -> Reply {
     match spec_json() {
         Some(spec) => ok(&call, spec),
-        None => Err(ApiError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "The spec could not be read")),
+        None => {
+            Err(ApiError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "The spec could not be read"))
+        }
     }
 }
 

@@ -72,7 +72,8 @@ fn too_many_requests(limit: u32, wait: Duration) -> ApiError {
     let retry_after = wait.as_secs() + u64::from(wait.subsec_nanos() > 0);
     let retry_after = retry_after.max(1);
     let reset = Utc::now() + chrono::TimeDelta::from_std(wait).unwrap_or(chrono::TimeDelta::zero());
-    let mut error = ApiError::new(StatusCode::TOO_MANY_REQUESTS, "Rate limit exceeded").with_code("RATE_LIMIT");
+    let mut error =
+        ApiError::new(StatusCode::TOO_MANY_REQUESTS, "Rate limit exceeded").with_code("RATE_LIMIT");
     error.body.retry_after = Some(retry_after);
     error.body.limit = Some(u64::from(limit));
     error.body.remaining = Some(0);

@@ -48,12 +48,34 @@ impl Call {
         self.principal.as_ref().map(|p| p.account).ok_or_else(ApiError::invalid_api_key)
     }
 
+    /// Moves the request out for an extractor that needs all of it (multipart); the parts keep
+    /// their headers and URI, which the handler may still read, but the body is gone.
+    pub(crate) fn take_request(&mut self) -> axum::extract::Request {
+        let mut parts = axum::http::Request::new(()).into_parts().0;
+        parts.method = self.parts.method.clone();
+        parts.uri = self.parts.uri.clone();
+        parts.headers = self.parts.headers.clone();
+        let original = std::mem::replace(&mut self.parts, parts);
+        axum::extract::Request::from_parts(original, std::mem::take(&mut self.body))
+    }
+
+    /// The log `source` of this call: `WEB` for a session, `API` for a key.
+    pub(crate) fn source(&self) -> &'static str {
+        match &self.principal {
+            Some(p) if p.is_session => "WEB",
+            _ => "API",
+        }
+    }
+
     /// A path parameter, percent-decoded.
     pub(crate) async fn path_param(&mut self, name: &str) -> Result<String, ApiError> {
         let Path(params) = Path::<HashMap<String, String>>::from_request_parts(&mut self.parts, &())
             .await
             .map_err(|_| ApiError::bad_request("Invalid path parameter"))?;
-        params.get(name).cloned().ok_or_else(|| ApiError::bad_request(format!("Missing path parameter {name}")))
+        params
+            .get(name)
+            .cloned()
+            .ok_or_else(|| ApiError::bad_request(format!("Missing path parameter {name}")))
     }
 
     /// The query string, decoded into `T`.

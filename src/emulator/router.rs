@@ -23,9 +23,12 @@ pub(crate) fn router(state: Arc<State>) -> Router {
     let mut paths: BTreeMap<String, MethodRouter<Arc<State>>> = BTreeMap::new();
     for op in OPERATIONS {
         let Some(filter) = method_filter(op.method) else { continue };
-        let handler = on(filter, move |axum::extract::State(state): axum::extract::State<Arc<State>>, request: Request| {
-            serve(op, state, request)
-        });
+        let handler = on(
+            filter,
+            move |axum::extract::State(state): axum::extract::State<Arc<State>>, request: Request| {
+                serve(op, state, request)
+            },
+        );
         // `GET /` is also reached without the trailing slash.
         let mut full = vec![format!("{API_PREFIX}{}", op.path)];
         if op.path == "/" {

@@ -138,7 +138,6 @@ pub(crate) struct Account {
     pub(crate) two_factor: TwoFactor,
     pub(crate) uploads: Vec<UploadRecord>,
     pub(crate) logs: Vec<LogRecord>,
-    pub(crate) created_at: DateTime<Utc>,
 }
 
 impl Account {
@@ -195,7 +194,6 @@ impl Db {
             two_factor: TwoFactor::default(),
             uploads: Vec::new(),
             logs: Vec::new(),
-            created_at: Utc::now(),
         });
         self.accounts.len() - 1
     }

@@ -1,16 +1,110 @@
-//! Placeholder handlers; replaced operation by operation.
+//! API tokens: generate (default scopes `user:read` and `files:read`), list, revoke; with 2FA on,
+//! generate and revoke need the current TOTP code.
 
+use chrono::{TimeDelta, Utc};
+use serde_json::json;
+
+use super::auth::totp_matches;
 use super::errors::ApiError;
-use super::request::{Call, Reply};
+use super::request::{ok, Call, Reply};
+use super::state::{random_hex, ApiKey, Db, Scopes};
+use crate::types::{ApiToken, MessageResponse, TokenCreated, TokenGenerateRequest, TokenRevokeRequest};
 
-pub(crate) async fn generate(call: Call) -> Reply {
-    Err(ApiError::not_implemented(call.op.id))
+/// The scopes of a token generated without `scopes`, per the backend reference.
+const DEFAULT_SCOPES: [&str; 2] = ["user:read", "files:read"];
+
+/// 400 `2fa_required` or `2fa_invalid` unless the account has no 2FA or `code` is current.
+fn check_second_factor(db: &Db, account: usize, code: Option<&str>) -> Result<(), ApiError> {
+    let Some(secret) = &db.accounts[account].two_factor.secret else { return Ok(()) };
+    let code =
+        code.ok_or_else(|| ApiError::bad_request("2FA code required (totpCode)").with_code("2fa_required"))?;
+    if !totp_matches(secret, code) {
+        return Err(ApiError::bad_request("Invalid 2FA code").with_code("2fa_invalid"));
+    }
+    Ok(())
+}
+
+fn format_expiry(key: &ApiKey) -> Option<String> {
+    key.expires_at.map(|at| at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+}
+
+pub(crate) async fn generate(mut call: Call) -> Reply {
+    let request: TokenGenerateRequest = call.json().await?;
+    let account = call.account()?;
+    let name = request.name.to_string();
+    if name.trim().is_empty() {
+        return Err(ApiError::bad_request("Token name is required"));
+    }
+    let mut db = call.state.db();
+    check_second_factor(&db, account, request.totp_code.as_deref().or(request.two_factor_code.as_deref()))?;
+    if db.keys.values().any(|k| k.account == account && k.name == name) {
+        return Err(ApiError::conflict(format!("A token named {name} already exists")));
+    }
+    let scopes: Vec<String> = if request.scopes.is_empty() {
+        DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect()
+    } else {
+        request.scopes.iter().map(ToString::to_string).collect()
+    };
+    let now = Utc::now();
+    let expires_at = request
+        .expires_in_days
+        .filter(|days| *days > 0)
+        .map(|days| now + TimeDelta::days(i64::try_from(days.min(36_500)).unwrap_or(36_500)));
+    let key = ApiKey {
+        account,
+        name: name.clone(),
+        label: request.label.unwrap_or_else(|| "cli-access".to_owned()),
+        scopes: Scopes::from_list(&scopes),
+        expires_at,
+        created_at: now,
+    };
+    let body = TokenCreated {
+        token: None,
+        name: Some(name.clone()),
+        label: Some(key.label.clone()),
+        expires_at: format_expiry(&key),
+        scopes: key.scopes.to_list(),
+        message: Some("Token created".to_owned()),
+    };
+    let token = format!("pk_{}", random_hex(24));
+    db.keys.insert(token.clone(), key);
+    db.accounts[account].log("token_generate", format!("Token {name} created"), call.source());
+    drop(db);
+    ok(&call, TokenCreated { token: Some(token), ..body })
 }
 
 pub(crate) async fn list(call: Call) -> Reply {
-    Err(ApiError::not_implemented(call.op.id))
+    let account = call.account()?;
+    let db = call.state.db();
+    let mut keys: Vec<&ApiKey> = db.keys.values().filter(|k| k.account == account).collect();
+    keys.sort_by(|a, b| (a.created_at, &a.name).cmp(&(b.created_at, &b.name)));
+    let tokens: Vec<ApiToken> = keys
+        .into_iter()
+        .map(|k| ApiToken {
+            name: Some(k.name.clone()),
+            label: Some(k.label.clone()),
+            scopes: k.scopes.to_list(),
+            expires_at: format_expiry(k),
+        })
+        .collect();
+    drop(db);
+    ok(&call, json!({ "tokens": tokens }))
 }
 
-pub(crate) async fn revoke(call: Call) -> Reply {
-    Err(ApiError::not_implemented(call.op.id))
+pub(crate) async fn revoke(mut call: Call) -> Reply {
+    let name = call.path_param("name").await?;
+    let request: TokenRevokeRequest = call.json_or_none().await?.unwrap_or_default();
+    let account = call.account()?;
+    let mut db = call.state.db();
+    check_second_factor(&db, account, request.totp_code.as_deref().or(request.two_factor_code.as_deref()))?;
+    let secret = db
+        .keys
+        .iter()
+        .find(|(_, k)| k.account == account && k.name == name)
+        .map(|(secret, _)| secret.clone())
+        .ok_or_else(|| ApiError::not_found(format!("Token not found: {name}")))?;
+    db.keys.remove(&secret);
+    db.accounts[account].log("token_revoke", format!("Token {name} revoked"), call.source());
+    drop(db);
+    ok(&call, MessageResponse { message: Some("Token revoked".to_owned()), success: Some(true) })
 }

@@ -1,6 +1,12 @@
 //! Tests of `pinarkive::emulator`: a real server on loopback, driven by the crate's own client
-//! and by raw reqwest where the raw shape of a response is the point.
+//! and by raw reqwest where the raw shape of a response is the point. Raw responses are checked
+//! against the spec (`pinarkive::conformance`) as they are read.
 
 mod support;
 
+mod account;
 mod auth;
+mod operations;
+mod rate_limit;
+mod tokens;
+mod uploads;
