@@ -14,11 +14,6 @@
 //! - `cargo xtask emulator [--port 8787] [--key KEY=SCOPES]...` serves the emulator until Ctrl-C.
 //!
 //! `contract` and `emulator` rebuild xtask with the `contract` feature (see `reexec.rs`).
-//! - `cargo xtask contract [--base-url URL] [--allow-writes] [--junit FILE]` runs the contract
-//!   suite against the emulator, or against a server (the live API) with `PINARKIVE_API_KEY`.
-//! - `cargo xtask emulator [--port 8787] [--key KEY=SCOPES]...` serves the emulator until Ctrl-C.
-//!
-//! `contract` and `emulator` rebuild xtask with the `contract` feature (see `reexec.rs`).
 
 // Shared with build.rs, so both generate with the same settings. It belongs to the root crate
 // (formatted along with build.rs), hence the skip: `cargo fmt -p xtask` leaves it alone.
@@ -29,10 +24,7 @@ mod bench;
 mod codegen_cmd;
 mod contract;
 mod emulator_cmd;
-mod contract;
-mod emulator_cmd;
 mod lint_spec;
-mod reexec;
 mod reexec;
 
 use std::path::{Path, PathBuf};
@@ -63,10 +55,6 @@ enum Command {
     Contract(contract::Args),
     /// Serve the local Pinarkive emulator until Ctrl-C.
     Emulator(emulator_cmd::Args),
-    /// Run the contract suite against the emulator (default) or a server given by --base-url.
-    Contract(contract::Args),
-    /// Serve the local Pinarkive emulator until Ctrl-C.
-    Emulator(emulator_cmd::Args),
     /// Internal to `bench`: one upload in a child process.
     #[command(hide = true)]
     BenchUploadChild(bench::UploadChildArgs),
@@ -78,8 +66,6 @@ fn main() -> ExitCode {
         Command::Codegen(args) => codegen_cmd::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::BenchUploadChild(args) => bench::run_upload_child(&args),
-        Command::Contract(args) => contract::run(&args),
-        Command::Emulator(args) => emulator_cmd::run(&args),
         Command::Contract(args) => contract::run(&args),
         Command::Emulator(args) => emulator_cmd::run(&args),
     }
