@@ -3,8 +3,8 @@
 //! fault. Exit code: 0 clean, 1 problems found, 2 the spec cannot be read or parsed.
 
 mod enums;
-mod examples;
-mod json;
+pub(crate) mod examples;
+pub(crate) mod json;
 mod operations;
 mod refs;
 #[cfg(test)]

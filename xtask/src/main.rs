@@ -5,6 +5,8 @@
 //!
 //! - `cargo xtask lint-spec [--spec PATH]` checks `openapi/pinarkive-v3.yaml` against the editing
 //!   rules in `openapi/README.md` and against what progenitor can generate.
+//! - `cargo xtask check-docs --docs DIR [--docs FILE …]` compares the spec with the vendor's
+//!   documentation; known differences are waived in `openapi/docs-waivers.yaml`.
 //! - `cargo xtask codegen [--out FILE] [--mocks FILE]` writes the code `build.rs` generates to a
 //!   file, so it can be read and diffed.
 //! - `cargo xtask bench` measures the client against curl and bare reqwest on a local server and
@@ -21,6 +23,7 @@
 #[path = "../../codegen.rs"]
 mod codegen;
 mod bench;
+mod check_docs;
 mod codegen_cmd;
 mod contract;
 mod emulator_cmd;
@@ -47,6 +50,8 @@ struct Cli {
 enum Command {
     /// Check the OpenAPI spec against the editing rules in openapi/README.md.
     LintSpec(lint_spec::Args),
+    /// Compare the spec with the vendor docs (.md/.mdx pages and API.md-style route references).
+    CheckDocs(check_docs::Args),
     /// Write the generated client (and optionally the typed mocks) to files, for reading.
     Codegen(codegen_cmd::Args),
     /// Benchmark the client against curl and bare reqwest; writes BENCHMARKS.md.
@@ -63,6 +68,7 @@ enum Command {
 fn main() -> ExitCode {
     match Cli::parse().command {
         Command::LintSpec(args) => lint_spec::run(&args),
+        Command::CheckDocs(args) => check_docs::run(&args),
         Command::Codegen(args) => codegen_cmd::run(&args),
         Command::Bench(args) => bench::run(&args),
         Command::BenchUploadChild(args) => bench::run_upload_child(&args),

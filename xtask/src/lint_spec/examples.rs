@@ -139,17 +139,7 @@ impl<'a> Checker<'a> {
     /// keywords (`example`, `x-*`) are unknown to draft 4 and ignored, as are unknown formats
     /// such as `binary`.
     fn errors(&self, schema: &Value, example: &Value) -> Vec<String> {
-        let mut root = schema.clone();
-        allow_nulls(&mut root);
-        let Some(fields) = root.as_object_mut() else {
-            return vec!["cannot be checked: the schema is not an object".into()];
-        };
-        fields.insert("components".into(), json!({ "schemas": self.schemas }));
-        let validator = jsonschema::options()
-            .with_draft(jsonschema::Draft::Draft4)
-            .should_validate_formats(true)
-            .build(&root);
-        match validator {
+        match validator(&self.schemas, schema) {
             Err(e) => vec![format!("cannot be checked: {e}")],
             Ok(validator) => validator
                 .iter_errors(example)
@@ -161,6 +151,23 @@ impl<'a> Checker<'a> {
                 .collect(),
         }
     }
+}
+
+/// A draft 4 validator (formats checked) for `schema` placed at the root of a document that also
+/// holds `schemas` as `components.schemas`, so its `#/components/schemas/...` references resolve.
+/// Shared with `check-docs`, which validates the docs' examples the same way.
+pub(crate) fn validator(schemas: &Value, schema: &Value) -> Result<jsonschema::Validator, String> {
+    let mut root = schema.clone();
+    let Some(fields) = root.as_object_mut() else {
+        return Err("the schema is not an object".into());
+    };
+    fields.insert("components".into(), json!({ "schemas": schemas }));
+    allow_nulls(&mut root);
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .should_validate_formats(true)
+        .build(&root)
+        .map_err(|e| e.to_string())
 }
 
 /// OpenAPI 3.0's `nullable: true` has no draft 4 equivalent; it becomes a `null` in `type`.

@@ -1,0 +1,294 @@
+//! Headings and lines of prose: labels (`Endpoint:`, `Scope required:`, `Body:`, `Query
+//! parameters:`, `Success (200)`, `Common codes:`), endpoint mentions, scopes, error codes,
+//! headers and base URLs.
+
+use std::sync::LazyLock;
+
+use regex::Regex;
+
+use super::{
+    claims, field_name, line_mentions, object_keys, statuses, BodyKind, Endpoint, Extractor, Strength, What,
+    HEADER_LINE, HEADER_NAME, SCOPE, STATUS,
+};
+use crate::check_docs::pages::TextLine;
+
+fn regex(pattern: &str) -> Regex {
+    Regex::new(pattern).expect("valid regex")
+}
+
+static DECLARING_LABEL: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?i)\b(api endpoint|endpoint|api|url)\s*:"));
+static METHOD_LABEL: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)^(method|método)\s*:"));
+static URL_LABEL: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)^url\s*:"));
+static BASE_LABEL: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)\b(base url|api base)\b"));
+static PREFIX_LABEL: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?i)\b(prefijo base|base prefix|base path)\b"));
+/// Matched against the text just before a scope's code span: the label must lead right to it.
+static SCOPE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
+    regex(r"(?i)(scope required|requires scope|required scope|requiere scope|missing scope|^\W*scope)\W*$")
+});
+static BODY_LABEL: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?i)(^body\b[^:]*:|\bbody\s*:|request body can include|form field)"));
+static OPTIONAL_CONTINUATION: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)^optional\s*:"));
+static QUERY_LABEL: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)\bquery( parameters)?\s*:"));
+static SUCCESS_LABEL: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?i)^(success|response|respuesta|éxito)\s*(\(([^)]*)\))?\s*($|—|-|:)"));
+static ERROR_LABEL: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)^(error|common codes|common)\b"));
+static RATE_LIMIT_BODY: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?i)429.*\b(body|cuerpo)\b|\b(body|cuerpo)\b.*429"));
+/// `code: missing_scope`, `code: 2fa_required or 2fa_invalid`; a code has a letter (so "Exit
+/// code: 0" is none).
+static ERROR_CODE: LazyLock<Regex> = LazyLock::new(|| {
+    regex(
+        r"(\w+\s+)?code:\s*([A-Za-z0-9_]*[A-Za-z][A-Za-z0-9_]*)((?:\s+(?:or|o)\s+(?:code:\s*)?[A-Za-z0-9_]+)*)",
+    )
+});
+static ALTERNATIVE_CODE: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?:or|o)\s+(?:code:\s*)?([A-Za-z0-9_]+)"));
+static MULTIPART_FIELD: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)multipart\s+$"));
+
+impl Extractor {
+    pub(super) fn heading(&mut self, _level: u8, content: &TextLine) {
+        let text = content.text.trim();
+        self.method = None;
+        self.in_body_list = false;
+        // A route table's module prefix comes from its heading ("Files – `/api/v3/files`").
+        self.prefix = content
+            .code
+            .iter()
+            .find_map(|c| c.strip_prefix("/api/v3").filter(|rest| rest.starts_with('/')).map(str::to_string))
+            .unwrap_or_default();
+        let lower = text.to_lowercase();
+        self.body = if lower.contains("429") && (lower.contains("body") || lower.contains("response")) {
+            Some(BodyKind::RateLimit)
+        } else if lower.contains("error") {
+            Some(BodyKind::Error)
+        } else if (lower.contains("success") || lower.contains("response") || lower.contains("respuesta"))
+            && !lower.contains("header")
+        {
+            let found = statuses(text);
+            if !found.is_empty() {
+                self.about_current(content.line, What::SuccessStatus(found));
+            }
+            Some(BodyKind::Success)
+        } else {
+            None
+        };
+        let mentioned = line_mentions(content, &self.prefix);
+        if let [endpoint] = mentioned.as_slice() {
+            self.endpoint(content.line, endpoint.clone(), Strength::Declared);
+        }
+        self.facts_of(content);
+    }
+
+    pub(super) fn text(&mut self, line: &TextLine) {
+        let text = line.text.trim();
+        let at = line.line;
+        let mentioned = line_mentions(line, &self.prefix);
+
+        // Endpoints: declared by a label, or merely mentioned.
+        let declared = DECLARING_LABEL.is_match(text) && mentioned.len() == 1;
+        for endpoint in &mentioned {
+            let strength = if declared { Strength::Declared } else { Strength::Mention };
+            self.endpoint(at, endpoint.clone(), strength);
+        }
+        // `**Method:** GET` then `**URL:** https://…`.
+        if METHOD_LABEL.is_match(text) {
+            self.method = line.code.first().map(|m| m.trim().to_uppercase());
+        }
+        if URL_LABEL.is_match(text) {
+            if let (Some(method), Some(url)) = (self.method.take(), line.code.first()) {
+                self.endpoint(at, claims::endpoint(&method, url), Strength::Declared);
+            }
+        }
+        // A line naming one endpoint keeps its own claims.
+        let own = (mentioned.len() == 1).then(|| mentioned[0].clone());
+        let own = own.as_ref();
+
+        if BASE_LABEL.is_match(text) || PREFIX_LABEL.is_match(text) {
+            self.base_lines(line);
+        }
+
+        // Response labels set what the next JSON block or field table describes.
+        if let Some(c) = SUCCESS_LABEL.captures(text) {
+            self.body = Some(BodyKind::Success);
+            let found = c.get(3).map(|m| statuses(m.as_str())).unwrap_or_default();
+            if !found.is_empty() {
+                self.about(at, own, What::SuccessStatus(found));
+            }
+            // "Same shape as …: `cid`, `clusterId`, optional `expiresAt`."
+            for name in line.code.iter().filter_map(|c| field_name(c)) {
+                self.about(at, own, What::ResponseField { path: name, types: Vec::new(), exact_path: false });
+            }
+        } else if ERROR_LABEL.is_match(text) {
+            self.body = Some(BodyKind::Error);
+            let after_label = text.split_once(['—', ':']).map_or("", |(_, rest)| rest);
+            for status in statuses(after_label).into_iter().filter(|s| *s >= 400) {
+                self.about(at, own, What::ErrorStatus(status));
+            }
+        } else if RATE_LIMIT_BODY.is_match(text) {
+            self.body = Some(BodyKind::RateLimit);
+            for span in &line.code {
+                if HEADER_NAME.is_match(span) {
+                    self.fact(at, What::RateLimitHeader(span.clone()));
+                } else if let Some(name) = field_name(span) {
+                    self.fact(at, What::RateLimitField { name, types: Vec::new() });
+                }
+            }
+        }
+
+        // Labelled field lists. A line that names one endpoint reads like a route table's
+        // description cell instead (`POST /auth/verify-email` (body: `{ token }`)).
+        let continues_body = self.in_body_list && OPTIONAL_CONTINUATION.is_match(text);
+        self.in_body_list = false;
+        if let Some(endpoint) = own {
+            self.description(at, endpoint, line);
+        } else if let Some(m) =
+            BODY_LABEL.find(text).filter(|_| !text.to_lowercase().starts_with("content-type"))
+        {
+            let multipart =
+                text.to_lowercase().contains("form field") || text.to_lowercase().contains("multipart");
+            self.body_fields(at, own, line, m.start(), multipart);
+            self.in_body_list = true;
+        } else if continues_body {
+            self.body_fields(at, own, line, 0, false);
+        }
+        if let Some(m) = QUERY_LABEL.find(text).filter(|_| own.is_none()) {
+            for name in spans_after(line, m.end()).iter().filter_map(|c| field_name(c)) {
+                self.about(at, own, What::QueryParam(name));
+            }
+        }
+        // `(multipart `file`)` after an endpoint.
+        for (i, span) in line.code.iter().enumerate() {
+            if let Some(pos) = position_of_span(line, i) {
+                if MULTIPART_FIELD.is_match(&text_before(line, pos)) {
+                    if let Some(name) = field_name(span) {
+                        self.about(at, own, What::BodyField { name, multipart: true });
+                    }
+                }
+            }
+        }
+
+        // Scopes: required by the endpoint when labelled, else only named.
+        for (i, span) in line.code.iter().enumerate().filter(|(_, c)| SCOPE.is_match(c)) {
+            let before = position_of_span(line, i).map(|pos| text_before(line, pos)).unwrap_or_default();
+            if SCOPE_LABEL.is_match(&before) {
+                self.about(at, own, What::Scope(span.clone()));
+            } else if self.looks_like_scope(span, text) {
+                self.fact(at, What::Scope(span.clone()));
+            }
+        }
+        self.facts_of(line);
+    }
+
+    /// Error codes, headers and API URLs, wherever they appear in a line.
+    fn facts_of(&mut self, line: &TextLine) {
+        self.error_codes(line.line, &line.text, None);
+        for span in line.code.iter().chain(&line.strong) {
+            let span = span.trim();
+            if let Some(name) = HEADER_LINE.captures(span).map(|c| c[1].to_string()) {
+                self.header(line.line, &name);
+            } else if HEADER_NAME.is_match(span) {
+                self.header(line.line, span);
+            }
+            for url in span.split_whitespace().filter(|w| w.starts_with("http")) {
+                self.base_url(line.line, url);
+            }
+        }
+    }
+
+    pub(super) fn header(&mut self, line: usize, name: &str) {
+        let rate_limit =
+            name.eq_ignore_ascii_case("retry-after") || name.to_lowercase().starts_with("x-ratelimit");
+        if rate_limit {
+            self.fact(line, What::RateLimitHeader(name.to_string()));
+        } else {
+            self.fact(line, What::Header(name.to_string()));
+        }
+    }
+
+    /// `code: missing_scope`, `code: 2fa_required or 2fa_invalid`, with the status written
+    /// before it in the same text (else `default_status`).
+    pub(super) fn error_codes(&mut self, line: usize, text: &str, default_status: Option<u16>) {
+        for c in ERROR_CODE.captures_iter(text) {
+            if c.get(1).is_some_and(|w| w.as_str().trim().eq_ignore_ascii_case("exit")) {
+                continue;
+            }
+            let start = c.get(2).map_or(0, |m| m.start());
+            let status = STATUS
+                .captures_iter(&text[..start])
+                .filter_map(|s| s[1].parse::<u16>().ok())
+                .filter(|s| *s >= 400)
+                .last()
+                .or(default_status);
+            let mut codes = vec![c[2].to_string()];
+            codes.extend(ALTERNATIVE_CODE.captures_iter(&c[3]).map(|a| a[1].to_string()));
+            for code in codes {
+                self.fact(line, What::ErrorCode { code, status });
+            }
+        }
+    }
+
+    /// `Base URL: https://…` and `Prefijo base: /api/v3`, which completes a host-only base.
+    fn base_lines(&mut self, line: &TextLine) {
+        for span in &line.code {
+            if span.starts_with('/') && PREFIX_LABEL.is_match(&line.text) {
+                if let Some(index) = self.last_base {
+                    if let What::BaseUrl(base) = &mut self.claims[index].what {
+                        if claims::split_api_url(base).is_some_and(|(_, path)| path.is_empty())
+                            && !base.contains("/v")
+                        {
+                            base.push_str(span.trim_end_matches('/'));
+                        }
+                    }
+                }
+            }
+        }
+    }
+
+    fn body_fields(
+        &mut self,
+        at: usize,
+        own: Option<&Endpoint>,
+        line: &TextLine,
+        from: usize,
+        multipart: bool,
+    ) {
+        for span in spans_after(line, from) {
+            let names = if span.contains('{') {
+                object_keys(&span, false)
+            } else {
+                field_name(&span).into_iter().collect()
+            };
+            for name in names {
+                if !SCOPE.is_match(&name) {
+                    self.about(at, own, What::BodyField { name, multipart });
+                }
+            }
+        }
+    }
+}
+
+/// The code spans that start at or after byte `from` of the line's text.
+fn spans_after(line: &TextLine, from: usize) -> Vec<String> {
+    (0..line.code.len())
+        .filter(|&i| position_of_span(line, i).is_some_and(|pos| pos >= from))
+        .map(|i| line.code[i].clone())
+        .collect()
+}
+
+/// Where the `index`-th code span sits in the line's text (spans appear in order).
+fn position_of_span(line: &TextLine, index: usize) -> Option<usize> {
+    let mut from = 0;
+    let mut found = None;
+    for span in line.code.iter().take(index + 1) {
+        let pos = line.text.get(from..)?.find(span.as_str())? + from;
+        found = Some(pos);
+        from = pos + span.len();
+    }
+    found
+}
+
+fn text_before(line: &TextLine, pos: usize) -> String {
+    line.text.get(..pos).unwrap_or("").to_string()
+}

@@ -1,0 +1,265 @@
+//! What the spec says, in the shapes the comparison needs. Read as plain JSON (like
+//! `lint-spec`), so the command works whatever the client build thinks of the spec.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::sync::LazyLock;
+
+use regex::Regex;
+use serde_json::Value;
+
+use crate::lint_spec::json::{self, resolve};
+
+/// One operation.
+#[derive(Debug)]
+pub struct Operation {
+    pub id: String,
+    pub method: String,
+    /// As written in the spec (`/files/pin/{cid}`).
+    pub path: String,
+    /// Comparable form (`/files/pin/{}`).
+    pub normalized: String,
+    /// `x-scope`; None on public operations.
+    pub scope: Option<String>,
+    pub success: Vec<u16>,
+    pub errors: BTreeSet<u16>,
+    pub query: BTreeSet<String>,
+    /// Request body fields of every media type (JSON properties, multipart parts).
+    pub body: BTreeSet<String>,
+    /// The success body schema, `$ref`s resolved at the top.
+    pub response: Option<Value>,
+    pub deviations: Vec<Deviation>,
+}
+
+/// One `x-evidence.deviations` entry.
+#[derive(Debug, Clone)]
+pub struct Deviation {
+    pub topic: String,
+    pub spec_follows: String,
+    pub against: String,
+    pub reason: String,
+}
+
+pub struct Spec {
+    pub doc: Value,
+    pub servers: Vec<String>,
+    pub operations: Vec<Operation>,
+    /// Every scope the spec knows (the token scope enum and every `x-scope`).
+    pub scopes: BTreeSet<String>,
+    /// Error `code` values and their statuses, from `ErrorBody.code`'s description.
+    pub error_codes: BTreeMap<String, BTreeSet<u16>>,
+    /// Request headers: security schemes and header parameters.
+    pub request_headers: BTreeSet<String>,
+    /// Response headers of any response.
+    pub response_headers: BTreeSet<String>,
+    /// The 429 body schema.
+    pub rate_limit_body: Option<Value>,
+    /// The shared error body schema.
+    pub error_body: Option<Value>,
+}
+
+/// `ErrorBody.code` lists its values as "`A` and `B` (401), `C` (403, …)".
+static CODES_WITH_STATUS: LazyLock<Regex> = LazyLock::new(|| {
+    Regex::new(r"((?:`[A-Za-z0-9_]+`(?:\s*(?:,|and|or|/)\s*)?)+)\s*\((\d{3})").expect("valid regex")
+});
+static CODE_SPAN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"`([A-Za-z0-9_]+)`").expect("valid regex"));
+
+impl Spec {
+    /// Reads the spec file; the error names it.
+    pub fn load(path: &std::path::Path) -> Result<Spec, String> {
+        let text = std::fs::read_to_string(path)
+            .map_err(|e| format!("--spec {}: cannot read it: {e}", path.display()))?;
+        let doc: Value =
+            serde_yaml::from_str(&text).map_err(|e| format!("--spec {}: not YAML: {e}", path.display()))?;
+        Ok(Spec::from_doc(doc))
+    }
+
+    pub fn from_doc(doc: Value) -> Spec {
+        let servers = doc
+            .get("servers")
+            .and_then(Value::as_array)
+            .into_iter()
+            .flatten()
+            .filter_map(|s| s.get("url").and_then(Value::as_str))
+            .map(|u| u.trim_end_matches('/').to_string())
+            .collect();
+        let mut operations = Vec::new();
+        let mut scopes = BTreeSet::new();
+        let mut request_headers = BTreeSet::new();
+        let mut response_headers = BTreeSet::new();
+        for raw in json::operations(&doc) {
+            let Some((path, method)) = split_pointer(&raw.pointer) else { continue };
+            let op = operation(&doc, raw.node, &path, &method, &mut request_headers, &mut response_headers);
+            scopes.extend(op.scope.clone().filter(|s| s != "none-documented"));
+            operations.push(op);
+        }
+        let enum_scopes =
+            doc.pointer("/components/schemas/TokenGenerateRequest/properties/scopes/items/enum");
+        scopes.extend(
+            enum_scopes
+                .and_then(Value::as_array)
+                .into_iter()
+                .flatten()
+                .filter_map(Value::as_str)
+                .map(String::from),
+        );
+        let schemes = doc.pointer("/components/securitySchemes").and_then(Value::as_object);
+        for scheme in schemes.into_iter().flat_map(|s| s.values()) {
+            match scheme.get("type").and_then(Value::as_str) {
+                Some("apiKey") if scheme.get("in").and_then(Value::as_str) == Some("header") => {
+                    request_headers.extend(scheme.get("name").and_then(Value::as_str).map(String::from));
+                }
+                Some("http") => {
+                    request_headers.insert("Authorization".into());
+                }
+                _ => {}
+            }
+        }
+        let mut error_codes: BTreeMap<String, BTreeSet<u16>> = BTreeMap::new();
+        let description = doc
+            .pointer("/components/schemas/ErrorBody/properties/code/description")
+            .and_then(Value::as_str)
+            .unwrap_or("");
+        for c in CODES_WITH_STATUS.captures_iter(description) {
+            let status: u16 = c[2].parse().unwrap_or(0);
+            for code in CODE_SPAN.captures_iter(&c[1]) {
+                error_codes.entry(code[1].to_string()).or_default().insert(status);
+            }
+        }
+        let rate_limit_body = response_schema(&doc, doc.pointer("/components/responses/TooManyRequests"));
+        let error_body = doc.pointer("/components/schemas/ErrorBody").cloned();
+        Spec {
+            doc,
+            servers,
+            operations,
+            scopes,
+            error_codes,
+            request_headers,
+            response_headers,
+            rate_limit_body,
+            error_body,
+        }
+    }
+
+    /// The deviation `topic` of operation `id`, if the spec records it.
+    pub fn deviation(&self, id: &str, topic: &str) -> Option<&Deviation> {
+        self.operations.iter().find(|o| o.id == id)?.deviations.iter().find(|d| d.topic == topic)
+    }
+
+    /// `components.schemas`, for validating examples.
+    pub fn schemas(&self) -> Value {
+        self.doc.pointer("/components/schemas").cloned().unwrap_or(Value::Null)
+    }
+
+    /// Follows `$ref`s to the schema they name.
+    pub fn resolve<'a>(&'a self, schema: &'a Value) -> &'a Value {
+        resolve(&self.doc, String::new(), schema).map_or(schema, |(_, s)| s)
+    }
+}
+
+/// `#/paths/~1files~1pin~1{cid}/post` → (`/files/pin/{cid}`, `post`).
+fn split_pointer(pointer: &str) -> Option<(String, String)> {
+    let rest = pointer.strip_prefix("#/paths/")?;
+    let (path, method) = rest.rsplit_once('/')?;
+    Some((path.replace("~1", "/").replace("~0", "~"), method.to_string()))
+}
+
+fn operation(
+    doc: &Value,
+    node: &Value,
+    path: &str,
+    method: &str,
+    request_headers: &mut BTreeSet<String>,
+    response_headers: &mut BTreeSet<String>,
+) -> Operation {
+    let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_string();
+    let mut query = BTreeSet::new();
+    let path_item = doc.pointer(&format!("/paths/{}", json::escape(path)));
+    let parameters = path_item
+        .and_then(|p| p.get("parameters"))
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .chain(node.get("parameters").and_then(Value::as_array).into_iter().flatten());
+    for parameter in parameters {
+        let Some((_, parameter)) = resolve(doc, String::new(), parameter) else { continue };
+        let name = text(parameter.get("name"));
+        match parameter.get("in").and_then(Value::as_str) {
+            Some("query") => {
+                query.insert(name);
+            }
+            Some("header") => {
+                request_headers.insert(name);
+            }
+            _ => {}
+        }
+    }
+    let mut body = BTreeSet::new();
+    if let Some((_, request_body)) = node.get("requestBody").and_then(|b| resolve(doc, String::new(), b)) {
+        for media in
+            request_body.get("content").and_then(Value::as_object).into_iter().flat_map(|c| c.values())
+        {
+            if let Some((_, schema)) = media.get("schema").and_then(|s| resolve(doc, String::new(), s)) {
+                body.extend(
+                    schema
+                        .get("properties")
+                        .and_then(Value::as_object)
+                        .into_iter()
+                        .flat_map(|p| p.keys().cloned()),
+                );
+            }
+        }
+    }
+    let mut success = Vec::new();
+    let mut errors = BTreeSet::new();
+    let mut response = None;
+    for (status, value) in node.get("responses").and_then(Value::as_object).into_iter().flatten() {
+        let Ok(code) = status.parse::<u16>() else { continue };
+        let resolved = resolve(doc, String::new(), value).map(|(_, v)| v);
+        for name in resolved
+            .and_then(|r| r.get("headers"))
+            .and_then(Value::as_object)
+            .into_iter()
+            .flat_map(|h| h.keys())
+        {
+            response_headers.insert(name.clone());
+        }
+        if (200..300).contains(&code) {
+            success.push(code);
+            response = response_schema(doc, resolved);
+        } else {
+            errors.insert(code);
+        }
+    }
+    let deviations = node
+        .pointer("/x-evidence/deviations")
+        .and_then(Value::as_array)
+        .into_iter()
+        .flatten()
+        .map(|d| Deviation {
+            topic: text(d.get("topic")),
+            spec_follows: text(d.get("spec_follows")),
+            against: text(d.get("against")),
+            reason: text(d.get("reason")),
+        })
+        .collect();
+    Operation {
+        id: text(node.get("operationId")),
+        method: method.to_uppercase(),
+        path: path.to_string(),
+        normalized: crate::check_docs::claims::normalize_path(path),
+        scope: node.get("x-scope").and_then(Value::as_str).map(String::from),
+        success,
+        errors,
+        query,
+        body,
+        response,
+        deviations,
+    }
+}
+
+/// The `application/json` schema of a response, resolved at the top.
+fn response_schema(doc: &Value, response: Option<&Value>) -> Option<Value> {
+    let response = resolve(doc, String::new(), response?)?.1;
+    let schema = response.pointer("/content/application~1json/schema")?;
+    Some(resolve(doc, String::new(), schema).map_or_else(|| schema.clone(), |(_, s)| s.clone()))
+}

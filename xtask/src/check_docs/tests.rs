@@ -1,0 +1,1 @@
+//! Tests of check-docs on fixture pages and on the real docs.
