@@ -25,24 +25,27 @@ const EXIT_CODES: &str = "\
 Exit codes: 0 ok, 1 API error, 2 usage, 3 authentication or scope, 4 rate limited after \
 retries, 5 network, 130 interrupted (Ctrl-C).";
 
+/// The heading of the options every command takes.
+const GLOBAL: &str = "Global options";
+
 #[derive(Debug, Args)]
 pub struct GlobalArgs {
     /// API base URL, including /api/v3 [env: PINARKIVE_API_BASE_URL]
-    #[arg(long, global = true, value_name = "URL")]
+    #[arg(long, global = true, value_name = "URL", help_heading = GLOBAL)]
     pub base_url: Option<String>,
 
     /// API key; prefer `pinarkive login` or PINARKIVE_API_KEY, which other users of this machine
     /// cannot read from the process list [env: PINARKIVE_API_KEY]
-    #[arg(long, global = true, value_name = "KEY")]
+    #[arg(long, global = true, value_name = "KEY", help_heading = GLOBAL)]
     pub api_key: Option<String>,
 
     /// Print one JSON document instead of tables and messages
-    #[arg(long, global = true)]
+    #[arg(long, global = true, help_heading = GLOBAL)]
     pub json: bool,
 
     /// How many times to resend a request that failed for a passing reason (429, 503, a lost
     /// connection)
-    #[arg(long, global = true, value_name = "N", default_value_t = 3)]
+    #[arg(long, global = true, value_name = "N", default_value_t = 3, help_heading = GLOBAL)]
     pub retries: u32,
 }
 

@@ -45,14 +45,6 @@ impl CliError {
             "no API key: run `pinarkive login`, set PINARKIVE_API_KEY, or pass --api-key",
         )
     }
-
-    /// Adds what had been done before the failure, so that a partial run is not a mystery.
-    pub fn with_context(mut self, context: &str) -> Self {
-        if !context.is_empty() {
-            self.message = format!("{}; {context}", self.message);
-        }
-        self
-    }
 }
 
 impl fmt::Display for CliError {
@@ -104,7 +96,7 @@ impl From<Error> for CliError {
                         };
                         CliError::new(
                             Exit::RateLimited,
-                            format!("rate limited by the API, also after retrying ({detail}); {wait}"),
+                            format!("rate limited by the API ({detail}); {wait}"),
                         )
                     }
                     (Some(ErrorCode::FileTooLarge), _) | (_, 413) => CliError::new(

@@ -58,10 +58,14 @@ fn clap_exit(error: clap::Error) -> ExitCode {
     ExitCode::from(Exit::Usage as u8)
 }
 
-/// The key from `--api-key` and `PINARKIVE_API_KEY`, found without clap (which just failed).
+/// The key from `--api-key`, `PINARKIVE_API_KEY` and the config file, found without clap
+/// (which just failed).
 fn command_line_secrets() -> Vec<String> {
     let args: Vec<String> = std::env::args().collect();
     let mut secrets: Vec<String> = std::env::var(pinarkive::client::env::API_KEY).into_iter().collect();
+    if let Ok(file) = config::ConfigFile::load() {
+        secrets.extend(file.get(config::keys::API_KEY).map(str::to_string));
+    }
     for (i, arg) in args.iter().enumerate() {
         if let Some(value) = arg.strip_prefix("--api-key=") {
             secrets.push(value.to_string());

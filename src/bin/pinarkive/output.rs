@@ -113,6 +113,11 @@ pub fn human_time(time: &DateTime<Utc>) -> String {
     time.format("%Y-%m-%d %H:%M").to_string()
 }
 
+/// A time as `--json` shows it: RFC 3339 in UTC with `Z`, fractions only when present.
+pub fn iso(time: &DateTime<Utc>) -> String {
+    time.to_rfc3339_opts(chrono::SecondsFormat::AutoSi, true)
+}
+
 /// What tables show for a missing value.
 pub const NONE: &str = "-";
 

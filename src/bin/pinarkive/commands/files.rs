@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::{check_cids, parse_timelock, Context};
 use crate::args::{LsArgs, PinArgs, RenameArgs, RmArgs};
 use crate::errors::{CliError, Exit};
-use crate::output::{human_size, human_time, or_none};
+use crate::output::{human_size, human_time, iso, or_none};
 
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
@@ -39,7 +39,7 @@ pub async fn pin(ctx: &Context, args: PinArgs) -> Result<(), CliError> {
         cid: response.cid.unwrap_or(args.cid),
         name: response.custom_name.or(args.name),
         cluster: response.cluster_id.or(cluster).or_else(|| client.default_cluster().map(str::to_string)),
-        expires_at: response.expires_at.map(|t| t.to_rfc3339()).or_else(|| timelock.map(|t| t.to_rfc3339())),
+        expires_at: response.expires_at.as_ref().map(iso).or_else(|| timelock.as_ref().map(iso)),
     };
     if ctx.out.json {
         ctx.out.json(&pinned);
@@ -63,17 +63,18 @@ pub async fn remove(ctx: &Context, args: RmArgs) -> Result<(), CliError> {
     let mut removed: Vec<String> = Vec::new();
     for (index, cid) in args.cids.iter().enumerate() {
         if let Err(error) = client.files_remove().cid(cid.clone()).send().await {
-            let mut context = format!("{cid} was not removed");
+            let error = CliError::from(error);
+            let mut message = format!("{cid}: {}", error.message);
             if !removed.is_empty() {
-                context.push_str(&format!("; removed: {}", removed.join(", ")));
+                message.push_str(&format!("; removed: {}", removed.join(", ")));
             }
             if index + 1 < args.cids.len() {
-                context.push_str(&format!("; not tried: {}", args.cids[index + 1..].join(", ")));
+                message.push_str(&format!("; not tried: {}", args.cids[index + 1..].join(", ")));
             }
             if ctx.out.json {
                 ctx.out.json(&Removed { removed: &removed });
             }
-            return Err(CliError::from(error).with_context(&context));
+            return Err(CliError::new(error.exit, message));
         }
         ctx.out.line(format!("Removed {cid}."));
         removed.push(cid.clone());
@@ -103,8 +104,8 @@ impl From<types::Upload> for Listed {
             name: upload.custom_name.or(upload.name).or(upload.original_name),
             size: upload.size.and_then(|s| u64::try_from(s).ok()),
             cluster: upload.cluster_id,
-            created_at: upload.created_at.map(|t| t.to_rfc3339()).or(upload.uploaded_at),
-            expires_at: upload.expires_at.map(|t| t.to_rfc3339()),
+            created_at: upload.created_at.as_ref().map(iso).or(upload.uploaded_at),
+            expires_at: upload.expires_at.as_ref().map(iso),
             id: upload.id,
             cid: upload.cid,
         }

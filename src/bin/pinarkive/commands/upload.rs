@@ -7,7 +7,7 @@ use serde::Serialize;
 use super::{parse_timelock, Context};
 use crate::args::{Placement, UploadArgs, UploadDirArgs};
 use crate::errors::{CliError, Exit};
-use crate::output::human_size;
+use crate::output::{human_size, iso};
 use crate::progress::{Interrupt, UploadBars};
 
 #[derive(Serialize)]
@@ -110,7 +110,10 @@ pub async fn upload_files(ctx: &Context, args: UploadArgs) -> Result<(), CliErro
             Some(Err(error)) => {
                 let summary = stopped("failed");
                 let error = CliError::from(error);
-                return Err(error.with_context(&format!("{}: {summary}", file.name)));
+                return Err(CliError::new(
+                    error.exit,
+                    format!("{}: {}; {summary}", file.name, error.message),
+                ));
             }
             Some(Ok(response)) => {
                 let response = response.into_inner();
@@ -129,7 +132,7 @@ pub async fn upload_files(ctx: &Context, args: UploadArgs) -> Result<(), CliErro
                     cid: response.cid,
                     size,
                     cluster: response.cluster_id,
-                    expires_at: response.expires_at.map(|t| t.to_rfc3339()),
+                    expires_at: response.expires_at.as_ref().map(iso),
                 });
                 done_bytes += file.length;
             }
@@ -237,7 +240,7 @@ pub async fn upload_dir(ctx: &Context, args: UploadDirArgs) -> Result<(), CliErr
             .unwrap_or_else(|| files.iter().filter_map(|f| f.size).sum()),
         cid: response.cid,
         cluster: response.cluster_id,
-        expires_at: response.expires_at.map(|t| t.to_rfc3339()),
+        expires_at: response.expires_at.as_ref().map(iso),
         files,
     };
     if ctx.out.json {

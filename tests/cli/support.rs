@@ -1,0 +1,151 @@
+//! What every test needs: an emulator of its own, a HOME of its own, and the binary.
+
+use std::path::{Path, PathBuf};
+
+use assert_cmd::Command;
+use pinarkive::emulator::{Emulator, EmulatorBuilder};
+use tempfile::TempDir;
+
+/// The key with every scope, given to the binary through `PINARKIVE_API_KEY`. Distinctive, so
+/// that a test can tell it never appears in any output.
+pub const KEY: &str = "pk_cli_test_7c1d0e5f9a2b4c6d";
+
+/// A key with `files:read` only.
+pub const READ_ONLY_KEY: &str = "pk_cli_read_only_1a2b3c4d5e";
+
+/// A CID that nothing was uploaded under.
+pub const CID: &str = "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbzdi";
+
+/// An emulator on loopback, and a temporary HOME for the config file. Fields drop in order:
+/// the emulator stops before its runtime goes.
+pub struct Setup {
+    pub emulator: Emulator,
+    pub home: TempDir,
+    runtime: tokio::runtime::Runtime,
+}
+
+impl Setup {
+    /// The emulator with [`KEY`] (every scope), [`READ_ONLY_KEY`] and no rate limit.
+    pub fn new() -> Setup {
+        Setup::with(|builder| builder.no_rate_limit())
+    }
+
+    /// The emulator with [`KEY`] and [`READ_ONLY_KEY`], configured further by `configure`.
+    pub fn with(configure: impl FnOnce(EmulatorBuilder) -> EmulatorBuilder) -> Setup {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()
+            .expect("a runtime for the emulator");
+        let builder = Emulator::builder().api_key(KEY, ["*"]).api_key(READ_ONLY_KEY, ["files:read"]);
+        let emulator = runtime.block_on(configure(builder).start()).expect("the emulator starts");
+        Setup { emulator, home: tempfile::tempdir().expect("a temporary HOME"), runtime }
+    }
+
+    pub fn base_url(&self) -> &str {
+        self.emulator.base_url()
+    }
+
+    /// The binary with HOME here, the base URL and [`KEY`] in the environment, and nothing
+    /// else of the caller's `PINARKIVE_*` variables.
+    pub fn cmd(&self) -> Command {
+        let mut cmd = self.bare_cmd();
+        cmd.env("PINARKIVE_API_BASE_URL", self.base_url()).env("PINARKIVE_API_KEY", KEY);
+        cmd
+    }
+
+    /// The binary with HOME here and no `PINARKIVE_*` variables at all.
+    pub fn bare_cmd(&self) -> Command {
+        let mut cmd = Command::new(env!("CARGO_BIN_EXE_pinarkive"));
+        cmd.env("HOME", self.home.path())
+            .env_remove("PINARKIVE_API_KEY")
+            .env_remove("PINARKIVE_API_BASE_URL")
+            .env_remove("PINARKIVE_CLUSTER_ID")
+            .env("NO_COLOR", "1")
+            .current_dir(self.home.path());
+        cmd
+    }
+
+    /// Writes `~/.pinarkive/config.json`.
+    pub fn write_config(&self, config: serde_json::Value) {
+        let dir = self.home.path().join(".pinarkive");
+        std::fs::create_dir_all(&dir).unwrap();
+        std::fs::write(dir.join("config.json"), config.to_string()).unwrap();
+    }
+
+    pub fn config_path(&self) -> PathBuf {
+        self.home.path().join(".pinarkive/config.json")
+    }
+
+    /// Writes a file under HOME and returns its name relative to HOME (the binary's directory).
+    pub fn file(&self, name: &str, contents: &[u8]) -> String {
+        let path = self.home.path().join(name);
+        if let Some(parent) = path.parent() {
+            std::fs::create_dir_all(parent).unwrap();
+        }
+        std::fs::write(path, contents).unwrap();
+        name.to_string()
+    }
+
+    /// Runs a future on the emulator's runtime (to use the typed client in a test).
+    pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
+        self.runtime.block_on(future)
+    }
+
+    /// `text` with what varies from run to run (the port, the temporary HOME) replaced.
+    pub fn scrub(&self, text: &str) -> String {
+        let origin = self.base_url().trim_end_matches("/api/v3");
+        text.replace(origin, "http://127.0.0.1:[port]")
+            .replace(&self.home.path().display().to_string(), "[home]")
+    }
+}
+
+/// What one run printed and how it exited.
+#[derive(Debug)]
+pub struct Run {
+    pub code: i32,
+    pub stdout: String,
+    pub stderr: String,
+}
+
+impl Run {
+    /// The stdout as JSON, failing the test with both streams when it is not.
+    pub fn json(&self) -> serde_json::Value {
+        serde_json::from_str(&self.stdout).unwrap_or_else(|e| {
+            panic!("stdout is not JSON ({e}):\n{}\nstderr:\n{}", self.stdout, self.stderr)
+        })
+    }
+
+    /// Fails with both streams unless the exit code is `code`.
+    pub fn expect_code(self, code: i32) -> Run {
+        assert_eq!(self.code, code, "exit code\nstdout:\n{}\nstderr:\n{}", self.stdout, self.stderr);
+        self
+    }
+
+    pub fn ok(self) -> Run {
+        self.expect_code(0)
+    }
+}
+
+/// Runs `cmd` with `args` to the end.
+pub fn run(mut cmd: Command, args: &[&str]) -> Run {
+    let output = cmd.args(args).output().expect("the binary runs");
+    Run {
+        code: output.status.code().unwrap_or(-1),
+        stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
+        stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    }
+}
+
+/// A loopback port with nothing listening on it.
+pub fn closed_port() -> u16 {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    listener.local_addr().unwrap().port()
+}
+
+/// Unix permission bits of `path`.
+#[cfg(unix)]
+pub fn mode(path: &Path) -> u32 {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).unwrap().permissions().mode() & 0o777
+}
