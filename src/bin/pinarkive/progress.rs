@@ -98,7 +98,7 @@ impl FileBar {
 
 fn style() -> ProgressStyle {
     ProgressStyle::with_template(
-        "{prefix:24} [{bar:30}] {bytes:>10}/{total_bytes:10} {binary_bytes_per_sec:>12} {eta:>4}",
+        "{prefix:24} [{wide_bar}] {bytes:>10}/{total_bytes:<10} {binary_bytes_per_sec:>12}",
     )
     .expect("a valid progress template")
     .progress_chars("=> ")
