@@ -43,6 +43,16 @@ fn login_keeps_the_other_settings_of_the_file() {
 }
 
 #[test]
+fn login_stores_a_key_given_with_the_flag() {
+    let setup = Setup::new();
+    let out = run(setup.bare_cmd(), &["login", "--api-key", KEY, "--json"]).ok();
+    assert!(!out.stdout.contains(KEY));
+    let written: serde_json::Value =
+        serde_json::from_slice(&std::fs::read(setup.config_path()).unwrap()).unwrap();
+    assert_eq!(written, json!({"apiKey": KEY}));
+}
+
+#[test]
 fn login_refuses_an_empty_or_multi_line_key() {
     let setup = Setup::new();
     for input in ["", "two\nlines"] {

@@ -51,7 +51,8 @@ pub struct GlobalArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum Command {
-    /// Store an API key in ~/.pinarkive/config.json (asks without echo, or reads stdin)
+    /// Store an API key in ~/.pinarkive/config.json (asks without echo, reads stdin, or takes
+    /// --api-key)
     Login(LoginArgs),
     /// Remove the stored API key
     Logout,

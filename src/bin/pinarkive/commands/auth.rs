@@ -20,7 +20,12 @@ struct LoginReport<'a> {
 /// Stores the key (and `--base-url`, if given) without checking it, as the official CLI does:
 /// a key may lack every scope a check could use.
 pub async fn login(ctx: &Context, args: LoginArgs) -> Result<(), CliError> {
-    let key = if args.stdin || !std::io::stdin().is_terminal() { read_stdin().await? } else { prompt()? };
+    let key = match (&ctx.settings.api_key.source, &ctx.settings.api_key.value) {
+        // `pinarkive --api-key KEY login` stores that key.
+        (Source::Flag(_), Some(key)) => key.clone(),
+        _ if args.stdin || !std::io::stdin().is_terminal() => read_stdin().await?,
+        _ => prompt()?,
+    };
     if key.is_empty() {
         return Err(CliError::usage("no API key given"));
     }
