@@ -189,16 +189,17 @@ pub struct Setting {
 }
 
 impl Setting {
-    /// The first of flag, environment variable and config-file key that is set and not empty.
+    /// The first of flag (its name and value, when given), environment variable and
+    /// config-file key that is set and not empty, else the default.
     fn resolve(
-        flag: (&'static str, Option<&str>),
+        flag: Option<(&'static str, &str)>,
         env_var: Option<&'static str>,
         file: (&ConfigFile, &str),
         default: Option<&str>,
     ) -> Setting {
         let present = |v: &str| !v.trim().is_empty();
-        if let Some(value) = flag.1.filter(|v| present(v)) {
-            return Setting { value: Some(value.trim().to_string()), source: Source::Flag(flag.0) };
+        if let Some((name, value)) = flag.filter(|(_, v)| present(v)) {
+            return Setting { value: Some(value.trim().to_string()), source: Source::Flag(name) };
         }
         if let Some(var) = env_var {
             if let Some(value) = std::env::var(var).ok().filter(|v| present(v)) {
@@ -229,24 +230,20 @@ impl Settings {
     pub fn resolve(global: &GlobalArgs) -> Result<Settings, CliError> {
         let file = ConfigFile::load()?;
         let api_key = Setting::resolve(
-            ("--api-key", global.api_key.as_deref()),
+            global.api_key.as_deref().map(|key| ("--api-key", key)),
             Some(env::API_KEY),
             (&file, keys::API_KEY),
             None,
         );
         let base_url = Setting::resolve(
-            ("--base-url", global.base_url.as_deref()),
+            global.base_url.as_deref().map(|url| ("--base-url", url)),
             Some(env::API_BASE_URL),
             (&file, keys::BASE_URL),
             Some(pinarkive::DEFAULT_BASE_URL),
         );
-        let cluster = Setting::resolve(("", None), Some(env::CLUSTER_ID), (&file, keys::CLUSTER), None);
-        let gateway = Setting::resolve(
-            ("", None),
-            None,
-            (&file, keys::GATEWAY),
-            Some(pinarkive::gateway::PRIMARY_GATEWAY),
-        );
+        let cluster = Setting::resolve(None, Some(env::CLUSTER_ID), (&file, keys::CLUSTER), None);
+        let gateway =
+            Setting::resolve(None, None, (&file, keys::GATEWAY), Some(pinarkive::gateway::PRIMARY_GATEWAY));
         Ok(Settings { file, api_key, base_url, cluster, gateway })
     }
 

@@ -8,7 +8,7 @@ use pinarkive::gateway::Gateways;
 use pinarkive::{types, ErrorCode};
 use serde::Serialize;
 
-use super::{Context, CHECK_TIMEOUT};
+use super::Context;
 use crate::config::Source;
 use crate::errors::{root_cause, CliError, Exit};
 
@@ -56,6 +56,9 @@ fn probe<T>(result: pinarkive::Result<T>) -> Probe<T> {
         Err(error) => Probe::Failed(CliError::from(error).message),
     }
 }
+
+/// How long one check may wait for an answer.
+const CHECK_TIMEOUT: Duration = Duration::from_secs(10);
 
 /// Scopes that only writing calls could show: listed as not checked.
 const UNCHECKED_SCOPES: &str = "files:write, files:delete, files:rename, tokens:write, tokens:delete";

@@ -10,8 +10,6 @@ mod files;
 mod tokens;
 mod upload;
 
-use std::time::Duration;
-
 use chrono::{DateTime, NaiveDate, Utc};
 use pinarkive::{Client, ClientBuilder, RetryPolicy};
 
@@ -127,9 +125,6 @@ pub fn prompt_totp(out: &Output) -> Result<Option<String>, CliError> {
     }
     Ok(Some(code))
 }
-
-/// How long a check in `doctor` may wait for an answer.
-pub const CHECK_TIMEOUT: Duration = Duration::from_secs(10);
 
 #[cfg(test)]
 mod tests {

@@ -86,29 +86,31 @@ pub async fn upload_files(ctx: &Context, args: UploadArgs) -> Result<(), CliErro
             result = upload.send() => Some(result),
         };
         bar.finish();
-        let stopped = |why: &str| {
+        // Clears the bars, prints the `--json` report of a stopped run and returns its summary.
+        let stopped = |interrupted: bool| {
             bars.clear();
             let rest: Vec<&LocalFile> = files[index..].iter().collect();
             if ctx.out.json {
                 let not_uploaded = rest.iter().map(|f| f.name.clone()).collect();
                 ctx.out.json(&UploadReport { uploads: &uploaded, not_uploaded });
             }
-            let in_flight = match why {
-                "interrupted" if bar.sent() >= file.length && file.length > 0 => {
+            // Cut off after its last byte, a file may have been stored: say so.
+            let in_flight = match interrupted {
+                true if file.length > 0 && bar.sent() >= file.length => {
                     " (sent in full but not confirmed: see `pinarkive ls`)"
                 }
-                "interrupted" => " (stopped while sending)",
-                _ => "",
+                true => " (stopped while sending)",
+                false => "",
             };
             summary(&uploaded, &rest, in_flight)
         };
         match outcome {
             None => {
-                let summary = stopped("interrupted");
+                let summary = stopped(true);
                 return Err(CliError::new(Exit::Interrupted, format!("interrupted; {summary}")));
             }
             Some(Err(error)) => {
-                let summary = stopped("failed");
+                let summary = stopped(false);
                 let error = CliError::from(error);
                 return Err(CliError::new(
                     error.exit,
