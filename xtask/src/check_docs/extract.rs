@@ -171,19 +171,30 @@ impl Extractor {
     }
 
     /// Fields, statuses and types of a JSON body shown under the current label.
-    fn json_body(&mut self, line: usize, value: serde_json::Value) {
+    /// `line` is the block's first line; each field gets the line where its key is written.
+    fn json_body(&mut self, line: usize, raw: &str, value: serde_json::Value) {
         let Some(kind) = self.body else { return };
+        // serde_json keeps keys sorted, not in page order, so each key is looked up from the top.
+        let field_line = |path: &str| {
+            let key = format!("\"{}\"", path.rsplit(['.', ']']).next().unwrap_or(path));
+            raw.find(&key).map_or(line, |i| line + raw[..i].matches('\n').count())
+        };
+        let fields: Vec<(String, usize, claims::JsonType)> = json_fields(&value)
+            .into_iter()
+            .map(|(path, v)| (path.clone(), field_line(&path), claims::JsonType::of(v)))
+            .collect();
         match kind {
             BodyKind::Success => {
-                for (path, value) in json_fields(&value) {
-                    let types = vec![claims::JsonType::of(value)];
-                    self.about_current(line, What::ResponseField { path, types, exact_path: true });
+                for (path, at, json_type) in fields {
+                    self.about_current(
+                        at,
+                        What::ResponseField { path, types: vec![json_type], exact_path: true },
+                    );
                 }
             }
             BodyKind::RateLimit => {
-                for (path, value) in json_fields(&value) {
-                    let types = vec![claims::JsonType::of(value)];
-                    self.fact(line, What::RateLimitField { name: path, types });
+                for (path, at, json_type) in fields {
+                    self.fact(at, What::RateLimitField { name: path, types: vec![json_type] });
                 }
             }
             BodyKind::Error => {

@@ -447,6 +447,7 @@ fn cell_count(row: &str) -> usize {
 fn stray_pipe_rows(text: &str, covered: &[(usize, usize)]) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     let mut in_fence = false;
+    let mut previous_stray = 0;
     for (i, raw) in text.lines().enumerate() {
         let line = i + 1;
         let trimmed = raw.trim();
@@ -458,19 +459,18 @@ fn stray_pipe_rows(text: &str, covered: &[(usize, usize)]) -> Vec<(usize, String
             continue;
         }
         if trimmed.starts_with('|') && trimmed.ends_with('|') && trimmed.len() > 2 {
+            // One warning per run of such lines is enough.
+            let continues_run = previous_stray + 1 == line;
+            previous_stray = line;
+            if continues_run {
+                continue;
+            }
             out.push((
                 line,
                 "looks like a table row but is not part of a table (missing or broken delimiter row?)".into(),
             ));
         }
     }
-    // One warning per run of such lines is enough.
-    out.dedup_by(|b, a| {
-        b.0 == a.0 + 1 && {
-            a.0 = b.0;
-            true
-        }
-    });
     out
 }
 

@@ -79,11 +79,7 @@ impl Report {
                 let _ = writeln!(out, "        docs: {}", f.docs);
                 let _ = writeln!(out, "        spec: {}", f.spec);
                 if let Some(i) = f.waiver {
-                    let _ = writeln!(
-                        out,
-                        "        waiver {}: {}",
-                        self.waivers[i].number, self.waiver_evidence[i]
-                    );
+                    let _ = writeln!(out, "        waived by waiver {} (below)", self.waivers[i].number);
                 }
             }
         }
@@ -96,6 +92,20 @@ impl Report {
             let _ = writeln!(out, "== in the spec, not in the docs (information)");
             for s in &self.spec_only {
                 let _ = writeln!(out, "  {}  {}", s.subject, s.detail);
+            }
+        }
+        if !self.waivers.is_empty() {
+            let _ = writeln!(out, "== waivers");
+            for (i, waiver) in self.waivers.iter().enumerate() {
+                let covered = self.findings.iter().filter(|f| f.waiver == Some(i)).count();
+                let subjects = waiver.subjects.join("`, `");
+                let _ = writeln!(
+                    out,
+                    "  waiver {}: {} `{subjects}`: {covered} findings",
+                    waiver.number,
+                    waiver.kind.name()
+                );
+                let _ = writeln!(out, "        {}", self.waiver_evidence[i]);
             }
         }
         for p in &self.waiver_problems {

@@ -76,7 +76,7 @@ impl Extractor {
         let looks_json = trimmed.starts_with('{') || trimmed.starts_with('[');
         if lang == "json" || (lang.is_empty() && looks_json) {
             match serde_json::from_str(trimmed) {
-                Ok(value) => self.json_body(line, value),
+                Ok(value) => self.json_body(line, text, value),
                 Err(e) => {
                     self.warn(line, format!("JSON example does not parse ({e}); its fields were not checked"))
                 }
