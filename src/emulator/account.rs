@@ -347,7 +347,8 @@ struct ClusterQuery {
 }
 
 pub(crate) async fn cluster_gateways(call: Call) -> Reply {
-    let query: ClusterQuery = call.query()?;
+    // The route documents no 400: a query that does not decode names no cluster.
+    let query = call.query::<ClusterQuery>().unwrap_or(ClusterQuery { cl: None });
     let account = call.account()?;
     let plan = call.state.db().accounts[account].plan;
     let id = query.cl.unwrap_or_else(|| DEFAULT_CLUSTER.to_owned());

@@ -2,6 +2,8 @@
 
 use std::sync::OnceLock;
 
+use axum::http::{header, StatusCode};
+use axum::response::IntoResponse;
 use serde_json::{json, Value};
 
 use super::catalog::{all_plans, CLUSTERS};
@@ -12,18 +14,23 @@ use crate::types::HealthResponse;
 /// The spec this crate was generated from, served as JSON at `/docs/openapi.json`.
 const SPEC_YAML: &str = include_str!("../../openapi/pinarkive-v3.yaml");
 
-/// The spec as JSON, converted once.
-pub(crate) fn spec_json() -> Option<&'static Value> {
-    static SPEC: OnceLock<Option<Value>> = OnceLock::new();
-    SPEC.get_or_init(|| serde_yaml::from_str::<Value>(SPEC_YAML).ok()).as_ref()
+/// The spec as JSON text, converted once: it is large, and served as it is.
+fn spec_json() -> Option<&'static [u8]> {
+    static SPEC: OnceLock<Option<Vec<u8>>> = OnceLock::new();
+    SPEC.get_or_init(|| {
+        let value: Value = serde_yaml::from_str(SPEC_YAML).ok()?;
+        serde_json::to_vec(&value).ok()
+    })
+    .as_deref()
 }
 
 pub(crate) async fn openapi(call: Call) -> Reply {
     match spec_json() {
-        Some(spec) => ok(&call, spec),
-        None => {
-            Err(ApiError::new(axum::http::StatusCode::INTERNAL_SERVER_ERROR, "The spec could not be read"))
-        }
+        Some(spec) => Ok(([(header::CONTENT_TYPE, "application/json")], spec).into_response()),
+        None => Err(ApiError::new(
+            StatusCode::INTERNAL_SERVER_ERROR,
+            format!("{}: the spec could not be read", call.op.id),
+        )),
     }
 }
 

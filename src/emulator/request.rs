@@ -67,15 +67,13 @@ impl Call {
         }
     }
 
-    /// A path parameter, percent-decoded.
+    /// A path parameter, percent-decoded. One that does not decode (not UTF-8) names nothing
+    /// that can exist: 404, which every operation with a path parameter lists.
     pub(crate) async fn path_param(&mut self, name: &str) -> Result<String, ApiError> {
         let Path(params) = Path::<HashMap<String, String>>::from_request_parts(&mut self.parts, &())
             .await
-            .map_err(|_| ApiError::bad_request("Invalid path parameter"))?;
-        params
-            .get(name)
-            .cloned()
-            .ok_or_else(|| ApiError::bad_request(format!("Missing path parameter {name}")))
+            .map_err(|_| ApiError::not_found("Not found"))?;
+        params.get(name).cloned().ok_or_else(|| ApiError::not_found("Not found"))
     }
 
     /// The query string, decoded into `T`.

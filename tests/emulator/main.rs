@@ -7,6 +7,7 @@ mod support;
 mod account;
 mod auth;
 mod operations;
+mod property;
 mod rate_limit;
 mod tokens;
 mod uploads;
