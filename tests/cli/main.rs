@@ -9,4 +9,5 @@ mod help;
 mod interrupt;
 mod serve;
 mod support;
+mod terminal;
 mod tokens;

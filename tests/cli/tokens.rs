@@ -61,7 +61,7 @@ fn a_duplicate_name_is_an_api_error() {
 }
 
 /// Turns on 2FA for the emulator's account and returns its TOTP secret.
-fn enable_two_factor(setup: &Setup) -> String {
+pub fn enable_two_factor(setup: &Setup) -> String {
     setup.block_on(async {
         let (email, password) = setup.emulator.user();
         let login = pinarkive::Client::builder().base_url(setup.base_url()).build().unwrap();
