@@ -24,6 +24,17 @@ fn a_missing_scope_exits_3_and_names_the_token_to_create() {
 }
 
 #[test]
+fn an_upload_without_files_write_says_which_token_to_create() {
+    let setup = Setup::new();
+    let file = setup.file("a.txt", b"a");
+    let mut cmd = setup.cmd();
+    cmd.env("PINARKIVE_API_KEY", READ_ONLY_KEY);
+    let out = run(cmd, &["upload", &file]).expect_code(3);
+    insta::assert_snapshot!(out.stderr, @"error: a.txt: the key lacks scope files:write; create one with: pinarkive tokens create NAME --scope files:write; nothing was uploaded; not uploaded: a.txt
+");
+}
+
+#[test]
 fn rate_limited_exits_4_and_says_when_to_try_again() {
     // One request a minute: the second is refused for about a minute. With retries off the
     // tool reports that at once, with the wait.
