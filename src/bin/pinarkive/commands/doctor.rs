@@ -43,6 +43,18 @@ enum Probe<T> {
     Failed(String),
 }
 
+impl<T> Probe<T> {
+    /// The same outcome without the value.
+    fn outcome(&self) -> Probe<()> {
+        match self {
+            Probe::Granted(_) => Probe::Granted(()),
+            Probe::Missing => Probe::Missing,
+            Probe::Refused(why) => Probe::Refused(why.clone()),
+            Probe::Failed(why) => Probe::Failed(why.clone()),
+        }
+    }
+}
+
 fn probe<T>(result: pinarkive::Result<T>) -> Probe<T> {
     match result {
         Ok(value) => Probe::Granted(value),
@@ -95,25 +107,26 @@ pub async fn doctor(ctx: &Context) -> Result<(), CliError> {
         checks.push(skip("scopes", "no key"));
         checks.push(skip("clusters", "no key"));
     } else {
-        let user = probe(client.users_me_get().send().await.map(drop));
-        let files = probe(client.users_me_uploads_list().limit(1u64).send().await.map(drop));
+        // One read-only call per scope it needs.
         let cluster_list = probe(client.users_me_clusters_list().send().await.map(|r| r.into_inner().0));
-        let tokens = probe(client.tokens_list().send().await.map(drop));
-
+        let probes = [
+            ("user:read", probe(client.users_me_get().send().await.map(drop))),
+            ("files:read", probe(client.users_me_uploads_list().limit(1u64).send().await.map(drop))),
+            ("cluster:read", cluster_list.outcome()),
+            ("tokens:read", probe(client.tokens_list().send().await.map(drop))),
+        ];
         let mut granted = Vec::new();
         let mut missing = Vec::new();
         let mut refused = None;
         let mut failed = Vec::new();
-        let mut note = |scope: &'static str, outcome: Result<bool, (bool, String)>| match outcome {
-            Ok(true) => granted.push(scope),
-            Ok(false) => missing.push(scope),
-            Err((true, why)) => refused = Some(why),
-            Err((false, why)) => failed.push(format!("{scope}: {why}")),
-        };
-        note("user:read", summarize(&user));
-        note("files:read", summarize(&files));
-        note("cluster:read", summarize(&cluster_list));
-        note("tokens:read", summarize(&tokens));
+        for (scope, outcome) in probes {
+            match outcome {
+                Probe::Granted(()) => granted.push(scope),
+                Probe::Missing => missing.push(scope),
+                Probe::Refused(why) => refused = Some(why),
+                Probe::Failed(why) => failed.push(format!("{scope}: {why}")),
+            }
+        }
 
         match refused {
             Some(why) => {
@@ -176,16 +189,6 @@ pub async fn doctor(ctx: &Context) -> Result<(), CliError> {
     }
     let failed: Vec<&str> = checks.iter().filter(|c| c.status == Status::Fail).map(|c| c.name).collect();
     Err(CliError::new(Exit::Api, format!("{} check(s) failed: {}", failed.len(), failed.join(", "))))
-}
-
-/// `Ok(granted)`, or `Err((refused, why))`.
-fn summarize<T>(probe: &Probe<T>) -> Result<bool, (bool, String)> {
-    match probe {
-        Probe::Granted(_) => Ok(true),
-        Probe::Missing => Ok(false),
-        Probe::Refused(why) => Err((true, why.clone())),
-        Probe::Failed(why) => Err((false, why.clone())),
-    }
 }
 
 /// Any HTTP answer from the gateway counts: its root may well be a 404.
