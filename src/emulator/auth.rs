@@ -63,18 +63,13 @@ pub(crate) fn authenticate(state: &State, headers: &HeaderMap) -> Result<Princip
 }
 
 /// 403 `missing_scope` unless the credential holds the operation's `x-scope`.
-pub(crate) fn require_scope(op: &crate::spec::Operation, principal: &Principal) -> Result<(), ApiError> {
+pub(crate) fn require_scope(op: &Operation, principal: &Principal) -> Result<(), ApiError> {
     match op.scope {
         None => Ok(()),
         Some(NONE_DOCUMENTED) => Ok(()),
         Some(scope) if principal.scopes.allows(scope) => Ok(()),
         Some(scope) => Err(ApiError::missing_scope(scope)),
     }
-}
-
-/// Whether the operation needs a credential at all.
-pub(crate) fn needs_credential(op: &Operation) -> bool {
-    op.authenticated
 }
 
 /// A new session token for `account`, shaped like a JWT (header.payload.signature).

@@ -28,6 +28,8 @@ const DAG_PB_CODEC: u64 = 0x70;
 const SHA2_256: u64 = 0x12;
 /// The longest text form field read (`cl`, `timelock`, `dirName`).
 const MAX_TEXT_FIELD: usize = 4096;
+/// The most files one upload may hold; each is metadata kept in memory.
+const MAX_FILES: usize = 10_000;
 /// The most uploads one page lists.
 const MAX_PAGE_SIZE: u64 = 100;
 /// Uploads per page without `limit`.
@@ -173,15 +175,15 @@ async fn read_form(call: &mut Call, file_part: &str) -> Result<Form, ApiError> {
             "timelock" => form.timelock = Some(read_text(field).await?),
             "dirName" => form.dir_name = Some(read_text(field).await?),
             _ if name == file_part => {
+                if form.files.len() == MAX_FILES {
+                    return Err(ApiError::bad_request(format!("Too many files: at most {MAX_FILES}")));
+                }
                 let file_name = field.file_name().unwrap_or_default().to_owned();
                 let mut hasher = Sha256::new();
                 let mut size: u64 = 0;
                 while let Some(chunk) = field.chunk().await.map_err(malformed)? {
                     size += chunk.len() as u64;
-                    total += chunk.len() as u64;
-                    if total > limit {
-                        return Err(ApiError::file_too_large(limit));
-                    }
+                    count(&mut total, chunk.len(), limit)?;
                     hasher.update(&chunk);
                 }
                 form.files.push(ReceivedFile {
@@ -190,11 +192,24 @@ async fn read_form(call: &mut Call, file_part: &str) -> Result<Form, ApiError> {
                     size,
                 });
             }
-            // Parts the API does not know are read past, not kept.
-            _ => while field.chunk().await.map_err(malformed)?.is_some() {},
+            // Parts the API does not know are read past, not kept, but they count to the limit.
+            _ => {
+                while let Some(chunk) = field.chunk().await.map_err(malformed)? {
+                    count(&mut total, chunk.len(), limit)?;
+                }
+            }
         }
     }
     Ok(form)
+}
+
+/// Adds `bytes` to the running total: 413 once it passes `limit`.
+fn count(total: &mut u64, bytes: usize, limit: u64) -> Result<(), ApiError> {
+    *total += bytes as u64;
+    if *total > limit {
+        return Err(ApiError::file_too_large(limit));
+    }
+    Ok(())
 }
 
 fn malformed(_: axum::extract::multipart::MultipartError) -> ApiError {

@@ -60,7 +60,7 @@ fn method_filter(method: &str) -> Option<MethodFilter> {
 async fn serve(op: &'static Operation, state: Arc<State>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
     let mut principal = None;
-    if auth::needs_credential(op) {
+    if op.authenticated {
         let who = match auth::authenticate(&state, &parts.headers) {
             Ok(who) => who,
             Err(e) => return e.into_response(),
