@@ -116,8 +116,8 @@ fn shorten(name: &str, max: usize) -> String {
     format!("{head}…{tail}")
 }
 
-/// Ctrl-C, listened for from the moment it is made (so that a press between two uploads is
-/// not lost or left to kill the process).
+/// Ctrl-C, listened for from the moment it is made (so that a press between two uploads, or
+/// while the emulator starts, is not lost or left to kill the process).
 pub struct Interrupt {
     pressed: tokio::sync::watch::Receiver<bool>,
 }

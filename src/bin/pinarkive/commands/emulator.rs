@@ -8,6 +8,7 @@ use serde::Serialize;
 use super::Context;
 use crate::args::EmulatorArgs;
 use crate::errors::CliError;
+use crate::progress::Interrupt;
 
 /// A key from `--key KEY=SCOPE,SCOPE`.
 #[derive(Debug, Serialize)]
@@ -48,6 +49,8 @@ pub async fn run(ctx: &Context, args: EmulatorArgs) -> Result<(), CliError> {
         let key = format!("emu_{:032x}", rand::random::<u128>());
         keys.push(KeySpec { key, scopes: vec!["*".to_string()] });
     }
+    // Listening before the address is printed, so that an early Ctrl-C still stops it cleanly.
+    let mut interrupt = Interrupt::listen();
     let mut builder = Emulator::builder().bind(SocketAddr::from((Ipv4Addr::LOCALHOST, args.port)));
     for spec in &keys {
         builder = builder.api_key(spec.key.clone(), spec.scopes.clone());
@@ -71,7 +74,7 @@ pub async fn run(ctx: &Context, args: EmulatorArgs) -> Result<(), CliError> {
         ctx.out.line(format!("  export PINARKIVE_API_BASE_URL={base_url}"));
         ctx.out.line(format!("  export PINARKIVE_API_KEY={}", keys[0].key));
     }
-    tokio::signal::ctrl_c().await.map_err(|e| CliError::usage(format!("cannot listen for Ctrl-C: {e}")))?;
+    interrupt.wait().await;
     ctx.out.note("stopping the emulator");
     emulator.shutdown().await;
     Ok(())
