@@ -126,6 +126,8 @@ pub enum What {
         body: BodyKind,
         value: Value,
     },
+    /// Whether the endpoint needs credentials (a route table's `Auth` column).
+    Auth(bool),
 }
 
 impl What {
@@ -138,6 +140,7 @@ impl What {
                 | What::SuccessStatus(_)
                 | What::ResponseField { .. }
                 | What::ErrorStatus(_)
+                | What::Auth(_)
                 | What::Example { body: BodyKind::Success, .. }
         )
     }

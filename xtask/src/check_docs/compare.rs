@@ -28,10 +28,11 @@ pub enum Kind {
     HeaderMissing,
     RateLimitFieldMissing,
     ExampleInvalid,
+    AuthDiffers,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 16] = [
+    pub const ALL: [Kind; 17] = [
         Kind::EndpointNotInSpec,
         Kind::MethodDiffers,
         Kind::BaseUrlDiffers,
@@ -48,6 +49,7 @@ impl Kind {
         Kind::HeaderMissing,
         Kind::RateLimitFieldMissing,
         Kind::ExampleInvalid,
+        Kind::AuthDiffers,
     ];
 
     /// The name reports and waivers use.
@@ -69,6 +71,7 @@ impl Kind {
             Kind::HeaderMissing => "header-missing",
             Kind::RateLimitFieldMissing => "rate-limit-field-missing",
             Kind::ExampleInvalid => "example-invalid",
+            Kind::AuthDiffers => "auth-differs",
         }
     }
 
@@ -264,6 +267,14 @@ pub fn compare(spec: &Spec, claims: &[Claim]) -> Comparison {
                         What::ResponseField { path, types, exact_path } => {
                             fields.insert(format!("{} response {path}", op.id));
                             c.response_field(claim, op, path, types, *exact_path);
+                        }
+                        What::Auth(required) if *required == op.public => {
+                            let (docs, spec) = if *required {
+                                ("needs credentials", "public (security: [])")
+                            } else {
+                                ("public, no credentials", "X-API-Key or Bearer")
+                            };
+                            c.push(claim, Kind::AuthDiffers, label(op), docs.into(), spec.into());
                         }
                         What::Example { value, .. } => {
                             if let Some(schema) = &op.response {

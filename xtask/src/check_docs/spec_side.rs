@@ -20,6 +20,8 @@ pub struct Operation {
     pub normalized: String,
     /// `x-scope`; None on public operations.
     pub scope: Option<String>,
+    /// `security: []`: no credentials needed.
+    pub public: bool,
     pub success: Vec<u16>,
     pub errors: BTreeSet<u16>,
     pub query: BTreeSet<String>,
@@ -248,6 +250,7 @@ fn operation(
         path: path.to_string(),
         normalized: crate::check_docs::claims::normalize_path(path),
         scope: node.get("x-scope").and_then(Value::as_str).map(String::from),
+        public: node.get("security").and_then(Value::as_array).is_some_and(Vec::is_empty),
         success,
         errors,
         query,

@@ -256,6 +256,12 @@ fn drift_example_invalid() {
 }
 
 #[test]
+fn drift_auth_differs() {
+    let (from, to) = ("| POST   | `/` | Sí |", "| POST   | `/` | No |");
+    assert_drift(Kind::AuthDiffers, "rutas.md", from, to, "| No |");
+}
+
+#[test]
 fn nothing_depends_on_file_or_folder_names() {
     // The same pages under other names and another layout give the same claims.
     let scratch = Scratch::new("renamed");

@@ -2,7 +2,8 @@
 //! Descripción`, with paths relative to the module named in the heading above
 //! ("Files – `/api/v3/files`"). Recognised by their header row, in any page.
 //!
-//! A row gives the endpoint (one per method: `POST/GET` is two), its body fields (from the
+//! A row gives the endpoint (one per method: `POST/GET` is two), whether it needs credentials
+//! (the `Auth` column), its body fields (from the
 //! `Body` column: `{ a, b? }`, `multipart `file``), and from the description the query
 //! parameters (`Query: …`), body fields (`body: …`), response fields (`Respuesta: …`,
 //! `incluye …`) and the scope (`Requiere scope …`).
@@ -45,6 +46,7 @@ impl Extractor {
             return;
         };
         let body_column = column(&["body"]);
+        let auth_column = column(&["auth"]);
         let description_column = column(&["descrip", "description"]);
         for row in rows {
             let (Some(methods), Some(path_cell)) = (row.get(method_column), row.get(path_column)) else {
@@ -63,6 +65,11 @@ impl Extractor {
                     endpoint: Some(endpoint.clone()),
                     what: What::Endpoint,
                 });
+                if let Some(required) =
+                    auth_column.and_then(|c| row.get(c)).and_then(|c| needs_credentials(&c.text))
+                {
+                    self.about(line, Some(&endpoint), What::Auth(required));
+                }
                 if let Some(cell) = body_column.and_then(|c| row.get(c)) {
                     let multipart = cell.text.to_lowercase().contains("multipart");
                     for span in &cell.code {
@@ -146,5 +153,15 @@ impl Extractor {
                 }
             }
         }
+    }
+}
+
+/// An `Auth` cell: `Sí` / `Yes` / `user` need credentials, `No` does not; `Opcional` and roles
+/// (`admin`) say nothing the spec records.
+fn needs_credentials(cell: &str) -> Option<bool> {
+    match cell.trim().trim_matches('*').to_lowercase().as_str() {
+        "sí" | "si" | "yes" | "user" | "required" => Some(true),
+        "no" | "público" | "publico" | "public" => Some(false),
+        _ => None,
     }
 }
