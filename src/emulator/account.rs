@@ -1,26 +1,24 @@
-//! The account: login and sessions, signup and e-mail flows, 2FA, profile, preferences, plans,
-//! clusters, referrals and the activity log.
+//! The account: profile, preferences, password change, plans, clusters, referrals and the
+//! activity log.
 
 use serde::Deserialize;
 use serde_json::json;
 
-use super::auth::{new_session, new_totp_secret, secret_base32, totp_matches};
 use super::catalog::{all_plans, allowed_clusters, cluster, cluster_body, gateways, DEFAULT_CLUSTER};
 use super::errors::ApiError;
 use super::request::{ok, Call, Reply};
-use super::state::{random_hex, Account};
+use super::state::Account;
 use super::Plan;
 use crate::types::{
-    ClusterGateways, EmailBodyRequest, LogEntry, LogList, LoginRequest, LoginResponse, LogoutRequest,
-    MessageResponse, MyPlan, PasswordChangeRequest, PlanChangeRequest, Preferences, ReferralsResponse,
-    ResetPasswordRequest, SignupRequest, TokenBodyRequest, TwoFactorCodeRequest, TwoFactorDisableRequest,
-    TwoFactorSetup, TwoFactorStatus, TwoFactorVerifyLoginRequest, UserProfile, UserUpdateRequest,
+    ClusterGateways, LogEntry, LogList, MessageResponse, MyPlan, PasswordChangeRequest, PlanChangeRequest,
+    Preferences, ReferralsResponse, UserProfile, UserUpdateRequest,
 };
 
 /// The shortest password signup, reset and change accept (the backend's rule is not documented).
 const MIN_PASSWORD_LEN: usize = 8;
 
-fn message(text: &str) -> MessageResponse {
+/// An acknowledgement with a message.
+pub(crate) fn message(text: &str) -> MessageResponse {
     MessageResponse { message: Some(text.to_owned()), success: Some(true) }
 }
 
@@ -40,227 +38,14 @@ pub(crate) fn profile(account: &Account) -> UserProfile {
     }
 }
 
-fn check_password_strength(password: &str) -> Result<(), ApiError> {
+/// 400 for a password shorter than the minimum.
+pub(crate) fn check_password_strength(password: &str) -> Result<(), ApiError> {
     if password.chars().count() < MIN_PASSWORD_LEN {
         return Err(ApiError::bad_request(format!(
             "Password must be at least {MIN_PASSWORD_LEN} characters"
         )));
     }
     Ok(())
-}
-
-// ------------------------------------------------------------------ login and sessions
-
-pub(crate) async fn login(mut call: Call) -> Reply {
-    let request: LoginRequest = call.json().await?;
-    let mut db = call.state.db();
-    let account = db
-        .account_by_email(&request.email)
-        .filter(|&a| db.accounts[a].password == request.password)
-        .ok_or_else(|| ApiError::unauthorized("Invalid email or password"))?;
-    if !db.accounts[account].verified {
-        let mut error =
-            ApiError::forbidden("Please verify your email before logging in").with_code("email_not_verified");
-        error.body.can_resend_verification = Some(true);
-        return Err(error);
-    }
-    if db.accounts[account].two_factor.secret.is_some() {
-        let temporary = format!("tmp_{}", random_hex(24));
-        db.pending_logins.insert(temporary.clone(), account);
-        let body = LoginResponse {
-            requires2_fa: Some(true),
-            temporary_token: Some(temporary),
-            ..Default::default()
-        };
-        drop(db);
-        return ok(&call, body);
-    }
-    let token = new_session(&mut db, account);
-    db.accounts[account].log("login", "Logged in", "WEB");
-    let body = LoginResponse {
-        token: Some(token),
-        user: Some(profile(&db.accounts[account])),
-        ..Default::default()
-    };
-    drop(db);
-    ok(&call, body)
-}
-
-pub(crate) async fn two_factor_verify_login(mut call: Call) -> Reply {
-    let request: TwoFactorVerifyLoginRequest = call.json().await?;
-    let mut db = call.state.db();
-    let account = *db
-        .pending_logins
-        .get(&request.temporary_token)
-        .ok_or_else(|| ApiError::unauthorized("Invalid or expired temporary token"))?;
-    let secret = db.accounts[account].two_factor.secret.clone().unwrap_or_default();
-    if !totp_matches(&secret, &request.code) {
-        return Err(ApiError::bad_request("Invalid 2FA code").with_code("2fa_invalid"));
-    }
-    db.pending_logins.remove(&request.temporary_token);
-    let token = new_session(&mut db, account);
-    db.accounts[account].log("login", "Logged in with 2FA", "WEB");
-    let body = LoginResponse {
-        token: Some(token),
-        user: Some(profile(&db.accounts[account])),
-        ..Default::default()
-    };
-    drop(db);
-    ok(&call, body)
-}
-
-pub(crate) async fn logout(mut call: Call) -> Reply {
-    // The route documents no 400, so a body that does not decode is treated as no body.
-    let request: LogoutRequest = call.json_or_none().await.ok().flatten().unwrap_or_default();
-    let account = call.account()?;
-    let principal = call.principal.clone();
-    let mut db = call.state.db();
-    let token = request.token.or_else(|| principal.filter(|p| p.is_session).map(|p| p.credential));
-    if let Some(token) = token {
-        if db.sessions.get(&token) == Some(&account) {
-            db.sessions.remove(&token);
-        }
-    }
-    drop(db);
-    ok(&call, message("Logged out"))
-}
-
-// ------------------------------------------------------------------ signup and e-mail flows
-
-pub(crate) async fn signup(mut call: Call) -> Reply {
-    let request: SignupRequest = call.json().await?;
-    let email = request.email.trim();
-    if !email.contains('@') || email.starts_with('@') || email.ends_with('@') {
-        return Err(ApiError::bad_request("Invalid email address"));
-    }
-    if request.name.trim().is_empty() {
-        return Err(ApiError::bad_request("Name is required"));
-    }
-    check_password_strength(&request.password)?;
-    let mut db = call.state.db();
-    if db.account_by_email(email).is_some() {
-        return Err(ApiError::conflict("Email already registered"));
-    }
-    let account =
-        db.add_account(email.to_owned(), request.password, request.name.trim().to_owned(), Plan::Free);
-    db.accounts[account].language = request.language;
-    db.verification_tokens.insert(random_hex(20), account);
-    drop(db);
-    ok(&call, message("Account created. Check your email to verify your account."))
-}
-
-pub(crate) async fn verify_email(mut call: Call) -> Reply {
-    let request: TokenBodyRequest = call.json().await?;
-    let mut db = call.state.db();
-    let account = db
-        .verification_tokens
-        .remove(&request.token)
-        .ok_or_else(|| ApiError::bad_request("Invalid or expired verification token"))?;
-    db.accounts[account].verified = true;
-    drop(db);
-    ok(&call, message("Email verified"))
-}
-
-pub(crate) async fn resend_verification(mut call: Call) -> Reply {
-    let request: EmailBodyRequest = call.json().await?;
-    let mut db = call.state.db();
-    // An unknown address gets the same answer, so the route cannot be used to find accounts.
-    if let Some(account) = db.account_by_email(&request.email) {
-        if db.accounts[account].verified {
-            return Err(ApiError::bad_request("Email already verified"));
-        }
-        db.verification_tokens.retain(|_, a| *a != account);
-        db.verification_tokens.insert(random_hex(20), account);
-    }
-    drop(db);
-    ok(&call, message("If the account exists, a verification email has been sent"))
-}
-
-pub(crate) async fn forgot_password(mut call: Call) -> Reply {
-    let request: EmailBodyRequest = call.json().await?;
-    let mut db = call.state.db();
-    if let Some(account) = db.account_by_email(&request.email) {
-        db.reset_tokens.retain(|_, a| *a != account);
-        db.reset_tokens.insert(random_hex(20), account);
-    }
-    drop(db);
-    ok(&call, message("If the account exists, a password reset email has been sent"))
-}
-
-pub(crate) async fn reset_password(mut call: Call) -> Reply {
-    let request: ResetPasswordRequest = call.json().await?;
-    check_password_strength(&request.new_password)?;
-    let mut db = call.state.db();
-    let account = db
-        .reset_tokens
-        .remove(&request.token)
-        .ok_or_else(|| ApiError::bad_request("Invalid or expired reset token"))?;
-    db.accounts[account].password = request.new_password;
-    // A new password ends every session of the account.
-    db.sessions.retain(|_, a| *a != account);
-    db.accounts[account].log("password_reset", "Password reset by email", "WEB");
-    drop(db);
-    ok(&call, message("Password reset"))
-}
-
-// ------------------------------------------------------------------ two-factor authentication
-
-pub(crate) async fn two_factor_status(call: Call) -> Reply {
-    let account = call.account()?;
-    let enabled = call.state.db().accounts[account].two_factor.secret.is_some();
-    ok(&call, TwoFactorStatus { two_factor_enabled: Some(enabled) })
-}
-
-pub(crate) async fn two_factor_setup(call: Call) -> Reply {
-    let account = call.account()?;
-    let mut db = call.state.db();
-    let account = &mut db.accounts[account];
-    if account.two_factor.secret.is_some() {
-        return Err(ApiError::bad_request("2FA is already enabled"));
-    }
-    let secret = new_totp_secret();
-    let encoded = secret_base32(&secret);
-    let label = percent_encoding::utf8_percent_encode(&account.email, percent_encoding::NON_ALPHANUMERIC);
-    let qr_url = format!("otpauth://totp/Pinarkive:{label}?secret={encoded}&issuer=Pinarkive&algorithm=SHA1&digits=6&period=30");
-    account.two_factor.pending = Some(secret);
-    drop(db);
-    ok(&call, TwoFactorSetup { secret: Some(encoded), qr_url: Some(qr_url), qr_data_url: None })
-}
-
-pub(crate) async fn two_factor_enable(mut call: Call) -> Reply {
-    let request: TwoFactorCodeRequest = call.json().await?;
-    let account = call.account()?;
-    let mut db = call.state.db();
-    let account = &mut db.accounts[account];
-    let pending =
-        account.two_factor.pending.clone().ok_or_else(|| ApiError::bad_request("Call 2FA setup first"))?;
-    if !totp_matches(&pending, &request.code) {
-        return Err(ApiError::bad_request("Invalid 2FA code").with_code("2fa_invalid"));
-    }
-    account.two_factor.secret = Some(pending);
-    account.two_factor.pending = None;
-    account.log("2fa_enabled", "Two-factor authentication enabled", "WEB");
-    drop(db);
-    ok(&call, message("2FA enabled"))
-}
-
-pub(crate) async fn two_factor_disable(mut call: Call) -> Reply {
-    let request: TwoFactorDisableRequest = call.json().await?;
-    let account = call.account()?;
-    let mut db = call.state.db();
-    let account = &mut db.accounts[account];
-    let secret =
-        account.two_factor.secret.clone().ok_or_else(|| ApiError::bad_request("2FA is not enabled"))?;
-    if account.password != request.password {
-        return Err(ApiError::bad_request("Invalid password"));
-    }
-    if !totp_matches(&secret, &request.code) {
-        return Err(ApiError::bad_request("Invalid 2FA code").with_code("2fa_invalid"));
-    }
-    account.two_factor.secret = None;
-    account.log("2fa_disabled", "Two-factor authentication disabled", "WEB");
-    drop(db);
-    ok(&call, message("2FA disabled"))
 }
 
 // ------------------------------------------------------------------ profile and preferences

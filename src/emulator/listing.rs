@@ -1,0 +1,117 @@
+//! The uploads list (pages, `parentCid`, `hasExpiration`) and the detail of a directory DAG.
+
+use serde::Deserialize;
+use serde_json::{json, Value};
+
+use super::errors::ApiError;
+use super::files::{is_cid, purge_expired};
+use super::request::{ok, Call, Reply};
+use super::state::{UploadKind, UploadRecord};
+use crate::types::{Pagination, Upload, UploadList};
+
+/// The most uploads one page lists.
+const MAX_PAGE_SIZE: u64 = 100;
+/// Uploads per page without `limit`.
+const DEFAULT_PAGE_SIZE: u64 = 20;
+
+fn upload_body(u: &UploadRecord) -> Upload {
+    Upload {
+        id: Some(u.id.clone()),
+        cid: u.cid.clone(),
+        name: Some(u.name.clone()),
+        original_name: u.original_name.clone(),
+        custom_name: u.custom_name.clone(),
+        size: Some(i64::try_from(u.size).unwrap_or(i64::MAX)),
+        type_: Some(u.kind.as_str().to_owned()),
+        cluster_id: Some(u.cluster.clone()),
+        bk: Some(0),
+        expires_at: u.expires_at,
+        created_at: Some(u.created_at),
+        uploaded_at: Some(u.created_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+    }
+}
+
+#[derive(Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct UploadsQuery {
+    page: Option<u64>,
+    limit: Option<u64>,
+    parent_cid: Option<String>,
+    has_expiration: Option<bool>,
+}
+
+/// Newest first. Without `parentCid` only top-level uploads are listed; with it, the files of
+/// that directory. `hasExpiration=true` keeps uploads with a timelock, `false` those without.
+pub(crate) async fn uploads_list(call: Call) -> Reply {
+    let query: UploadsQuery = call.query()?;
+    let page = query.page.unwrap_or(1);
+    let limit = query.limit.unwrap_or(DEFAULT_PAGE_SIZE);
+    if page == 0 || limit == 0 {
+        return Err(ApiError::bad_request("page and limit must be at least 1"));
+    }
+    let limit = limit.min(MAX_PAGE_SIZE);
+    if query.parent_cid.as_deref().is_some_and(|p| !is_cid(p)) {
+        return Err(ApiError::bad_request("Invalid parentCid"));
+    }
+    let account = call.account()?;
+    let mut db = call.state.db();
+    let account = &mut db.accounts[account];
+    purge_expired(account);
+    let matching: Vec<&UploadRecord> = account
+        .uploads
+        .iter()
+        .rev()
+        .filter(|u| u.parent == query.parent_cid)
+        .filter(|u| query.has_expiration.is_none_or(|has| u.expires_at.is_some() == has))
+        .collect();
+    let total = matching.len() as u64;
+    let skip = usize::try_from((page - 1).saturating_mul(limit)).unwrap_or(usize::MAX);
+    let uploads: Vec<Upload> = matching
+        .into_iter()
+        .skip(skip)
+        .take(usize::try_from(limit).unwrap_or(usize::MAX))
+        .map(upload_body)
+        .collect();
+    drop(db);
+    ok(
+        &call,
+        UploadList {
+            uploads,
+            total: Some(total),
+            pagination: Some(Pagination { page: Some(page), limit: Some(limit), total: Some(total) }),
+        },
+    )
+}
+
+pub(crate) async fn dag_get(mut call: Call) -> Reply {
+    let root = call.path_param("cidDag").await?;
+    let account = call.account()?;
+    let mut db = call.state.db();
+    let account = &mut db.accounts[account];
+    purge_expired(account);
+    let dir = account
+        .uploads
+        .iter()
+        .find(|u| u.cid == root && u.parent.is_none() && u.kind == UploadKind::Directory)
+        .ok_or_else(|| ApiError::not_found("DAG not found"))?;
+    let files: Vec<Value> = account
+        .uploads
+        .iter()
+        .filter(|u| u.parent.as_deref() == Some(root.as_str()))
+        .map(|u| json!({ "cid": u.cid, "filename": u.name, "size": u.size, "path": u.path }))
+        .collect();
+    let body = json!({
+        "cid": dir.cid,
+        "name": dir.name,
+        "type": "directory",
+        "size": dir.size,
+        "clusterId": dir.cluster,
+        "createdAt": dir.created_at,
+        "expiresAt": dir.expires_at,
+        "total_files": files.len(),
+        "total_size": dir.size,
+        "files": files,
+    });
+    drop(db);
+    ok(&call, body)
+}

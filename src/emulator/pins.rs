@@ -1,0 +1,225 @@
+//! Pins by CID, removal, renaming, and the status and allocations of pinned CIDs.
+
+use chrono::Utc;
+use serde::Deserialize;
+use serde_json::{json, Map, Value};
+
+use super::catalog::{allowed_clusters, cluster, CLUSTERS};
+use super::errors::ApiError;
+use super::files::{is_cid, new_record, place, purge_expired, requested_cluster, upsert, Timelock};
+use super::public::peer_id;
+use super::request::{ok, Call, Reply};
+use super::state::{Account, UploadKind, UploadRecord};
+use crate::types::{
+    Allocations, CidStatus, MessageResponse, PeerStatus, PinRequest, PinResponse, RemoveResponse,
+    RenameRequest, RenameResponse,
+};
+
+pub(crate) async fn pin(mut call: Call) -> Reply {
+    let cid = path_cid(&mut call).await?;
+    let request: PinRequest = call.json_or_none().await?.unwrap_or_default();
+    let account = call.account()?;
+    let cluster = requested_cluster(&call, request.cl);
+    let mut db = call.state.db();
+    let plan = db.accounts[account].plan;
+    let place = place(plan, cluster.as_deref(), request.timelock.map(Timelock::Parsed))?;
+    let name =
+        request.custom_name.clone().or_else(|| request.original_name.clone()).unwrap_or_else(|| cid.clone());
+    let mut record = new_record(db.new_id(), cid.clone(), name, 0, UploadKind::Pin, &place);
+    let account = &mut db.accounts[account];
+    purge_expired(account);
+    // Pinning content already uploaded keeps what is known about it.
+    if let Some(existing) = account.uploads.iter().find(|u| u.cid == cid && u.parent.is_none()) {
+        record.size = existing.size;
+        record.kind = existing.kind;
+        if request.custom_name.is_none() && request.original_name.is_none() {
+            record.name = existing.name.clone();
+        }
+    }
+    record.original_name = request.original_name;
+    record.custom_name = request.custom_name.clone();
+    upsert(account, record);
+    account.log("pin", format!("Pinned {cid}"), call.source());
+    drop(db);
+    ok(
+        &call,
+        PinResponse {
+            cid: Some(cid),
+            cluster_id: Some(place.cluster),
+            expires_at: place.expires_at,
+            pinned: Some(true),
+            custom_name: request.custom_name,
+        },
+    )
+}
+
+/// Removes the account's top-level upload of `cid` and the files inside it; false if none.
+fn remove_upload(account: &mut Account, cid: &str) -> bool {
+    let before = account.uploads.len();
+    account.uploads.retain(|u| !(u.cid == cid && u.parent.is_none()));
+    if account.uploads.len() == before {
+        return false;
+    }
+    account.uploads.retain(|u| u.parent.as_deref() != Some(cid));
+    true
+}
+
+pub(crate) async fn remove(mut call: Call) -> Reply {
+    let cid = call.path_param("cid").await?;
+    let account = call.account()?;
+    let mut db = call.state.db();
+    let account = &mut db.accounts[account];
+    purge_expired(account);
+    // The route documents no 400: a CID that does not parse is simply not pinned.
+    if !remove_upload(account, &cid) {
+        return Err(ApiError::not_found("Pin not found for this CID"));
+    }
+    account.log("remove", format!("Removed {cid}"), call.source());
+    drop(db);
+    ok(&call, RemoveResponse { cid: Some(cid), removed: Some(true) })
+}
+
+pub(crate) async fn uploads_delete(mut call: Call) -> Reply {
+    let cid = call.path_param("cid").await?;
+    let account = call.account()?;
+    let mut db = call.state.db();
+    let account = &mut db.accounts[account];
+    purge_expired(account);
+    if !remove_upload(account, &cid) {
+        return Err(ApiError::not_found("Upload not found for this CID"));
+    }
+    account.log("delete_upload", format!("Deleted upload {cid}"), call.source());
+    drop(db);
+    ok(&call, MessageResponse { message: Some("Upload deleted".to_owned()), success: Some(true) })
+}
+
+pub(crate) async fn rename(mut call: Call) -> Reply {
+    let upload_id = call.path_param("uploadId").await?;
+    let request: RenameRequest = call.json().await?;
+    let new_name = request.new_name.trim().to_owned();
+    if new_name.is_empty() {
+        return Err(ApiError::bad_request("newName must not be empty"));
+    }
+    let account = call.account()?;
+    let mut db = call.state.db();
+    let account = &mut db.accounts[account];
+    purge_expired(account);
+    let upload = account
+        .uploads
+        .iter_mut()
+        .find(|u| u.id == upload_id)
+        .ok_or_else(|| ApiError::not_found("Upload not found"))?;
+    upload.name = new_name.clone();
+    upload.custom_name = Some(new_name.clone());
+    account.log("rename", format!("Renamed upload {upload_id}"), call.source());
+    drop(db);
+    ok(&call, RenameResponse { updated: Some(true), new_name: Some(new_name) })
+}
+
+// ------------------------------------------------------------------ status and allocations
+
+/// The peers of a cluster: two per cluster, with stable ids.
+fn cluster_peers(cluster_id: &str) -> Vec<(String, String)> {
+    let index = CLUSTERS.iter().position(|c| c.id == cluster_id).unwrap_or(0);
+    (0..2).map(|n| (peer_id(index * 2 + n), format!("{cluster_id}-peer-{n}"))).collect()
+}
+
+/// The account's top-level pin of `cid`, checked against the `cl` the request names: 403 for a
+/// cluster the plan does not allow, 404 when the CID is not pinned there.
+fn pinned(call: &Call, cid: &str) -> Result<UploadRecord, ApiError> {
+    #[derive(Deserialize)]
+    struct ClusterQuery {
+        cl: Option<String>,
+    }
+    let query: ClusterQuery = call.query()?;
+    let account = call.account()?;
+    let mut db = call.state.db();
+    let plan = db.accounts[account].plan;
+    if let Some(cl) = query.cl.as_deref() {
+        if !cluster(cl).is_some_and(|c| allowed_clusters(plan).iter().any(|a| a.id == c.id)) {
+            return Err(ApiError::forbidden(format!("Cluster not allowed for your plan: {cl}")));
+        }
+    }
+    let account = &mut db.accounts[account];
+    purge_expired(account);
+    account
+        .uploads
+        .iter()
+        .find(|u| u.parent.is_none() && u.cid == cid && query.cl.as_deref().is_none_or(|cl| u.cluster == cl))
+        .cloned()
+        .ok_or_else(|| ApiError::not_found("CID not pinned by this user"))
+}
+
+/// The `{cid}` of the path: 400 unless it parses.
+async fn path_cid(call: &mut Call) -> Result<String, ApiError> {
+    let cid = call.path_param("cid").await?;
+    if !is_cid(&cid) {
+        return Err(ApiError::bad_request("Invalid CID"));
+    }
+    Ok(cid)
+}
+
+pub(crate) async fn status(mut call: Call) -> Reply {
+    let cid = path_cid(&mut call).await?;
+    let record = pinned(&call, &cid)?;
+    let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let peers = cluster_peers(&record.cluster);
+    let mut peer_map = Map::new();
+    for (id, name) in &peers {
+        peer_map.insert(id.clone(), json!({ "peername": name, "status": "pinned", "timestamp": now }));
+    }
+    ok(
+        &call,
+        CidStatus {
+            success: Some(true),
+            cid: Some(cid),
+            name: Some(record.name.clone()),
+            status: Some("pinned".to_owned()),
+            peers: peers
+                .iter()
+                .map(|(id, name)| PeerStatus {
+                    id: Some(id.clone()),
+                    peername: Some(name.clone()),
+                    ipfs_peer_id: Some(id.clone()),
+                    status: Some("pinned".to_owned()),
+                    timestamp: Some(now.clone()),
+                    error: None,
+                })
+                .collect(),
+            peer_map,
+            allocations: Some(json!(peers.iter().map(|(id, _)| id).collect::<Vec<_>>())),
+            replication_factor: Some(-1),
+            created: Some(record.created_at.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),
+            timestamp: Some(now),
+        },
+    )
+}
+
+pub(crate) async fn allocations(mut call: Call) -> Reply {
+    let cid = path_cid(&mut call).await?;
+    let record = pinned(&call, &cid)?;
+    let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
+    let peers = cluster_peers(&record.cluster);
+    let ids: Vec<&String> = peers.iter().map(|(id, _)| id).collect();
+    let peer_map: Map<String, Value> = peers
+        .iter()
+        .map(|(id, name)| (id.clone(), json!({ "peername": name, "status": "pinned", "timestamp": now })))
+        .collect();
+    ok(
+        &call,
+        Allocations {
+            success: Some(true),
+            cid: Some(cid.clone()),
+            name: Some(record.name.clone()),
+            allocations: Some(json!(ids)),
+            peer_map: Some(Value::Object(peer_map)),
+            nodes: Some(json!(peers
+                .iter()
+                .map(|(id, name)| json!({ "id": id, "peername": name }))
+                .collect::<Vec<_>>())),
+            replication_factor: Some(-1),
+            pin_info: Some(json!({ "cid": cid, "name": record.name, "clusterId": record.cluster })),
+            timestamp: Some(now),
+        },
+    )
+}
