@@ -63,7 +63,9 @@ fn an_unreachable_server_exits_5_and_names_the_url() {
     cmd.env("PINARKIVE_API_BASE_URL", format!("http://127.0.0.1:{port}/api/v3"));
     let out = run(cmd, &["--retries", "0", "ls"]).expect_code(5);
     let stderr = out.stderr.replace(&port.to_string(), "[port]");
-    insta::assert_snapshot!(stderr, @"error: cannot reach the API http://127.0.0.1:[port]/api/v3/users/me/uploads (Connection refused (os error 111)); check your network and the base URL (`pinarkive config show`)
+    // The operating system's error number differs between systems.
+    let stderr = regex::Regex::new(r"os error \d+").unwrap().replace(&stderr, "os error [n]");
+    insta::assert_snapshot!(stderr, @"error: cannot reach the API http://127.0.0.1:[port]/api/v3/users/me/uploads (Connection refused (os error [n])); check your network and the base URL (`pinarkive config show`)
 ");
 }
 
