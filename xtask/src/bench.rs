@@ -1,18 +1,22 @@
 //! `cargo xtask bench`: measures the client against a local server and writes `BENCHMARKS.md`.
 //!
-//! Two benchmarks, both against an axum server this command starts on 127.0.0.1:
+//! Three benchmarks, against an axum server this command starts on 127.0.0.1:
 //!
 //! 1. Uploading a large file (1 GiB by default): peak memory (max RSS) and throughput of
 //!    `Client::upload_file`, next to `curl -F file=@PATH`. Each upload runs in its own child
 //!    process (our side is this binary re-invoked as the hidden `bench-upload-child`), reaped
 //!    with `wait4` for its `ru_maxrss`.
 //! 2. 10,000 small sequential GETs (`health_get`) next to a bare `reqwest` loop, in one process.
+//! 3. The emulator's requests per second and p99 latency for small authenticated GETs, next to
+//!    the same route on the bare server.
 //!
 //! The dependencies (the client, tokio, axum, ...) sit behind the `bench` feature, so that
 //! `lint-spec` and `codegen` still build when the spec breaks the client's build. This command
 //! therefore rebuilds xtask in release with `--features bench` and re-executes itself, which
 //! also makes sure the figures are release figures.
 
+#[cfg(feature = "bench")]
+mod emulator;
 #[cfg(feature = "bench")]
 mod gets;
 #[cfg(feature = "bench")]
@@ -40,7 +44,13 @@ pub struct Args {
     /// Timed rounds of GETs per side (the sides take turns); medians are reported.
     #[arg(long, value_name = "N", default_value_t = 7)]
     get_rounds: usize,
-    /// Untimed GETs per client before the timed runs.
+    /// Requests per side in each round of the emulator benchmark.
+    #[arg(long, value_name = "N", default_value_t = 20_000)]
+    emulator_requests: usize,
+    /// Rounds of the emulator benchmark (the sides take turns); medians are reported.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    emulator_rounds: usize,
+    /// Untimed GETs per client (and per emulator-benchmark side) before the timed runs.
     #[arg(long, value_name = "N", default_value_t = 1_000)]
     warmup: usize,
     /// Where to write the report; a relative path is taken from the workspace root.
@@ -104,11 +114,13 @@ fn child_main(_: &UploadChildArgs) -> ExitCode {
     ExitCode::FAILURE
 }
 
-/// Runs both benchmarks and writes the report.
+/// Runs the benchmarks and writes the report.
 #[cfg(feature = "bench")]
 fn bench_main(args: &Args) -> Result<(), String> {
-    if args.upload_rounds == 0 || args.get_rounds == 0 || args.gets == 0 || args.upload_mib == 0 {
-        return Err("rounds, GETs and the upload size must be at least 1".into());
+    let counts =
+        [args.upload_rounds, args.get_rounds, args.gets, args.emulator_requests, args.emulator_rounds];
+    if args.upload_mib == 0 || counts.contains(&0) {
+        return Err("rounds, request counts and the upload size must be at least 1".into());
     }
     let machine = report::Machine::detect();
     let server = server::Server::start().map_err(|e| format!("cannot start the server: {e}"))?;
@@ -116,6 +128,7 @@ fn bench_main(args: &Args) -> Result<(), String> {
 
     let uploads = upload::run(&server, args.upload_mib, args.upload_rounds)?;
     let gets = gets::run(&server, args.gets, args.get_rounds, args.warmup)?;
+    let emulator = emulator::run(&server, args.emulator_requests, args.emulator_rounds, args.warmup)?;
 
     let report = report::Report {
         machine,
@@ -125,9 +138,12 @@ fn bench_main(args: &Args) -> Result<(), String> {
             gets: args.gets,
             get_rounds: args.get_rounds,
             warmup: args.warmup,
+            emulator_requests: args.emulator_requests,
+            emulator_rounds: args.emulator_rounds,
         },
         uploads,
         gets,
+        emulator,
     };
     let markdown = report.markdown();
     println!("{markdown}");

@@ -38,7 +38,7 @@ pub fn run(server: &Server, gets: usize, rounds: usize, warmup: usize) -> Result
     runtime.block_on(async {
         let ours = pinarkive::Client::builder()
             .base_url(&server.base_url)
-            .api_key("bench-key")
+            .api_key(super::server::BENCH_KEY)
             .build()
             .map_err(|e| e.to_string())?;
         let bare = reqwest::Client::new();

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::process::Command;
 
 use super::upload::{mib_per_s, Run, Side, READ_AHEAD_CHUNK, READ_AHEAD_DEPTH};
-use super::{gets, upload, Stats};
+use super::{emulator, gets, upload, Stats};
 
 /// Upload peak memory target: our child's max RSS stays under this.
 const RSS_TARGET_MIB: f64 = 64.0;
@@ -79,6 +79,8 @@ pub struct Params {
     pub gets: usize,
     pub get_rounds: usize,
     pub warmup: usize,
+    pub emulator_requests: usize,
+    pub emulator_rounds: usize,
 }
 
 pub struct Report {
@@ -86,6 +88,7 @@ pub struct Report {
     pub params: Params,
     pub uploads: upload::Results,
     pub gets: gets::Results,
+    pub emulator: emulator::Results,
 }
 
 /// The figures the targets are judged on. The ratios are taken within each round, where the
@@ -287,7 +290,40 @@ impl Report {
 
         self.upload_section(&mut s, &f, &size, throughput_ok);
         self.gets_section(&mut s, &f, &gets, gets_ok);
+        self.emulator_section(&mut s);
         s
+    }
+
+    /// Figures, not a target: the emulator is for tests and trying the tool, and this shows what
+    /// a test suite can expect of it and what its bookkeeping costs over a bare handler.
+    fn emulator_section(&self, s: &mut String) {
+        let e = &self.emulator;
+        let p = &self.params;
+        let stat = |pick: fn(&emulator::Round) -> f64| Stats::of(e.rounds.iter().map(pick));
+        let rps = [stat(|r| r.emulator.requests_per_s), stat(|r| r.baseline.requests_per_s)];
+        let p50 = [stat(|r| ms(r.emulator.p50)), stat(|r| ms(r.baseline.p50))];
+        let p99 = [stat(|r| ms(r.emulator.p99)), stat(|r| ms(r.baseline.p99))];
+        let ratio = stat(|r| r.emulator.requests_per_s / r.baseline.requests_per_s);
+        let _ = writeln!(s, "\n## 3. The emulator: small authenticated GETs\n");
+        let _ = writeln!(
+            s,
+            "`GET /api/v3/users/me` with `X-API-Key`, {} requests per side and round, {} in flight at \
+             once over kept-alive loopback connections (one `reqwest::Client` on a current-thread \
+             runtime), {} rounds alternating which side goes first, after {} untimed requests per side. \
+             **emulator**: `pinarkive::emulator` (feature `emulator`) with one key of scope `*` and \
+             rate limiting off, on its own thread and current-thread runtime. **baseline**: the bench \
+             server's axum handler for the same route, which compares the key with a constant and \
+             answers a constant profile of the same size. Medians of the rounds (min–max).\n",
+            thousands(p.emulator_requests),
+            emulator::CONCURRENCY,
+            p.emulator_rounds,
+            thousands(p.warmup),
+        );
+        let _ = writeln!(s, "| | emulator | baseline |\n|---|---|---|");
+        let _ = writeln!(s, "| Requests per second | {} | {} |", spread(rps[0], 0), spread(rps[1], 0));
+        let _ = writeln!(s, "| p50 latency (ms) | {} | {} |", spread(p50[0], 2), spread(p50[1], 2));
+        let _ = writeln!(s, "| p99 latency (ms) | {} | {} |", spread(p99[0], 2), spread(p99[1], 2));
+        let _ = writeln!(s, "| Throughput ÷ baseline's, per round | {} | 1 |", spread(ratio, 3));
     }
 
     fn upload_section(&self, s: &mut String, f: &Figures, size: &str, throughput_ok: bool) {

@@ -3,6 +3,8 @@
 //! `POST /api/v3/files` streams the body to the end, counting and discarding it, and records
 //! what arrived so the benchmark can refuse a run in which a client sent less than the file.
 //! `GET /api/v3/health` answers `{"status":"ok"}` and counts the calls.
+//! `GET /api/v3/users/me` compares `X-API-Key` with [`BENCH_KEY`] and answers a constant profile:
+//! the floor the emulator's authenticated GETs are compared with.
 
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
@@ -22,6 +24,12 @@ pub const CID: &str = "bafybeigdyrzt5sfp7udm7hu76uh7y26nf3efuylqabf3oclgtqy55fbz
 
 /// The health body: the generated `types::HealthResponse` decodes it.
 const HEALTH_BODY: &str = r#"{"status":"ok"}"#;
+
+/// The API key every client of the benchmarks sends.
+pub const BENCH_KEY: &str = "bench-key";
+
+/// A profile of the size the emulator answers for `GET /users/me`.
+const PROFILE_BODY: &str = r#"{"_id":"6650f0c2a1b2c3d4e5f60718","email":"dev@emulator.local","username":"dev","name":"Dev","lastname":"Emulator","role":"user","plan":"premium","clusters":["cl0-global"]}"#;
 
 /// How much of the end of an upload body is kept to check the closing boundary.
 const TAIL: usize = 256;
@@ -64,6 +72,7 @@ impl Server {
         let app = Router::new()
             .route("/api/v3/files", post(upload))
             .route("/api/v3/health", get(health))
+            .route("/api/v3/users/me", get(profile))
             .layer(DefaultBodyLimit::disable())
             .with_state(Arc::clone(&shared));
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build()?;
@@ -93,6 +102,16 @@ impl Server {
 async fn health(State(shared): State<Arc<Shared>>) -> Response {
     shared.health.fetch_add(1, Ordering::Relaxed);
     ([(header::CONTENT_TYPE, "application/json")], HEALTH_BODY).into_response()
+}
+
+async fn profile(headers: HeaderMap) -> Response {
+    let json = [(header::CONTENT_TYPE, "application/json")];
+    if headers.get("x-api-key").is_some_and(|key| key == BENCH_KEY) {
+        (json, PROFILE_BODY).into_response()
+    } else {
+        let body = r#"{"error":"Invalid API key","code":"INVALID_API_KEY"}"#;
+        (StatusCode::UNAUTHORIZED, json, body).into_response()
+    }
 }
 
 async fn upload(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Body) -> Response {

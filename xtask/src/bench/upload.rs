@@ -24,7 +24,7 @@ use tokio::sync::mpsc;
 use super::server::{Server, CID};
 
 /// The credential both sides send (the server ignores it).
-const API_KEY: &str = "bench-key";
+use super::server::BENCH_KEY as API_KEY;
 
 /// The reference's read size and how many reads may wait for the socket.
 pub const READ_AHEAD_CHUNK: usize = 256 * 1024;
