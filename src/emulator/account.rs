@@ -126,17 +126,12 @@ pub(crate) async fn clusters(call: Call) -> Reply {
     ok(&call, body)
 }
 
-#[derive(Deserialize)]
-struct ClusterQuery {
-    cl: Option<String>,
-}
-
 pub(crate) async fn cluster_gateways(call: Call) -> Reply {
     // The route documents no 400: a query that does not decode names no cluster.
-    let query = call.query::<ClusterQuery>().unwrap_or(ClusterQuery { cl: None });
+    let cl = call.cluster_query().unwrap_or(None);
     let account = call.account()?;
     let plan = call.state.db().accounts[account].plan;
-    let id = query.cl.unwrap_or_else(|| DEFAULT_CLUSTER.to_owned());
+    let id = cl.unwrap_or_else(|| DEFAULT_CLUSTER.to_owned());
     let info = cluster(&id)
         .filter(|c| allowed_clusters(plan).iter().any(|a| a.id == c.id))
         .ok_or_else(|| ApiError::forbidden(format!("Cluster not allowed for your plan: {id}")))?;

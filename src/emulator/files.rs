@@ -4,7 +4,6 @@
 use axum::extract::multipart::{Field, Multipart};
 use axum::extract::FromRequest;
 use chrono::{DateTime, Utc};
-use serde::Deserialize;
 use sha2::{Digest, Sha256};
 
 use super::catalog::{allowed_clusters, cluster, DEFAULT_CLUSTER};
@@ -103,12 +102,8 @@ fn parse_timelock(text: &str) -> Result<DateTime<Utc>, ApiError> {
 
 /// The cluster a request names: body or form field, then `cl` query, then `X-Cluster`.
 pub(crate) fn requested_cluster(call: &Call, field: Option<String>) -> Option<String> {
-    #[derive(Deserialize)]
-    struct ClusterQuery {
-        cl: Option<String>,
-    }
     field
-        .or_else(|| call.query::<ClusterQuery>().ok().and_then(|q| q.cl))
+        .or_else(|| call.cluster_query().ok().flatten())
         .or_else(|| call.header("x-cluster").map(str::to_owned))
 }
 

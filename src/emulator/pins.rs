@@ -1,7 +1,6 @@
 //! Pins by CID, removal, renaming, and the status and allocations of pinned CIDs.
 
 use chrono::Utc;
-use serde::Deserialize;
 use serde_json::{json, Map, Value};
 
 use super::catalog::{allowed_clusters, cluster, CLUSTERS};
@@ -127,15 +126,11 @@ fn cluster_peers(cluster_id: &str) -> Vec<(String, String)> {
 /// The account's top-level pin of `cid`, checked against the `cl` the request names: 403 for a
 /// cluster the plan does not allow, 404 when the CID is not pinned there.
 fn pinned(call: &Call, cid: &str) -> Result<UploadRecord, ApiError> {
-    #[derive(Deserialize)]
-    struct ClusterQuery {
-        cl: Option<String>,
-    }
-    let query: ClusterQuery = call.query()?;
+    let cl = call.cluster_query()?;
     let account = call.account()?;
     let mut db = call.state.db();
     let plan = db.accounts[account].plan;
-    if let Some(cl) = query.cl.as_deref() {
+    if let Some(cl) = cl.as_deref() {
         if !cluster(cl).is_some_and(|c| allowed_clusters(plan).iter().any(|a| a.id == c.id)) {
             return Err(ApiError::forbidden(format!("Cluster not allowed for your plan: {cl}")));
         }
@@ -145,7 +140,7 @@ fn pinned(call: &Call, cid: &str) -> Result<UploadRecord, ApiError> {
     account
         .uploads
         .iter()
-        .find(|u| u.parent.is_none() && u.cid == cid && query.cl.as_deref().is_none_or(|cl| u.cluster == cl))
+        .find(|u| u.parent.is_none() && u.cid == cid && cl.as_deref().is_none_or(|cl| u.cluster == cl))
         .cloned()
         .ok_or_else(|| ApiError::not_found("CID not pinned by this user"))
 }

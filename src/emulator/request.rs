@@ -83,6 +83,15 @@ impl Call {
             .map_err(|e| ApiError::bad_request(format!("Invalid query string: {}", e.body_text())))
     }
 
+    /// The `cl` query parameter: `Ok(None)` without one, 400 when the query does not decode.
+    pub(crate) fn cluster_query(&self) -> Result<Option<String>, ApiError> {
+        #[derive(serde::Deserialize)]
+        struct ClusterQuery {
+            cl: Option<String>,
+        }
+        self.query::<ClusterQuery>().map(|q| q.cl)
+    }
+
     /// A header's value, if it is present and text.
     pub(crate) fn header(&self, name: &str) -> Option<&str> {
         self.parts.headers.get(name).and_then(|v| v.to_str().ok())
