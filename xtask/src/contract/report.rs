@@ -117,6 +117,8 @@ impl Report {
         for check in Check::ALL {
             let _ = write!(out, "  {:10}", check.name());
         }
+        let trimmed = out.trim_end().len();
+        out.truncate(trimmed);
         out.push('\n');
         for (op, row) in &self.rows {
             let _ = write!(out, "{op:width$}");

@@ -213,3 +213,51 @@ fn a_missing_key_is_a_usage_error_before_anything_is_built() {
     let cli = Cli::parse_from(["contract", "--base-url", "https://api.pinarkive.com/api/v3"]);
     assert_eq!(super::run(&cli.args), std::process::ExitCode::from(2));
 }
+
+/// A server that answers 429 (with `retry_after` as its `Retry-After`) to every odd request.
+async fn every_other_429(retry_after: &'static str) -> String {
+    let count = Arc::new(Mutex::new(0u32));
+    let router = axum::Router::new().route(
+        "/api/v3/health",
+        axum::routing::get(move || {
+            let count = count.clone();
+            async move {
+                let n = {
+                    let mut count = count.lock().unwrap();
+                    *count += 1;
+                    *count
+                };
+                let status = if n % 2 == 1 { 429 } else { 200 };
+                Response::builder()
+                    .status(status)
+                    .header("retry-after", retry_after)
+                    .header("content-type", "application/json")
+                    .body(AxumBody::from("{}"))
+                    .unwrap()
+            }
+        }),
+    );
+    serve(router).await
+}
+
+#[tokio::test]
+async fn http_waits_out_429s_and_keeps_to_its_budget() {
+    use super::http::{Auth, Http, Req};
+
+    let http = Http::new(&every_other_429("1").await, 3, Duration::from_secs(5)).unwrap();
+    let started = std::time::Instant::now();
+    let resp = http.send(&Req::new("GET", "/health"), Auth::None).await.unwrap();
+    assert_eq!(resp.status, 200);
+    assert!(started.elapsed() >= Duration::from_secs(1), "Retry-After was not honoured");
+    assert_eq!(http.sent(), 2);
+    let resp = http.send_once(&Req::new("GET", "/health"), Auth::None).await.unwrap();
+    assert_eq!(resp.status, 429, "send_once shows the 429");
+    let spent = http.send_once(&Req::new("GET", "/health"), Auth::None).await.unwrap_err();
+    assert_eq!(spent, "the request budget (--max-requests) is spent");
+    http.allow_more(1);
+    assert!(http.send_once(&Req::new("GET", "/health"), Auth::None).await.is_ok());
+
+    let http = Http::new(&every_other_429("3600").await, 10, Duration::from_secs(5)).unwrap();
+    let e = http.send(&Req::new("GET", "/health"), Auth::None).await.unwrap_err();
+    assert!(e.contains("Retry-After 3600 s, more than --max-wait 5 s"), "{e}");
+}
