@@ -19,6 +19,18 @@
 //! per-key rate limits, the upload size limit and the plan's timelock rule, each with the
 //! documented error body. Uploads are hashed as they stream in and only their metadata is kept,
 //! so the same bytes always get the same CIDv1 (raw codec, sha2-256).
+//!
+//! Where the docs leave room, it picks one reading and keeps to it:
+//! - a directory DAG's root is a dag-pb CID over the sorted (path, file CID) pairs, not the
+//!   byte-exact UnixFS node IPFS would build; `files_directory_upload` never reads the host's
+//!   filesystem and derives the CID from `dirPath`;
+//! - rate limits count requests per credential on authenticated routes (a one-second and a
+//!   one-minute window); public routes are not limited;
+//! - session tokens last as long as the emulator (or until logout or a password reset);
+//! - e-mails are not sent: read the tokens with [`Emulator::verification_token`] and
+//!   [`Emulator::password_reset_token`], and TOTP codes with [`totp_code`];
+//! - the uploads list shows top-level uploads unless `parentCid` names a directory, newest first,
+//!   20 per page by default and 100 at most.
 
 mod account;
 mod auth;

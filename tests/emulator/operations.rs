@@ -112,8 +112,14 @@ async fn public_routes_answer_without_a_key() {
 async fn shutdown_stops_the_server_and_drop_does_too() {
     let emu = support::start().await;
     let addr = emu.addr();
+    // A client holding an idle keep-alive connection does not hold the shutdown up.
+    let client = http();
+    client.get(url(&emu, "/health")).send().await.unwrap().bytes().await.unwrap();
+    let started = std::time::Instant::now();
     emu.shutdown().await;
+    assert!(started.elapsed() < std::time::Duration::from_secs(2), "shutdown took {:?}", started.elapsed());
     assert!(tokio::net::TcpStream::connect(addr).await.is_err());
+    drop(client);
 
     let emu = support::start().await;
     let addr = emu.addr();
