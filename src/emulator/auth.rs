@@ -122,3 +122,39 @@ pub fn totp_code(secret_base32: &str) -> Option<String> {
     let totp = totp(secret.as_ref())?;
     Some(totp.generate_current().to_string())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn headers(pairs: &[(&'static str, &str)]) -> HeaderMap {
+        pairs
+            .iter()
+            .map(|(name, value)| (axum::http::HeaderName::from_static(name), value.parse().unwrap()))
+            .collect()
+    }
+
+    #[test]
+    fn credential_prefers_x_api_key_then_any_case_of_bearer() {
+        assert_eq!(
+            credential(&headers(&[("x-api-key", " k1 "), ("authorization", "Bearer k2")])),
+            Some("k1")
+        );
+        assert_eq!(credential(&headers(&[("x-api-key", ""), ("authorization", "bearer  k2")])), Some("k2"));
+        assert_eq!(credential(&headers(&[("authorization", "Basic k2")])), None);
+        assert_eq!(credential(&headers(&[("authorization", "Bearer ")])), None);
+        assert_eq!(credential(&headers(&[])), None);
+    }
+
+    #[test]
+    fn totp_codes_from_the_base32_secret_match_and_others_do_not() {
+        let secret = new_totp_secret();
+        let code = totp_code(&secret_base32(&secret)).unwrap();
+        assert!(totp_matches(&secret, &code));
+        let wrong = format!("{:06}", (code.parse::<u32>().unwrap() + 1) % 1_000_000);
+        assert!(!totp_matches(&secret, &wrong));
+        assert!(!totp_matches(&secret, "12345"));
+        assert!(!totp_matches(&secret, "+12345"));
+        assert_eq!(totp_code("not base32!"), None);
+    }
+}

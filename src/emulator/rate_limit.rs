@@ -84,3 +84,43 @@ fn too_many_requests(limit: u32, wait: Duration) -> ApiError {
         .header("x-ratelimit-remaining", 0)
         .header("x-ratelimit-reset", reset.timestamp())
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn limiter(per_second: u32, per_minute: u32) -> (RateLimiter, Clock) {
+        let clock = Clock::manual();
+        (RateLimiter::new(Some(RateLimits { per_second, per_minute }), clock.clone()), clock)
+    }
+
+    #[tokio::test]
+    async fn a_refused_request_is_not_counted() {
+        let (limiter, clock) = limiter(1, 2);
+        assert!(limiter.check("k").is_ok());
+        for _ in 0..5 {
+            assert!(limiter.check("k").is_err());
+        }
+        clock.advance(SECOND);
+        // Only one of the minute's two requests was spent.
+        assert!(limiter.check("k").is_ok());
+    }
+
+    #[tokio::test]
+    async fn retry_after_rounds_up_and_names_the_window_that_frees_last() {
+        let (limiter, clock) = limiter(1, 1);
+        assert!(limiter.check("k").is_ok());
+        clock.advance(Duration::from_millis(1500));
+        let refused = limiter.check("k").unwrap_err();
+        assert_eq!(refused.body.retry_after, Some(59));
+        assert_eq!(refused.body.limit, Some(1));
+    }
+
+    #[tokio::test]
+    async fn without_limits_everything_passes() {
+        let limiter = RateLimiter::new(None, Clock::manual());
+        for _ in 0..1000 {
+            assert!(limiter.check("k").is_ok());
+        }
+    }
+}
