@@ -55,7 +55,7 @@ pub struct Options {
 /// Requests kept back for cleanup when the budget is spent.
 const CLEANUP_RESERVE: u32 = 64;
 /// Requests in flight at once during the rate-limit burst.
-const BURST_WAVE: u32 = 10;
+const BURST_WAVE: u32 = 25;
 
 /// Runs every check against `target` and cleans up after itself, whatever failed.
 pub async fn run(target: &Target, options: &Options) -> Report {
