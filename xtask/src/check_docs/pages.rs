@@ -129,10 +129,13 @@ pub fn parse_page(name: String, relative: String, bytes: &[u8]) -> Page {
     };
     // An unclosed fence swallows the rest of the page; blanking its opening line (the line
     // numbers stay put) lets the rest be read as markdown again.
+    // Each round blanks one fence, so there are at most as many rounds as lines.
+    let mut rounds_left = text.lines().count() + 1;
     let blocks = loop {
+        rounds_left -= 1;
         let lines = LineIndex::new(&text);
         let parsed = parse_blocks(&text, &lines);
-        match parsed.unclosed_fence {
+        match parsed.unclosed_fence.filter(|_| rounds_left > 0) {
             Some(offset) => {
                 let line = lines.line(offset);
                 warnings.push(warning(
@@ -394,12 +397,19 @@ fn collector(open: &mut Open) -> &mut Collector {
 }
 
 /// Whether a fenced block's source ends with a closing fence of the opening's kind.
+/// Container prefixes (`>` of a block quote, list indentation) are ignored.
 fn fence_closed(source: &str) -> bool {
+    fn strip(line: &str) -> &str {
+        line.trim_start_matches(|c: char| c == '>' || c.is_whitespace()).trim_end()
+    }
     let mut lines = source.trim_end_matches(['\n', '\r']).lines();
-    let Some(opening) = lines.next().map(str::trim_start) else { return false };
-    let marker: String = opening.chars().take_while(|&c| c == '`' || c == '~').collect();
-    match lines.last().map(str::trim) {
-        Some(last) => last.starts_with(&marker) && last.chars().all(|c| c == marker.as_bytes()[0] as char),
+    let Some(opening) = lines.next().map(strip) else { return false };
+    let Some(fence_char) = opening.chars().next().filter(|&c| c == '`' || c == '~') else {
+        return true; // Not a fence we can judge; never warn about it.
+    };
+    let length = opening.chars().take_while(|&c| c == fence_char).count();
+    match lines.last().map(strip) {
+        Some(last) => last.chars().count() >= length && last.chars().all(|c| c == fence_char),
         None => false,
     }
 }
@@ -423,7 +433,7 @@ fn check_table_rows(text: &str, first: usize, last: usize) -> Vec<(usize, String
 
 /// Cells in a pipe-table row: unescaped `|` separators, outer pipes optional.
 fn cell_count(row: &str) -> usize {
-    let row = row.trim();
+    let row = row.trim_start_matches(|c: char| c == '>' || c.is_whitespace()).trim_end();
     let mut count = 1;
     let mut escaped = false;
     for c in row.chars() {
@@ -502,6 +512,12 @@ mod tests {
             .blocks
             .iter()
             .any(|b| matches!(b, Block::Heading { content, .. } if content.text == "B")));
+    }
+
+    #[test]
+    fn fences_and_tables_in_block_quotes_are_not_broken() {
+        let page = parse("> ```bash\n> curl x\n> ```\n\n> | a | b |\n> |---|---|\n> | 1 | 2 |\n\nafter\n");
+        assert!(page.warnings.is_empty(), "{:?}", page.warnings);
     }
 
     #[test]

@@ -308,6 +308,27 @@ fn a_binary_or_empty_page_is_read_without_panic() {
     assert!(report.warnings.iter().any(|w| w.message.contains("not UTF-8")), "{}", describe(&report));
 }
 
+#[test]
+fn pages_cut_anywhere_never_panic() {
+    // Every page of both fixtures, cut at many points: unclosed fences, half tables, half JSON.
+    for dir in ["clean", "clean/guide", "drift"] {
+        for entry in std::fs::read_dir(fixtures().join(dir)).expect("list fixtures") {
+            let path = entry.expect("entry").path();
+            if path.is_dir() {
+                continue;
+            }
+            let text = std::fs::read_to_string(&path).expect("read fixture");
+            let cuts = (0..text.len()).step_by(9).filter(|&i| text.is_char_boundary(i));
+            for cut in cuts {
+                let page =
+                    super::pages::parse_page("cut.md".into(), "cut.md".into(), &text.as_bytes()[..cut]);
+                let (claims, _) = super::extract::claims(std::slice::from_ref(&page));
+                assert!(claims.iter().all(|c| c.line >= 1), "{}: cut at {cut}", path.display());
+            }
+        }
+    }
+}
+
 // ----------------------------------------------------------------------------- the real docs
 
 /// The vendor docs beside the workspace (`../shared`), as CI lays them out; None, with a loud

@@ -182,7 +182,8 @@ fn url_argument(rest: &str, variables: &HashMap<String, String>) -> Option<Strin
 }
 
 fn curl(text: &str) -> Vec<Request> {
-    let starts: Vec<usize> = CURL.find_iter(text).map(|m| m.end() - 5).collect();
+    let starts: Vec<usize> =
+        CURL.find_iter(text).map(|m| m.start() + m.as_str().find("curl").unwrap_or(0)).collect();
     let mut out = Vec::new();
     for start in starts {
         // The command runs until a line that does not end with a backslash.
