@@ -80,10 +80,16 @@ pub fn load(inputs: &[PathBuf]) -> Result<Vec<Page>, String> {
             let relative = input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
             let bytes = std::fs::read(input)
                 .map_err(|e| format!("--docs {}: cannot read it: {e}", input.display()))?;
-            pages.push(parse_page(input.display().to_string(), relative, &bytes));
+            pages.push(parse_page(shown(input), relative, &bytes));
         }
     }
     Ok(pages)
+}
+
+/// How reports name a file: relative to the workspace root when it is below it (as the command
+/// line gave it, `../shared/…`), else as it is.
+fn shown(path: &Path) -> String {
+    path.strip_prefix(crate::workspace_root()).unwrap_or(path).display().to_string()
 }
 
 /// Markdown files below `dir`, sorted so reports are stable.
@@ -103,13 +109,13 @@ fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
 
 fn read_page(path: &Path, relative: String) -> Page {
     match std::fs::read(path) {
-        Ok(bytes) => parse_page(path.display().to_string(), relative, &bytes),
+        Ok(bytes) => parse_page(shown(path), relative, &bytes),
         Err(e) => Page {
-            name: path.display().to_string(),
+            name: shown(path),
             relative,
             blocks: Vec::new(),
             warnings: vec![Warning {
-                page: path.display().to_string(),
+                page: shown(path),
                 line: 0,
                 message: format!("cannot read the page: {e}"),
             }],
