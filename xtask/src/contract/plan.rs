@@ -73,18 +73,39 @@ pub async fn run(target: &Target, options: &Options) -> Report {
         }
     };
     let mut suite = Suite::new(target, http, options.clone(), report);
-    // A bug in the plan must not skip the cleanup of a live server.
-    let planned = AssertUnwindSafe(suite.plan()).catch_unwind().await;
-    if let Err(panic) = planned {
-        let what = panic
-            .downcast_ref::<String>()
-            .cloned()
-            .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
-        suite.report.note(&format!("the suite stopped early: {}", what.unwrap_or_default()), true);
-    }
+    // Neither a bug in the plan nor Ctrl-C may skip the cleanup of a live server.
+    let interrupt = async {
+        if tokio::signal::ctrl_c().await.is_err() {
+            std::future::pending::<()>().await;
+        }
+    };
+    let finished = tokio::select! {
+        planned = AssertUnwindSafe(suite.plan()).catch_unwind() => {
+            if let Err(panic) = &planned {
+                let what = panic
+                    .downcast_ref::<String>()
+                    .cloned()
+                    .or_else(|| panic.downcast_ref::<&str>().map(|s| s.to_string()));
+                suite.report.note(&format!("the suite stopped early: {}", what.unwrap_or_default()), true);
+            }
+            planned.is_ok()
+        }
+        () = interrupt => {
+            eprintln!("contract: interrupted; cleaning up (Ctrl-C again to leave without cleaning up)");
+            tokio::spawn(async {
+                if tokio::signal::ctrl_c().await.is_ok() {
+                    std::process::exit(130);
+                }
+            });
+            suite.report.note("interrupted by Ctrl-C: the remaining checks did not run", true);
+            false
+        }
+    };
     suite.http.allow_more(CLEANUP_RESERVE);
     suite.cleanup().await;
-    suite.coverage();
+    if finished {
+        suite.coverage();
+    }
     suite.report.requests = suite.http.sent();
     suite.report
 }

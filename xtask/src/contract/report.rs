@@ -170,7 +170,7 @@ impl Report {
             s.skip,
             s.not_applicable,
             self.requests,
-            if self.note_failed { "; cleanup failed (see Notes)" } else { "" },
+            if self.note_failed { "; failed: see Notes" } else { "" },
         )
     }
 
@@ -295,7 +295,7 @@ mod tests {
         let failure = doc.descendants().find(|n| n.has_tag_name("failure")).unwrap();
         assert!(failure.attribute("message").unwrap().contains("<html>\"x\" & 'y'"));
         assert!(doc.descendants().any(|n| n.has_tag_name("skipped")));
-        assert!(report.summary_line().ends_with("cleanup failed (see Notes)"));
+        assert!(report.summary_line().ends_with("; failed: see Notes"));
     }
 
     #[test]
