@@ -133,6 +133,17 @@ fn drift_endpoint_not_in_spec() {
 }
 
 #[test]
+fn drift_endpoint_not_in_spec_from_a_heading() {
+    assert_drift(
+        Kind::EndpointNotInSpec,
+        "reference.md",
+        "## GET /health",
+        "## GET /healthz",
+        "## GET /healthz",
+    );
+}
+
+#[test]
 fn drift_method_differs() {
     assert_drift(Kind::MethodDiffers, "pinning.mdx", "curl -X DELETE", "curl -X PUT", "curl -X PUT");
 }

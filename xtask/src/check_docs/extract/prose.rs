@@ -7,8 +7,8 @@ use std::sync::LazyLock;
 use regex::Regex;
 
 use super::{
-    claims, field_name, line_mentions, object_keys, statuses, BodyKind, Endpoint, Extractor, Strength, What,
-    HEADER_LINE, HEADER_NAME, SCOPE, STATUS,
+    claims, field_name, line_mentions, mentions, object_keys, prefixed, statuses, BodyKind, Endpoint,
+    Extractor, Strength, What, HEADER_LINE, HEADER_NAME, SCOPE, STATUS,
 };
 use crate::check_docs::pages::TextLine;
 
@@ -74,7 +74,12 @@ impl Extractor {
         } else {
             None
         };
-        let mentioned = line_mentions(content, &self.prefix);
+        // A heading names its endpoint in plain text too ("## POST /files/pin/:cid").
+        let mut mentioned = line_mentions(content, &self.prefix);
+        if mentioned.is_empty() {
+            mentioned =
+                mentions(text).iter().map(|(method, path)| prefixed(&self.prefix, method, path)).collect();
+        }
         if let [endpoint] = mentioned.as_slice() {
             self.endpoint(content.line, endpoint.clone(), Strength::Declared);
         }
