@@ -112,10 +112,13 @@ async fn auth_login_with_a_wrong_password_is_401() {
 }
 
 #[tokio::test]
-async fn builder_debug_never_shows_keys_or_the_password() {
+async fn debug_never_shows_keys_or_the_password() {
     let builder = support::builder().user("me@example.test", "hunter2-secret");
     let shown = format!("{builder:?}");
     assert!(!shown.contains(ADMIN) && !shown.contains(READER), "{shown}");
     assert!(!shown.contains("hunter2-secret"), "{shown}");
     assert!(shown.contains("files:read"), "{shown}");
+    let emu = builder.start().await.unwrap();
+    let shown = format!("{emu:?}");
+    assert!(!shown.contains("hunter2-secret") && !shown.contains(ADMIN), "{shown}");
 }

@@ -365,3 +365,40 @@ async fn users_me_uploads_delete_removes_a_directory_and_its_files() {
         .uploads
         .is_empty());
 }
+
+#[tokio::test]
+async fn the_cluster_comes_from_the_form_then_the_query_then_x_cluster() {
+    let emu = support::start().await;
+    let post = |query: &str| http().post(url(&emu, &format!("/files{query}"))).header("x-api-key", ADMIN);
+    let by_header =
+        send("files_upload", post("").header("x-cluster", "cl2-de").multipart(file_form("a", b"a"))).await;
+    assert_eq!(by_header.json()["clusterId"], "cl2-de");
+    let by_query = send(
+        "files_upload",
+        post("?cl=cl1-na").header("x-cluster", "cl2-de").multipart(file_form("a", b"a")),
+    )
+    .await;
+    assert_eq!(by_query.json()["clusterId"], "cl1-na");
+    let by_form =
+        send("files_upload", post("?cl=cl1-na").multipart(file_form("a", b"a").text("cl", "cl2-es"))).await;
+    assert_eq!(by_form.json()["clusterId"], "cl2-es");
+    let unknown = send("files_upload", post("?cl=cl9-moon").multipart(file_form("a", b"a"))).await;
+    assert_eq!(unknown.status, 403);
+    let typed = support::client(&emu, ADMIN).upload("a", &b"a"[..]).cluster("cl2-us").send().await.unwrap();
+    assert_eq!(typed.cluster_id.as_deref(), Some("cl2-us"));
+}
+
+#[tokio::test]
+async fn dag_upload_over_the_limit_in_all_is_413() {
+    let emu = support::builder().max_upload_bytes(100).start().await.unwrap();
+    let form = Form::new()
+        .part("files", Part::bytes(vec![1u8; 60]).file_name("a.bin"))
+        .part("files", Part::bytes(vec![2u8; 60]).file_name("b.bin"));
+    let reply = send(
+        "files_directory_dag_upload",
+        http().post(url(&emu, "/files/directory-dag")).header("x-api-key", ADMIN).multipart(form),
+    )
+    .await;
+    assert_eq!(reply.status, 413);
+    assert_eq!(reply.json()["code"], "FILE_TOO_LARGE");
+}
