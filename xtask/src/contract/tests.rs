@@ -62,8 +62,9 @@ async fn the_suite_passes_against_the_emulator() {
     assert!(!text.contains(KEY));
 }
 
-/// Breaks what a middleware can break: the body of `GET /users/me`, `Retry-After` on 429s and
-/// the body of 401s from `GET /tokens/list`.
+/// Breaks what a middleware can break: the body of `GET /users/me`, `Retry-After` on 429s, the
+/// body of 401s from `GET /tokens/list`, the scope named by 403s from `/users/me/referrals`
+/// and the status of the invalid-CID answer of `files_pin`.
 async fn break_responses(request: Request, next: Next) -> Response {
     let path = request.uri().path().to_string();
     let response = next.run(request).await;
@@ -71,11 +72,16 @@ async fn break_responses(request: Request, next: Next) -> Response {
     if parts.status == 429 {
         parts.headers.remove("retry-after");
     }
+    if path.ends_with("/files/pin/not-a-cid") {
+        parts.status = axum::http::StatusCode::INTERNAL_SERVER_ERROR;
+    }
     let body = if path.ends_with("/users/me") && parts.status == 200 {
         AxumBody::from(r#"{"email": 5}"#)
     } else if path.ends_with("/tokens/list") && parts.status == 401 {
         parts.headers.insert("content-type", "text/plain".parse().unwrap());
         AxumBody::from("Unauthorized")
+    } else if path.ends_with("/users/me/referrals") && parts.status == 403 {
+        AxumBody::from(r#"{"error":"Forbidden","code":"missing_scope","required":"user:read"}"#)
     } else {
         body
     };
@@ -108,6 +114,10 @@ async fn a_broken_server_fails_the_checks_it_breaks_with_the_reason() {
         assert!(why.contains("header Content-Type: \"text/plain\""), "{why}");
         assert!(why.contains("not JSON"), "{why}");
     }
+    let Outcome::Fail(why) = report.outcome("users_me_referrals_get", Check::Scope) else { panic!("{text}") };
+    assert_eq!(why, "required is Some(\"user:read\"), expected \"referrals:read\"");
+    let Outcome::Fail(why) = report.outcome("files_pin", Check::ErrorBody) else { panic!("{text}") };
+    assert!(why.starts_with("expected a documented 4xx, got 500"), "{why}");
     // What was not broken still passes.
     assert_eq!(report.outcome("tokens_list", Check::Success), &Outcome::Pass, "{text}");
     assert_eq!(report.outcome("users_me_preferences_get", Check::NoKey), &Outcome::Pass, "{text}");
