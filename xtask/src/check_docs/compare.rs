@@ -538,9 +538,10 @@ impl<'a> Comparer<'a> {
         let Some(spec_type) = schema.get("type").and_then(Value::as_str) else { return };
         let nullable = schema.get("nullable") == Some(&Value::Bool(true));
         for docs_type in types {
-            // Optional fields are read as absent when null (the generated client uses Option).
+            // `null` needs `nullable: true`: the contract suite validates real answers against
+            // the schema, so an optional field that may be null must say so.
             let fits = match docs_type {
-                JsonType::Null => nullable || !required,
+                JsonType::Null => nullable,
                 JsonType::Integer => spec_type == "integer" || spec_type == "number",
                 other => other.name() == spec_type,
             };
@@ -616,16 +617,11 @@ impl<'a> Comparer<'a> {
         }
     }
 
-    /// Validates an example the way `lint-spec` does, with optional fields allowed to be null
-    /// (as the generated client reads them). Type mismatches are left to the field checks, which
-    /// name the field; what remains (a missing required field, a bad format, a negative count)
-    /// is reported here.
+    /// Validates an example the way `lint-spec` does. Type mismatches are left to the field
+    /// checks, which name the field; what remains (a missing required field, a bad format, a
+    /// negative count) is reported here.
     fn example(&mut self, claim: &Claim, subject: String, schema: &Value, value: &Value) {
-        let mut schemas = self.spec.schemas();
-        let mut schema = schema.clone();
-        optional_fields_nullable(&mut schemas);
-        optional_fields_nullable(&mut schema);
-        let validator = match crate::lint_spec::examples::validator(&schemas, &schema) {
+        let validator = match crate::lint_spec::examples::validator(&self.spec.schemas(), schema) {
             Ok(v) => v,
             Err(e) => {
                 self.push(
@@ -682,28 +678,5 @@ fn properties(schema: &Value) -> String {
         "none".into()
     } else {
         names.join(", ")
-    }
-}
-
-/// Marks every typed property that is not required as `nullable`.
-fn optional_fields_nullable(schema: &mut Value) {
-    match schema {
-        Value::Object(fields) => {
-            let required: Vec<String> = fields
-                .get("required")
-                .and_then(Value::as_array)
-                .map(|r| r.iter().filter_map(Value::as_str).map(String::from).collect())
-                .unwrap_or_default();
-            if let Some(Value::Object(properties)) = fields.get_mut("properties") {
-                for (name, property) in properties.iter_mut() {
-                    if !required.contains(name) && property.get("type").is_some() {
-                        property["nullable"] = Value::Bool(true);
-                    }
-                }
-            }
-            fields.values_mut().for_each(optional_fields_nullable);
-        }
-        Value::Array(items) => items.iter_mut().for_each(optional_fields_nullable),
-        _ => {}
     }
 }

@@ -208,6 +208,12 @@ fn drift_response_field_type_differs() {
 }
 
 #[test]
+fn drift_null_where_the_spec_has_no_nullable() {
+    let (from, to) = ("| `clusterId` | string |", "| `clusterId` | string \\| null |");
+    assert_drift(Kind::ResponseFieldTypeDiffers, "guide/storing.md", from, to, "| null |");
+}
+
+#[test]
 fn drift_success_status_differs() {
     assert_drift(
         Kind::SuccessStatusDiffers,
