@@ -128,6 +128,8 @@ pub enum What {
     },
     /// Whether the endpoint needs credentials (a route table's `Auth` column).
     Auth(bool),
+    /// The request body's media type (`Content-Type: multipart/form-data`).
+    BodyMediaType(String),
 }
 
 impl What {
@@ -141,6 +143,7 @@ impl What {
                 | What::ResponseField { .. }
                 | What::ErrorStatus(_)
                 | What::Auth(_)
+                | What::BodyMediaType(_)
                 | What::Example { body: BodyKind::Success, .. }
         )
     }

@@ -29,10 +29,11 @@ pub enum Kind {
     RateLimitFieldMissing,
     ExampleInvalid,
     AuthDiffers,
+    MediaTypeDiffers,
 }
 
 impl Kind {
-    pub const ALL: [Kind; 17] = [
+    pub const ALL: [Kind; 18] = [
         Kind::EndpointNotInSpec,
         Kind::MethodDiffers,
         Kind::BaseUrlDiffers,
@@ -50,6 +51,7 @@ impl Kind {
         Kind::RateLimitFieldMissing,
         Kind::ExampleInvalid,
         Kind::AuthDiffers,
+        Kind::MediaTypeDiffers,
     ];
 
     /// The name reports and waivers use.
@@ -72,6 +74,7 @@ impl Kind {
             Kind::RateLimitFieldMissing => "rate-limit-field-missing",
             Kind::ExampleInvalid => "example-invalid",
             Kind::AuthDiffers => "auth-differs",
+            Kind::MediaTypeDiffers => "media-type-differs",
         }
     }
 
@@ -275,6 +278,20 @@ pub fn compare(spec: &Spec, claims: &[Claim]) -> Comparison {
                                 ("public, no credentials", "X-API-Key or Bearer")
                             };
                             c.push(claim, Kind::AuthDiffers, label(op), docs.into(), spec.into());
+                        }
+                        What::BodyMediaType(media) if !op.media_types.contains(media) => {
+                            let spec = if op.media_types.is_empty() {
+                                "no request body".to_string()
+                            } else {
+                                format!("request body {}", join(&op.media_types))
+                            };
+                            c.push(
+                                claim,
+                                Kind::MediaTypeDiffers,
+                                format!("{} {media}", label(op)),
+                                media.clone(),
+                                spec,
+                            );
                         }
                         What::Example { value, .. } => {
                             if let Some(schema) = &op.response {

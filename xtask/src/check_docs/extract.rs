@@ -248,6 +248,8 @@ static HEADER_NAME: LazyLock<Regex> =
 static HEADER_LINE: LazyLock<Regex> = LazyLock::new(|| {
     Regex::new(r"^(X-[A-Za-z][A-Za-z-]*|Authorization|Retry-After)\s*:").expect("valid regex")
 });
+static MEDIA_TYPE: LazyLock<Regex> =
+    LazyLock::new(|| Regex::new(r"^(application|multipart|text)/[a-z0-9.+-]+$").expect("valid regex"));
 static STATUS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b([1-5]\d\d)\b").expect("valid regex"));
 
 /// The endpoints named in `text` (`POST /files/pin/:cid`, `GET https://…`), with the module

@@ -27,6 +27,8 @@ pub struct Operation {
     pub query: BTreeSet<String>,
     /// Request body fields of every media type (JSON properties, multipart parts).
     pub body: BTreeSet<String>,
+    /// The request body's media types.
+    pub media_types: BTreeSet<String>,
     /// The success body schema, `$ref`s resolved at the top.
     pub response: Option<Value>,
     pub deviations: Vec<Deviation>,
@@ -196,10 +198,11 @@ fn operation(
         }
     }
     let mut body = BTreeSet::new();
+    let mut media_types = BTreeSet::new();
     if let Some((_, request_body)) = node.get("requestBody").and_then(|b| resolve(doc, String::new(), b)) {
-        for media in
-            request_body.get("content").and_then(Value::as_object).into_iter().flat_map(|c| c.values())
-        {
+        let content = request_body.get("content").and_then(Value::as_object);
+        media_types.extend(content.into_iter().flat_map(|c| c.keys().cloned()));
+        for media in content.into_iter().flat_map(|c| c.values()) {
             if let Some((_, schema)) = media.get("schema").and_then(|s| resolve(doc, String::new(), s)) {
                 body.extend(
                     schema
@@ -255,6 +258,7 @@ fn operation(
         errors,
         query,
         body,
+        media_types,
         response,
         deviations,
     }

@@ -214,6 +214,12 @@ fn drift_null_where_the_spec_has_no_nullable() {
 }
 
 #[test]
+fn drift_media_type_differs() {
+    let (from, to) = ("| `multipart/form-data` |", "| `application/json` |");
+    assert_drift(Kind::MediaTypeDiffers, "guide/storing.md", from, to, "application/json");
+}
+
+#[test]
 fn drift_success_status_differs() {
     assert_drift(
         Kind::SuccessStatusDiffers,

@@ -8,7 +8,7 @@ use regex::Regex;
 
 use super::{
     claims, field_name, line_mentions, mentions, object_keys, prefixed, statuses, BodyKind, Endpoint,
-    Extractor, Strength, What, HEADER_LINE, HEADER_NAME, SCOPE, STATUS,
+    Extractor, Strength, What, HEADER_LINE, HEADER_NAME, MEDIA_TYPE, SCOPE, STATUS,
 };
 use crate::check_docs::pages::TextLine;
 
@@ -29,6 +29,7 @@ static SCOPE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
 });
 static BODY_LABEL: LazyLock<Regex> =
     LazyLock::new(|| regex(r"(?i)(^body\b[^:]*:|\bbody\s*:|request body can include|form field)"));
+static CONTENT_TYPE_LABEL: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)^content-type\s*:"));
 static OPTIONAL_CONTINUATION: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)^optional\s*:"));
 static QUERY_LABEL: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)\bquery( parameters)?\s*:"));
 static SUCCESS_LABEL: LazyLock<Regex> =
@@ -142,6 +143,15 @@ impl Extractor {
             }
         }
 
+        // `**Content-Type:** `multipart/form-data``.
+        // A line naming several ("`application/json` for JSON; `multipart/form-data` for uploads")
+        // is a general note, not about one endpoint.
+        if CONTENT_TYPE_LABEL.is_match(text) {
+            let media: Vec<&String> = line.code.iter().filter(|c| MEDIA_TYPE.is_match(c)).collect();
+            if let [media] = media.as_slice() {
+                self.about(at, own, What::BodyMediaType(media.to_string()));
+            }
+        }
         // Labelled field lists. A line that names one endpoint reads like a route table's
         // description cell instead (`POST /auth/verify-email` (body: `{ token }`)).
         let continues_body = self.in_body_list && OPTIONAL_CONTINUATION.is_match(text);

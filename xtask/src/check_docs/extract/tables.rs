@@ -91,6 +91,10 @@ impl Extractor {
                 if let (Some(method), Some(url)) = (method.take(), value.code.first()) {
                     self.endpoint(value.line, claims::endpoint(&method, url), Strength::Declared);
                 }
+            } else if is_label(label, &["content-type"]) {
+                for media in value.code.iter().filter(|c| super::MEDIA_TYPE.is_match(c)) {
+                    self.about_current(value.line, What::BodyMediaType(media.clone()));
+                }
             }
         }
     }
