@@ -8,6 +8,18 @@
 //! no doc mentions is only information), 1 when drift remains or a waiver is stale, 2 for usage
 //! errors (a missing docs path, an unreadable spec or waiver file).
 //!
+//! Finding kinds: `endpoint-not-in-spec`, `method-differs`, `base-url-differs`, `scope-differs`,
+//! `scope-missing-in-spec`, `query-param-missing`, `body-field-missing` (JSON or multipart),
+//! `media-type-differs`, `response-field-missing`, `response-field-type-differs`,
+//! `success-status-differs`, `error-status-missing`, `error-code-missing`,
+//! `error-code-status-differs`, `header-missing`, `rate-limit-field-missing`, `auth-differs`,
+//! `example-invalid`. Operations and request fields that no page mentions are listed as
+//! information.
+//!
+//! Module map: `pages` (walk, parse, warnings), `claims` (what a page says), `extract` (prose,
+//! tables, snippets, API.md route tables), `spec_side` (what the spec says), `compare`,
+//! `waivers`, `report`.
+//!
 //! Like `lint-spec`, it reads the spec as plain YAML and does not depend on the client crate,
 //! so it runs even when the spec breaks the client's build.
 
