@@ -190,9 +190,9 @@ fn drift_query_param_missing() {
 
 #[test]
 fn drift_body_field_missing() {
-    // Snippet claims carry the line where the request starts.
-    let anchor = "curl -X POST https://api.example.test/api/v3/files";
-    assert_drift(Kind::BodyFieldMissing, "guide/storing.md", "-F \"cl=c1\"", "-F \"cluster=c1\"", anchor);
+    // The line of the `-F` that names the field, not of the `curl`.
+    let (from, to) = ("-F \"cl=c1\"", "-F \"cluster=c1\"");
+    assert_drift(Kind::BodyFieldMissing, "guide/storing.md", from, to, "cluster=c1");
 }
 
 #[test]

@@ -95,8 +95,7 @@ impl Extractor {
             }
         };
         for request in requests {
-            let at = line + text[..request.at.min(text.len())].matches('\n').count();
-            self.request(at, request);
+            self.request(line, text, request);
         }
     }
 
@@ -118,26 +117,53 @@ impl Extractor {
         }
     }
 
-    fn request(&mut self, line: usize, request: Request) {
+    /// The request's claims, each on the line where its name is written (a curl `-F` line, a
+    /// `form.append` line), else on the line where the request starts.
+    fn request(&mut self, first_line: usize, text: &str, request: Request) {
         if claims::split_api_url(&request.url).is_none() {
             return; // Not a call to the API (a gateway, an unresolved variable).
         }
+        let line_at = |offset: usize| first_line + text[..offset.min(text.len())].matches('\n').count();
+        let line = line_at(request.at);
+        // curl commands are searched from their own start (a block may hold several).
+        let from = if text[request.at..].starts_with("curl") { request.at } else { 0 };
+        let line_of = |name: &str| find_name(text, name, from).map_or(line, line_at);
         self.base_url(line, &request.url);
         let endpoint = claims::endpoint(&request.method, &request.url);
         self.endpoint(line, endpoint.clone(), Strength::Declared);
-        for name in claims::query_names(&request.url).into_iter().chain(request.query) {
+        for name in claims::query_names(&request.url) {
             self.about(line, Some(&endpoint), What::QueryParam(name));
         }
+        for name in request.query {
+            self.about(line_of(&name), Some(&endpoint), What::QueryParam(name));
+        }
         for name in request.headers.iter().filter(|h| !h.eq_ignore_ascii_case("content-type")) {
-            self.header(line, name);
+            self.header(line_of(name), name);
         }
         for name in request.body {
-            self.about(line, Some(&endpoint), What::BodyField { name, multipart: false });
+            self.about(line_of(&name), Some(&endpoint), What::BodyField { name, multipart: false });
         }
         for name in request.multipart {
-            self.about(line, Some(&endpoint), What::BodyField { name, multipart: true });
+            self.about(line_of(&name), Some(&endpoint), What::BodyField { name, multipart: true });
         }
     }
+}
+
+/// Where `name` is first written as a key or field after byte `from`: quoted (`"cl"`, `'cl'`),
+/// or followed by `=` or `:` (`-F cl=…`, `{ cl: … }`, `X-API-Key: …`).
+fn find_name(text: &str, name: &str, from: usize) -> Option<usize> {
+    let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
+    let rest = text.get(from..)?;
+    rest.match_indices(name)
+        .map(|(i, _)| i)
+        .find(|&i| {
+            let before = rest[..i].chars().next_back();
+            let after = &rest[i + name.len()..];
+            let quoted = matches!(before, Some(q @ ('"' | '\'')) if after.starts_with(q));
+            let keyed = !before.is_some_and(is_word) && after.trim_start().starts_with(['=', ':']);
+            quoted || keyed
+        })
+        .map(|i| from + i)
 }
 
 /// A block whose language is not given: try each kind of request.
