@@ -149,6 +149,12 @@ fn serve(args: &Args) -> ExitCode {
                 return ExitCode::FAILURE;
             }
         };
+        if !args.host.is_loopback() {
+            eprintln!(
+                "emulator: listening on {}, not loopback: anyone who can reach it can use these keys",
+                args.host
+            );
+        }
         println!("{}", banner(&emu, &keys, args));
         if let Err(e) = tokio::signal::ctrl_c().await {
             eprintln!("emulator: cannot wait for Ctrl-C: {e}");
