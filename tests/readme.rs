@@ -59,3 +59,39 @@ async fn the_readme_example_works() {
     upload.assert_async().await;
     list.assert_async().await;
 }
+
+/// The README's emulator example (under "Testing your code"), checked to be there and run.
+#[cfg(feature = "emulator")]
+mod emulator_example {
+    const README_SNIPPET: &str = r#"  let emu = pinarkive::emulator::Emulator::builder()
+      .api_key("k1", ["files:read", "files:write"])   // "*" for every scope
+      .start().await?;                                 // stops when dropped
+  let client = pinarkive::Client::builder().base_url(emu.base_url()).api_key("k1").build()?;"#;
+
+    #[test]
+    fn the_readme_shows_it() {
+        let readme = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+        assert!(
+            readme.contains(README_SNIPPET),
+            "README.md's emulator example changed; update tests/readme.rs"
+        );
+    }
+
+    #[tokio::test]
+    async fn it_works() -> Result<(), Box<dyn std::error::Error>> {
+        let emu = pinarkive::emulator::Emulator::builder()
+            .api_key("k1", ["files:read", "files:write"]) // "*" for every scope
+            .start()
+            .await?; // stops when dropped
+        let client = pinarkive::Client::builder().base_url(emu.base_url()).api_key("k1").build()?;
+
+        let up = client.upload("hello.txt", b"hello".to_vec()).send().await?;
+        let page = client.users_me_uploads_list().send().await?;
+        assert!(page.uploads.iter().any(|u| u.cid == up.cid), "{page:?}");
+        // The key lacks user:read: the emulator answers what the real API documents.
+        let refused = client.users_me_get().send().await.unwrap_err();
+        assert_eq!(refused.status().map(|s| s.as_u16()), Some(403));
+        assert_eq!(refused.api().and_then(|api| api.required_scope.as_deref()), Some("user:read"));
+        Ok(())
+    }
+}
