@@ -106,7 +106,11 @@ fn run_suite(args: &Args, config: safety::TargetConfig) -> ExitCode {
     println!("{}", report.render());
     if let Some(path) = &args.junit {
         let path = crate::from_root(path);
-        if let Err(e) = std::fs::write(&path, report.junit()) {
+        let written = match path.parent() {
+            Some(dir) => std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, report.junit())),
+            None => std::fs::write(&path, report.junit()),
+        };
+        if let Err(e) = written {
             eprintln!("contract: cannot write {}: {e}", path.display());
             return ExitCode::FAILURE;
         }
