@@ -3,6 +3,8 @@
 //!
 //! Every reason passes through [`Report::redact`] with the run's secrets (the key, minted keys,
 //! sessions, the password), so a server that echoes a credential cannot make the report show it.
+//! Reasons are redacted when recorded and again when written out: a minted key or a session is
+//! only learnt from an answer that has already been judged, and that judgement may quote it.
 
 use std::collections::BTreeMap;
 use std::fmt::Write;
@@ -140,7 +142,7 @@ impl Report {
                 .cells()
                 .filter_map(|(op, check, outcome)| match (outcome, failures) {
                     (Outcome::Fail(why), true) | (Outcome::Skip(why), false) => {
-                        Some(format!("  {op} {}: {why}", check.name()))
+                        Some(format!("  {op} {}: {}", check.name(), self.redact(why)))
                     }
                     _ => None,
                 })
@@ -152,7 +154,7 @@ impl Report {
         if !self.notes.is_empty() {
             let _ = write!(out, "\nNotes:\n");
             for note in &self.notes {
-                let _ = writeln!(out, "  {note}");
+                let _ = writeln!(out, "  {}", self.redact(note));
             }
         }
         let _ = write!(out, "\n{}", self.summary_line());
@@ -200,21 +202,23 @@ impl Report {
                     let _ = writeln!(out, "{open}/>");
                 }
                 Outcome::Fail(why) => {
+                    let why = self.redact(why);
                     let _ = writeln!(
                         out,
                         "{open}>\n      <failure message=\"{}\">{}</failure>\n    </testcase>",
-                        xml(why),
-                        xml(why)
+                        xml(&why),
+                        xml(&why)
                     );
                 }
                 Outcome::Skip(why) => {
+                    let why = self.redact(why);
                     let _ =
-                        writeln!(out, "{open}>\n      <skipped message=\"{}\"/>\n    </testcase>", xml(why));
+                        writeln!(out, "{open}>\n      <skipped message=\"{}\"/>\n    </testcase>", xml(&why));
                 }
             }
         }
         if !self.notes.is_empty() {
-            let notes: Vec<String> = self.notes.iter().map(|n| xml(n)).collect();
+            let notes: Vec<String> = self.notes.iter().map(|n| xml(&self.redact(n))).collect();
             let _ = writeln!(out, "    <system-out>{}</system-out>", notes.join("\n"));
         }
         out.push_str("  </testsuite>\n</testsuites>\n");
@@ -279,6 +283,21 @@ mod tests {
         assert!(!report.render().contains("pk_live_secret"));
         assert!(!report.junit().contains("pk_live_secret"));
         assert!(report.render().contains("key [redacted]"));
+    }
+
+    #[test]
+    fn a_secret_learnt_after_its_reason_was_recorded_is_still_redacted() {
+        let mut report = Report::default();
+        report.record(
+            "tokens_generate",
+            Check::Success,
+            Outcome::Fail("body {\"token\":\"pk_minted_1\"}".into()),
+        );
+        report.record("tokens_generate", Check::Bearer, Outcome::Skip("pk_minted_1 lacks a scope".into()));
+        report.note("minted pk_minted_1", false);
+        report.add_secret("pk_minted_1");
+        assert!(!report.render().contains("pk_minted_1"), "{}", report.render());
+        assert!(!report.junit().contains("pk_minted_1"), "{}", report.junit());
     }
 
     #[test]
