@@ -131,7 +131,7 @@ pub fn success(op: &Operation, resp: &Resp) -> Outcome {
     if let Some(scope) = lacks_scope(op, resp) {
         return Outcome::Skip(format!("the key given lacks {scope} (403 missing_scope)"));
     }
-    if !(200..300).contains(&resp.status) {
+    if !resp.is_success() {
         return Outcome::Fail(format!(
             "expected {}, got {} {}",
             op.success_status,

@@ -67,6 +67,11 @@ pub struct Resp {
 }
 
 impl Resp {
+    /// A 2xx answer.
+    pub fn is_success(&self) -> bool {
+        (200..300).contains(&self.status)
+    }
+
     pub fn json(&self) -> Option<serde_json::Value> {
         serde_json::from_slice(&self.body).ok()
     }

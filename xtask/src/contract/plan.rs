@@ -149,6 +149,16 @@ impl Case {
         self.negative = Some((req, harmless));
         self
     }
+
+    /// The request of the scope and Bearer checks: the alt one when it may be sent (it is
+    /// harmless, or the main one may be sent), else the main one when it may be sent.
+    fn second_request(&self, main_sendable: bool) -> Option<&Req> {
+        match &self.alt {
+            Some((alt, harmless)) if *harmless || main_sendable => Some(alt),
+            _ if main_sendable => Some(&self.main),
+            _ => None,
+        }
+    }
 }
 
 /// The main and Bearer answers of a case (when they were sent and the transport worked).
@@ -159,14 +169,19 @@ struct Answers {
 }
 
 impl Answers {
+    /// Whether the main request was sent and succeeded.
+    fn main_succeeded(&self) -> bool {
+        self.main.as_ref().is_some_and(Resp::is_success)
+    }
+
     /// The JSON of the main answer, when it was a success.
     fn main_json(&self) -> Option<Value> {
-        self.main.as_ref().filter(|r| (200..300).contains(&r.status)).and_then(Resp::json)
+        self.main.as_ref().filter(|r| r.is_success()).and_then(Resp::json)
     }
 
     /// The JSON of the last successful answer (Bearer, else main).
     fn last_json(&self) -> Option<Value> {
-        let bearer = self.bearer.as_ref().filter(|r| (200..300).contains(&r.status)).and_then(Resp::json);
+        let bearer = self.bearer.as_ref().filter(|r| r.is_success()).and_then(Resp::json);
         bearer.or_else(|| self.main_json())
     }
 }
@@ -264,7 +279,6 @@ impl<'t> Suite<'t> {
         };
         let permitted = self.target.policy.permits(op.id);
         let main_skip: Option<String> = permitted.clone().err().or(case.blocked.clone());
-        let usable = |harmless: bool| harmless || main_skip.is_none();
         let mut answers = Answers::default();
 
         if !op.authenticated {
@@ -291,25 +305,18 @@ impl<'t> Suite<'t> {
                 let why = "no source documents a scope for this route (x-scope: none-documented)";
                 self.record(op.id, Check::Scope, Outcome::Skip(why.into()));
             }
-            Some(scope) => {
-                let req = match &case.alt {
-                    Some((alt, harmless)) if usable(*harmless) => Some(alt),
-                    _ if main_skip.is_none() => Some(&case.main),
-                    _ => None,
-                };
-                match req {
-                    None => {
-                        self.record(op.id, Check::Scope, Outcome::Skip(main_skip.clone().unwrap_or_default()))
-                    }
-                    Some(req) => match self.key_without(scope).await {
-                        Ok(key) => {
-                            let judge = |op: &Operation, resp: &Resp| checks::missing_scope(op, scope, resp);
-                            self.judge(op, Check::Scope, req, Auth::ApiKey(&key), judge).await;
-                        }
-                        Err(why) => self.record(op.id, Check::Scope, Outcome::Skip(why)),
-                    },
+            Some(scope) => match case.second_request(main_skip.is_none()) {
+                None => {
+                    self.record(op.id, Check::Scope, Outcome::Skip(main_skip.clone().unwrap_or_default()))
                 }
-            }
+                Some(req) => match self.key_without(scope).await {
+                    Ok(key) => {
+                        let judge = |op: &Operation, resp: &Resp| checks::missing_scope(op, scope, resp);
+                        self.judge(op, Check::Scope, req, Auth::ApiKey(&key), judge).await;
+                    }
+                    Err(why) => self.record(op.id, Check::Scope, Outcome::Skip(why)),
+                },
+            },
         }
 
         let key = case.key.clone().unwrap_or_else(|| self.target.api_key.clone());
@@ -341,12 +348,7 @@ impl<'t> Suite<'t> {
         }
 
         let bearer_key = case.bearer_key.clone().unwrap_or_else(|| self.target.api_key.clone());
-        let req = match &case.alt {
-            Some((alt, harmless)) if usable(*harmless) => Some(alt),
-            _ if main_skip.is_none() => Some(&case.main),
-            _ => None,
-        };
-        match req {
+        match case.second_request(main_skip.is_none()) {
             Some(req) => {
                 answers.bearer =
                     self.judge(op, Check::Bearer, req, Auth::Bearer(&bearer_key), checks::accepted).await;
@@ -399,7 +401,7 @@ impl<'t> Suite<'t> {
         let resp = self.call(&Req::new("POST", "/tokens/generate").json(body)).await?;
         let op = spec::operation("tokens_generate").map(|op| (op, resp.json()));
         match op {
-            Some((op, json)) if (200..300).contains(&resp.status) => {
+            Some((op, json)) if resp.is_success() => {
                 match json.as_ref().and_then(|j| j.get("token")).and_then(Value::as_str) {
                     Some(token) => {
                         self.report.add_secret(token);
@@ -618,7 +620,7 @@ impl<'t> Suite<'t> {
                 .alt(Req::new("DELETE", fill("/files/remove/{cid}", &unknown)), true)
                 .negative(Req::new("DELETE", fill("/files/remove/{cid}", &unknown)), true);
         let answers = self.run_case(remove).await;
-        if answers.main.as_ref().is_some_and(|r| (200..300).contains(&r.status)) {
+        if answers.main_succeeded() {
             self.file_cid = None;
         }
 
@@ -657,19 +659,19 @@ impl<'t> Suite<'t> {
         }
         let answers = self.run_case(case).await;
         for resp in [&answers.main, &answers.bearer] {
-            let json = resp.as_ref().filter(|r| (200..300).contains(&r.status)).and_then(Resp::json);
+            let json = resp.as_ref().filter(|r| r.is_success()).and_then(Resp::json);
             if let Some(token) = json.as_ref().and_then(|j| j.get("token")).and_then(Value::as_str) {
                 self.report.add_secret(token);
             }
         }
-        let minted = answers.main.as_ref().is_some_and(|r| (200..300).contains(&r.status));
+        let minted = answers.main_succeeded();
         let unknown = format!("contract-{}-never-minted", self.run_id);
         let case = Case::new("tokens_revoke", Req::new("DELETE", fill("/tokens/revoke/{name}", &name)))
             .blocked_unless(minted, "no key was minted to revoke (see tokens_generate)")
             .alt(Req::new("DELETE", fill("/tokens/revoke/{name}", &unknown)), true)
             .negative(Req::new("DELETE", fill("/tokens/revoke/{name}", &unknown)), true);
         let answers = self.run_case(case).await;
-        if answers.main.as_ref().is_some_and(|r| (200..300).contains(&r.status)) {
+        if answers.main_succeeded() {
             self.minted.retain(|n| n != &name);
         }
     }
@@ -701,8 +703,8 @@ impl<'t> Suite<'t> {
             .alt(change(&new, old.as_deref().unwrap_or("")), false)
             .negative(change(&format!("wrong-{}", self.run_id), &new), true);
         let answers = self.run_case(case).await;
-        let ok = |r: &Option<Resp>| r.as_ref().is_some_and(|r| (200..300).contains(&r.status));
-        if ok(&answers.main) && !ok(&answers.bearer) {
+        let changed_back = answers.bearer.as_ref().is_some_and(Resp::is_success);
+        if answers.main_succeeded() && !changed_back {
             self.password = Some(new);
         }
 
@@ -794,7 +796,7 @@ impl<'t> Suite<'t> {
             .alt(Req::new("POST", "/auth/2fa/enable").json(wrong.clone()), true)
             .negative(Req::new("POST", "/auth/2fa/enable").json(wrong.clone()), true);
         let answers = self.run_case(case).await;
-        self.two_factor_on = answers.main.as_ref().is_some_and(|r| (200..300).contains(&r.status));
+        self.two_factor_on = answers.main_succeeded();
 
         let temporary = self.temporary_token().await;
         let code = self.totp_secret.as_deref().and_then(pinarkive::emulator::totp_code);
@@ -831,7 +833,7 @@ impl<'t> Suite<'t> {
             .alt(disable("000000"), true)
             .negative(disable("000000"), true);
         let answers = self.run_case(case).await;
-        if answers.main.as_ref().is_some_and(|r| (200..300).contains(&r.status)) {
+        if answers.main_succeeded() {
             self.two_factor_on = false;
         }
     }
@@ -936,9 +938,7 @@ impl<'t> Suite<'t> {
 
     fn cleanup_note(&mut self, what: &str, done: Result<Resp, String>) {
         match done {
-            Ok(resp) if (200..300).contains(&resp.status) => {
-                self.report.note(&format!("cleanup: {what}"), false)
-            }
+            Ok(resp) if resp.is_success() => self.report.note(&format!("cleanup: {what}"), false),
             Ok(resp) => {
                 let note = format!("cleanup FAILED: {what}: {} {}", resp.status, checks::excerpt(&resp.body));
                 self.report.note(&note, true);
