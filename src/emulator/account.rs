@@ -4,7 +4,7 @@
 use serde::Deserialize;
 use serde_json::json;
 
-use super::catalog::{all_plans, allowed_clusters, cluster, cluster_body, gateways, DEFAULT_CLUSTER};
+use super::catalog::{all_plans, allowed_cluster, allowed_clusters, cluster_body, gateways, DEFAULT_CLUSTER};
 use super::errors::ApiError;
 use super::request::{ok, Call, Reply};
 use super::state::Account;
@@ -132,9 +132,7 @@ pub(crate) async fn cluster_gateways(call: Call) -> Reply {
     let account = call.account()?;
     let plan = call.state.db().accounts[account].plan;
     let id = cl.unwrap_or_else(|| DEFAULT_CLUSTER.to_owned());
-    let info = cluster(&id)
-        .filter(|c| allowed_clusters(plan).iter().any(|a| a.id == c.id))
-        .ok_or_else(|| ApiError::forbidden(format!("Cluster not allowed for your plan: {id}")))?;
+    let info = allowed_cluster(plan, &id)?;
     ok(&call, ClusterGateways { cluster_id: Some(info.id.to_owned()), gateways: gateways(info) })
 }
 

@@ -1,5 +1,7 @@
 //! Credentials: API keys with scopes, session tokens from login, and TOTP 2FA.
 
+use std::fmt;
+
 use axum::http::HeaderMap;
 use chrono::Utc;
 use data_encoding::BASE64URL_NOPAD;
@@ -13,13 +15,25 @@ use crate::spec::Operation;
 const NONE_DOCUMENTED: &str = "none-documented";
 
 /// Who is calling, after the credential was checked.
-#[derive(Debug, Clone)]
+#[derive(Clone)]
 pub(crate) struct Principal {
     pub(crate) account: usize,
     pub(crate) scopes: Scopes,
     /// The credential itself, so logout can end its own session; never logged or shown.
     pub(crate) credential: String,
     pub(crate) is_session: bool,
+}
+
+impl fmt::Debug for Principal {
+    // The credential is a live key or session token: a derived Debug would print it.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("Principal")
+            .field("account", &self.account)
+            .field("scopes", &self.scopes)
+            .field("credential", &"[redacted]")
+            .field("is_session", &self.is_session)
+            .finish()
+    }
 }
 
 /// The credential of a request: `X-API-Key`, else `Authorization: Bearer`.
@@ -144,6 +158,19 @@ mod tests {
         assert_eq!(credential(&headers(&[("authorization", "Basic k2")])), None);
         assert_eq!(credential(&headers(&[("authorization", "Bearer ")])), None);
         assert_eq!(credential(&headers(&[])), None);
+    }
+
+    #[test]
+    fn principal_debug_hides_the_credential() {
+        let principal = Principal {
+            account: 0,
+            scopes: Scopes::All,
+            credential: "pk_secret".to_owned(),
+            is_session: true,
+        };
+        let shown = format!("{principal:?}");
+        assert!(!shown.contains("pk_secret"), "{shown}");
+        assert!(shown.contains("[redacted]"), "{shown}");
     }
 
     #[test]

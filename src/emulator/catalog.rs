@@ -2,6 +2,7 @@
 
 use crate::types::{Cluster, Gateway, Plan as PlanBody};
 
+use super::errors::ApiError;
 use super::Plan;
 
 /// A cluster of the docs (concepts/clusters.mdx) with its gateway host.
@@ -61,10 +62,6 @@ pub(crate) const CLUSTERS: &[ClusterInfo] = &[
     },
 ];
 
-pub(crate) fn cluster(id: &str) -> Option<&'static ClusterInfo> {
-    CLUSTERS.iter().find(|c| c.id == id)
-}
-
 /// The gateways of a cluster: its own, then the public IPFS one as the docs' secondary.
 pub(crate) fn gateways(cluster: &ClusterInfo) -> Vec<Gateway> {
     vec![
@@ -100,6 +97,14 @@ pub(crate) fn allowed_clusters(plan: Plan) -> Vec<&'static ClusterInfo> {
         Plan::Free => CLUSTERS.iter().filter(|c| c.id == DEFAULT_CLUSTER).collect(),
         Plan::Premium => CLUSTERS.iter().collect(),
     }
+}
+
+/// The cluster `id` names if the plan allows it; 403 otherwise, an unknown cluster included.
+pub(crate) fn allowed_cluster(plan: Plan, id: &str) -> Result<&'static ClusterInfo, ApiError> {
+    allowed_clusters(plan)
+        .into_iter()
+        .find(|c| c.id == id)
+        .ok_or_else(|| ApiError::forbidden(format!("Cluster not allowed for your plan: {id}")))
 }
 
 pub(crate) const FREE_PLAN_ID: &str = "656d7500000000000000f4ee";

@@ -46,6 +46,11 @@ impl ApiError {
         ApiError::new(StatusCode::UNAUTHORIZED, message)
     }
 
+    /// 400 `2fa_invalid`: a TOTP code that is not the current one.
+    pub(crate) fn invalid_2fa_code() -> ApiError {
+        ApiError::bad_request("Invalid 2FA code").with_code("2fa_invalid")
+    }
+
     pub(crate) fn forbidden(message: impl Into<String>) -> ApiError {
         ApiError::new(StatusCode::FORBIDDEN, message)
     }

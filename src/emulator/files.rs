@@ -6,7 +6,7 @@ use axum::extract::FromRequest;
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
-use super::catalog::{allowed_clusters, cluster, DEFAULT_CLUSTER};
+use super::catalog::{allowed_cluster, DEFAULT_CLUSTER};
 use super::errors::ApiError;
 use super::request::{ok, Call, Reply};
 use super::state::{Account, UploadKind, UploadRecord};
@@ -70,10 +70,7 @@ pub(crate) fn place(
     timelock: Option<Timelock>,
 ) -> Result<Placement, ApiError> {
     let id = cluster_id.map(str::trim).filter(|c| !c.is_empty()).unwrap_or(DEFAULT_CLUSTER);
-    let allowed = cluster(id).is_some_and(|c| allowed_clusters(plan).iter().any(|a| a.id == c.id));
-    if !allowed {
-        return Err(ApiError::forbidden(format!("Cluster not allowed for your plan: {id}")));
-    }
+    allowed_cluster(plan, id)?;
     let expires_at = match timelock {
         None => None,
         Some(_) if !plan.timelock_allowed() => {

@@ -4,7 +4,7 @@ use super::account::{check_password_strength, message, profile};
 use super::auth::{new_session, new_totp_secret, secret_base32, totp_matches};
 use super::errors::ApiError;
 use super::request::{ok, Call, Reply};
-use super::state::random_hex;
+use super::state::{random_hex, Db};
 use super::Plan;
 use crate::types::{
     EmailBodyRequest, LoginRequest, LoginResponse, LogoutRequest, ResetPasswordRequest, SignupRequest,
@@ -38,15 +38,16 @@ pub(crate) async fn login(mut call: Call) -> Reply {
         drop(db);
         return ok(&call, body);
     }
-    let token = new_session(&mut db, account);
-    db.accounts[account].log("login", "Logged in", "WEB");
-    let body = LoginResponse {
-        token: Some(token),
-        user: Some(profile(&db.accounts[account])),
-        ..Default::default()
-    };
+    let body = signed_in(&mut db, account, "Logged in");
     drop(db);
     ok(&call, body)
+}
+
+/// Opens a session for `account`, logs it with `details`, and answers with the token and profile.
+fn signed_in(db: &mut Db, account: usize, details: &str) -> LoginResponse {
+    let token = new_session(db, account);
+    db.accounts[account].log("login", details, "WEB");
+    LoginResponse { token: Some(token), user: Some(profile(&db.accounts[account])), ..Default::default() }
 }
 
 pub(crate) async fn two_factor_verify_login(mut call: Call) -> Reply {
@@ -58,16 +59,10 @@ pub(crate) async fn two_factor_verify_login(mut call: Call) -> Reply {
         .ok_or_else(|| ApiError::unauthorized("Invalid or expired temporary token"))?;
     let secret = db.accounts[account].two_factor.secret.clone().unwrap_or_default();
     if !totp_matches(&secret, &request.code) {
-        return Err(ApiError::bad_request("Invalid 2FA code").with_code("2fa_invalid"));
+        return Err(ApiError::invalid_2fa_code());
     }
     db.pending_logins.remove(&request.temporary_token);
-    let token = new_session(&mut db, account);
-    db.accounts[account].log("login", "Logged in with 2FA", "WEB");
-    let body = LoginResponse {
-        token: Some(token),
-        user: Some(profile(&db.accounts[account])),
-        ..Default::default()
-    };
+    let body = signed_in(&mut db, account, "Logged in with 2FA");
     drop(db);
     ok(&call, body)
 }
@@ -198,7 +193,7 @@ pub(crate) async fn two_factor_enable(mut call: Call) -> Reply {
     let pending =
         account.two_factor.pending.clone().ok_or_else(|| ApiError::bad_request("Call 2FA setup first"))?;
     if !totp_matches(&pending, &request.code) {
-        return Err(ApiError::bad_request("Invalid 2FA code").with_code("2fa_invalid"));
+        return Err(ApiError::invalid_2fa_code());
     }
     account.two_factor.secret = Some(pending);
     account.two_factor.pending = None;
@@ -218,7 +213,7 @@ pub(crate) async fn two_factor_disable(mut call: Call) -> Reply {
         return Err(ApiError::bad_request("Invalid password"));
     }
     if !totp_matches(&secret, &request.code) {
-        return Err(ApiError::bad_request("Invalid 2FA code").with_code("2fa_invalid"));
+        return Err(ApiError::invalid_2fa_code());
     }
     account.two_factor.secret = None;
     account.log("2fa_disabled", "Two-factor authentication disabled", "WEB");

@@ -3,7 +3,7 @@
 use chrono::Utc;
 use serde_json::{json, Map, Value};
 
-use super::catalog::{allowed_clusters, cluster, CLUSTERS};
+use super::catalog::{allowed_cluster, CLUSTERS};
 use super::errors::ApiError;
 use super::files::{is_cid, new_record, place, purge_expired, requested_cluster, upsert, Timelock};
 use super::public::peer_id;
@@ -63,32 +63,34 @@ fn remove_upload(account: &mut Account, cid: &str) -> bool {
     true
 }
 
-pub(crate) async fn remove(mut call: Call) -> Reply {
+/// Removes the top-level upload of the path's `{cid}` and logs `{verb} {cid}` as `action`; 404
+/// with `not_found` when the account has none.
+async fn remove_path_cid(
+    call: &mut Call,
+    not_found: &str,
+    action: &str,
+    verb: &str,
+) -> Result<String, ApiError> {
     let cid = call.path_param("cid").await?;
     let account = call.account()?;
     let mut db = call.state.db();
     let account = &mut db.accounts[account];
     purge_expired(account);
-    // The route documents no 400: a CID that does not parse is simply not pinned.
+    // The routes document no 400: a CID that does not parse is simply not pinned.
     if !remove_upload(account, &cid) {
-        return Err(ApiError::not_found("Pin not found for this CID"));
+        return Err(ApiError::not_found(not_found));
     }
-    account.log("remove", format!("Removed {cid}"), call.source());
-    drop(db);
+    account.log(action, format!("{verb} {cid}"), call.source());
+    Ok(cid)
+}
+
+pub(crate) async fn remove(mut call: Call) -> Reply {
+    let cid = remove_path_cid(&mut call, "Pin not found for this CID", "remove", "Removed").await?;
     ok(&call, RemoveResponse { cid: Some(cid), removed: Some(true) })
 }
 
 pub(crate) async fn uploads_delete(mut call: Call) -> Reply {
-    let cid = call.path_param("cid").await?;
-    let account = call.account()?;
-    let mut db = call.state.db();
-    let account = &mut db.accounts[account];
-    purge_expired(account);
-    if !remove_upload(account, &cid) {
-        return Err(ApiError::not_found("Upload not found for this CID"));
-    }
-    account.log("delete_upload", format!("Deleted upload {cid}"), call.source());
-    drop(db);
+    remove_path_cid(&mut call, "Upload not found for this CID", "delete_upload", "Deleted upload").await?;
     ok(&call, MessageResponse { message: Some("Upload deleted".to_owned()), success: Some(true) })
 }
 
@@ -123,6 +125,14 @@ fn cluster_peers(cluster_id: &str) -> Vec<(String, String)> {
     (0..2).map(|n| (peer_id(index * 2 + n), format!("{cluster_id}-peer-{n}"))).collect()
 }
 
+/// The `peerMap` of status and allocations: every peer has the CID pinned as of `now`.
+fn pinned_peer_map(peers: &[(String, String)], now: &str) -> Map<String, Value> {
+    peers
+        .iter()
+        .map(|(id, name)| (id.clone(), json!({ "peername": name, "status": "pinned", "timestamp": now })))
+        .collect()
+}
+
 /// The account's top-level pin of `cid`, checked against the `cl` the request names: 403 for a
 /// cluster the plan does not allow, 404 when the CID is not pinned there.
 fn pinned(call: &Call, cid: &str) -> Result<UploadRecord, ApiError> {
@@ -131,9 +141,7 @@ fn pinned(call: &Call, cid: &str) -> Result<UploadRecord, ApiError> {
     let mut db = call.state.db();
     let plan = db.accounts[account].plan;
     if let Some(cl) = cl.as_deref() {
-        if !cluster(cl).is_some_and(|c| allowed_clusters(plan).iter().any(|a| a.id == c.id)) {
-            return Err(ApiError::forbidden(format!("Cluster not allowed for your plan: {cl}")));
-        }
+        allowed_cluster(plan, cl)?;
     }
     let account = &mut db.accounts[account];
     purge_expired(account);
@@ -159,10 +167,7 @@ pub(crate) async fn status(mut call: Call) -> Reply {
     let record = pinned(&call, &cid)?;
     let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let peers = cluster_peers(&record.cluster);
-    let mut peer_map = Map::new();
-    for (id, name) in &peers {
-        peer_map.insert(id.clone(), json!({ "peername": name, "status": "pinned", "timestamp": now }));
-    }
+    let peer_map = pinned_peer_map(&peers, &now);
     ok(
         &call,
         CidStatus {
@@ -196,10 +201,7 @@ pub(crate) async fn allocations(mut call: Call) -> Reply {
     let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
     let peers = cluster_peers(&record.cluster);
     let ids: Vec<&String> = peers.iter().map(|(id, _)| id).collect();
-    let peer_map: Map<String, Value> = peers
-        .iter()
-        .map(|(id, name)| (id.clone(), json!({ "peername": name, "status": "pinned", "timestamp": now })))
-        .collect();
+    let peer_map = pinned_peer_map(&peers, &now);
     ok(
         &call,
         Allocations {

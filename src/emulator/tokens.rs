@@ -19,7 +19,7 @@ fn check_second_factor(db: &Db, account: usize, code: Option<&str>) -> Result<()
     let code =
         code.ok_or_else(|| ApiError::bad_request("2FA code required (totpCode)").with_code("2fa_required"))?;
     if !totp_matches(secret, code) {
-        return Err(ApiError::bad_request("Invalid 2FA code").with_code("2fa_invalid"));
+        return Err(ApiError::invalid_2fa_code());
     }
     Ok(())
 }
