@@ -133,6 +133,17 @@ impl Interrupt {
         Interrupt { pressed }
     }
 
+    /// Runs `work` to its end, or stops it and gives `None` when Ctrl-C is pressed first.
+    /// A press wins over work that ends at the same moment (`biased`), so that Ctrl-C is never
+    /// ignored.
+    pub async fn or_stop<T>(&mut self, work: impl std::future::Future<Output = T>) -> Option<T> {
+        tokio::select! {
+            biased;
+            () = self.wait() => None,
+            result = work => Some(result),
+        }
+    }
+
     /// Resolves when Ctrl-C is pressed.
     pub async fn wait(&mut self) {
         if self.pressed.wait_for(|pressed| *pressed).await.is_err() {

@@ -2,6 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
+use chrono::{DateTime, Utc};
+use pinarkive::upload::{DagUpload, FileUpload};
 use serde::Serialize;
 
 use super::{parse_timelock, Context};
@@ -33,6 +35,43 @@ struct LocalFile {
     path: PathBuf,
     name: String,
     length: u64,
+}
+
+/// `--cluster` and `--timelock` on either kind of upload: the library gives its two builders
+/// the same methods but no trait to be generic over.
+trait Placed: Sized {
+    fn in_cluster(self, cluster: String) -> Self;
+    fn locked_until(self, until: DateTime<Utc>) -> Self;
+
+    /// The upload with the cluster and timelock that were given.
+    fn placed(self, cluster: Option<&str>, timelock: Option<DateTime<Utc>>) -> Self {
+        let upload = match cluster {
+            Some(cluster) => self.in_cluster(cluster.to_string()),
+            None => self,
+        };
+        match timelock {
+            Some(until) => upload.locked_until(until),
+            None => upload,
+        }
+    }
+}
+
+impl Placed for FileUpload<'_> {
+    fn in_cluster(self, cluster: String) -> Self {
+        self.cluster(cluster)
+    }
+    fn locked_until(self, until: DateTime<Utc>) -> Self {
+        self.timelock(until)
+    }
+}
+
+impl Placed for DagUpload<'_> {
+    fn in_cluster(self, cluster: String) -> Self {
+        self.cluster(cluster)
+    }
+    fn locked_until(self, until: DateTime<Utc>) -> Self {
+        self.timelock(until)
+    }
 }
 
 fn check_files(paths: &[PathBuf]) -> Result<Vec<LocalFile>, CliError> {
@@ -73,18 +112,11 @@ pub async fn upload_files(ctx: &Context, args: UploadArgs) -> Result<(), CliErro
     let mut done_bytes = 0;
     for (index, file) in files.iter().enumerate() {
         let bar = bars.file(&file.name, Some(file.length), done_bytes);
-        let mut upload = client.upload_file(&file.path).on_progress(bar.callback());
-        if let Some(cluster) = &args.placement.cluster {
-            upload = upload.cluster(cluster.clone());
-        }
-        if let Some(until) = timelock {
-            upload = upload.timelock(until);
-        }
-        let outcome = tokio::select! {
-            biased;
-            () = interrupt.wait() => None,
-            result = upload.send() => Some(result),
-        };
+        let upload = client
+            .upload_file(&file.path)
+            .on_progress(bar.callback())
+            .placed(args.placement.cluster.as_deref(), timelock);
+        let outcome = interrupt.or_stop(upload.send()).await;
         bar.finish();
         // Clears the bars, prints the `--json` report of a stopped run and returns its summary.
         let stopped = |interrupted: bool| {
@@ -198,18 +230,12 @@ pub async fn upload_dir(ctx: &Context, args: UploadDirArgs) -> Result<(), CliErr
     let bars = UploadBars::new(&ctx.out, 1, None);
     let name = dir_name(dir);
     let bar = bars.file(&format!("{name}/"), None, 0);
-    let mut upload = client.upload_directory(dir).dir_name(name.clone()).on_progress(bar.callback());
-    if let Some(cluster) = cluster {
-        upload = upload.cluster(cluster.clone());
-    }
-    if let Some(until) = timelock {
-        upload = upload.timelock(until);
-    }
-    let outcome = tokio::select! {
-        biased;
-        () = interrupt.wait() => None,
-        result = upload.send() => Some(result),
-    };
+    let upload = client
+        .upload_directory(dir)
+        .dir_name(name.clone())
+        .on_progress(bar.callback())
+        .placed(cluster.as_deref(), timelock);
+    let outcome = interrupt.or_stop(upload.send()).await;
     bar.finish();
     bars.clear();
     let response = match outcome {
