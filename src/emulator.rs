@@ -276,7 +276,8 @@ impl Emulator {
         self.addr
     }
 
-    /// The e-mail and password of the built-in account, for `/auth/login`.
+    /// The e-mail and password the built-in account started with, for `/auth/login`; a password
+    /// changed or reset through the API is not reflected here.
     pub fn user(&self) -> (&str, &str) {
         (&self.email, &self.password)
     }

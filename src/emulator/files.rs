@@ -28,7 +28,6 @@ const MAX_FILES: usize = 10_000;
 fn cid_of(codec: u64, digest: &[u8]) -> String {
     match cid::multihash::Multihash::<64>::wrap(SHA2_256, digest) {
         Ok(hash) => cid::Cid::new_v1(codec, hash).to_string(),
-        // A 32-byte digest always fits in 64 bytes.
         Err(_) => unreachable!("a sha2-256 digest fits a 64-byte multihash"),
     }
 }
@@ -169,7 +168,7 @@ async fn read_form(call: &mut Call, file_part: &str) -> Result<Form, ApiError> {
                 let mut size: u64 = 0;
                 while let Some(chunk) = field.chunk().await.map_err(malformed)? {
                     size += chunk.len() as u64;
-                    count(&mut total, chunk.len(), limit)?;
+                    count_toward_limit(&mut total, chunk.len(), limit)?;
                     hasher.update(&chunk);
                 }
                 form.files.push(ReceivedFile {
@@ -181,7 +180,7 @@ async fn read_form(call: &mut Call, file_part: &str) -> Result<Form, ApiError> {
             // Parts the API does not know are read past, not kept, but they count to the limit.
             _ => {
                 while let Some(chunk) = field.chunk().await.map_err(malformed)? {
-                    count(&mut total, chunk.len(), limit)?;
+                    count_toward_limit(&mut total, chunk.len(), limit)?;
                 }
             }
         }
@@ -190,7 +189,7 @@ async fn read_form(call: &mut Call, file_part: &str) -> Result<Form, ApiError> {
 }
 
 /// Adds `bytes` to the running total: 413 once it passes `limit`.
-fn count(total: &mut u64, bytes: usize, limit: u64) -> Result<(), ApiError> {
+fn count_toward_limit(total: &mut u64, bytes: usize, limit: u64) -> Result<(), ApiError> {
     *total += bytes as u64;
     if *total > limit {
         return Err(ApiError::file_too_large(limit));

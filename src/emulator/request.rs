@@ -105,7 +105,7 @@ impl Call {
         }
     }
 
-    /// An optional JSON body: `None` when the body is empty.
+    /// An optional JSON body: `None` when the body is empty or only whitespace.
     pub(crate) async fn json_or_none<T: DeserializeOwned>(&mut self) -> Result<Option<T>, ApiError> {
         let body = std::mem::take(&mut self.body);
         let bytes = axum::body::to_bytes(body, MAX_JSON_BODY)
