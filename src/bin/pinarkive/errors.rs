@@ -78,9 +78,14 @@ impl From<Error> for CliError {
                             "the API refused the key ({detail}); log in again with `pinarkive login`, or see `pinarkive config show`"
                         ),
                     ),
-                    (Some(ErrorCode::AccountDisabled | ErrorCode::EmailNotVerified), _) => {
-                        CliError::new(Exit::Auth, format!("the account cannot use the API yet ({detail})"))
-                    }
+                    (Some(ErrorCode::EmailNotVerified), _) => CliError::new(
+                        Exit::Auth,
+                        format!("the account's email address is not verified yet ({detail}); verify it, then try again"),
+                    ),
+                    (Some(ErrorCode::AccountDisabled), _) => CliError::new(
+                        Exit::Auth,
+                        format!("the account is disabled ({detail}); ask Pinarkive's support to enable it"),
+                    ),
                     (Some(ErrorCode::TwoFactorRequired), _) => CliError::new(
                         Exit::Auth,
                         format!("the account needs a two-factor code ({detail}); pass --totp CODE"),
@@ -103,16 +108,21 @@ impl From<Error> for CliError {
                         Exit::Api,
                         format!("too large for the server or your plan ({detail}); see `pinarkive whoami` for the plan"),
                     ),
-                    (_, 404) => CliError::new(Exit::Api, format!("not found ({detail})")),
+                    (_, 404) => CliError::new(
+                        Exit::Api,
+                        format!("not found ({detail}); check the CID or name given, and the base URL (`pinarkive config show`)"),
+                    ),
                     (_, 500..) => {
                         CliError::new(Exit::Api, format!("the API failed ({detail}); try again later"))
                     }
                     _ => CliError::new(Exit::Api, format!("the API refused the request ({detail})")),
                 }
             }
-            Error::Decode { .. } => {
-                CliError::new(Exit::Api, format!("the API's answer could not be read: {error}"))
-            }
+            // Most often a proxy's or a web server's page: the base URL is not the API's.
+            Error::Decode { .. } => CliError::new(
+                Exit::Api,
+                format!("the API's answer could not be read: {error}; check the base URL (`pinarkive config show`)"),
+            ),
             Error::Timeout { message, .. } => CliError::new(
                 Exit::Network,
                 format!("no answer from the API in time ({message}); check your network and the base URL (`pinarkive config show`)"),
@@ -135,9 +145,13 @@ impl From<Error> for CliError {
     }
 }
 
+/// The URL without what may be secret: a query string, or a user and password in it.
 fn without_query(url: &reqwest::Url) -> String {
     let mut url = url.clone();
     url.set_query(None);
+    // Both fail only for URLs that cannot have a user (no host), which have none to remove.
+    let _ = url.set_password(None);
+    let _ = url.set_username("");
     url.to_string()
 }
 
@@ -168,6 +182,12 @@ mod tests {
     fn redact_replaces_every_secret() {
         let secrets = vec!["pk_secret".to_string(), String::new()];
         assert_eq!(redact("bad key pk_secret, pk_secret", &secrets), "bad key [redacted], [redacted]");
+    }
+
+    #[test]
+    fn urls_in_error_lines_lose_their_secrets() {
+        let url = reqwest::Url::parse("https://user:pass@api.example.test/api/v3/files?token=t").unwrap();
+        assert_eq!(without_query(&url), "https://api.example.test/api/v3/files");
     }
 
     #[test]
