@@ -589,6 +589,14 @@ mod tests {
     }
 
     #[test]
+    fn a_429_without_retry_after_does_not_conform() {
+        let body = br#"{"error":"Too Many Requests","retryAfter":1}"#;
+        let e = Conformance::embedded().check("users_me_get", 429, &json_headers(), body).unwrap_err();
+        assert_eq!(pointers(&e), ["header Retry-After"], "{e}");
+        assert!(e.to_string().contains("required by the spec but missing"), "{e}");
+    }
+
+    #[test]
     fn error_bodies_are_checked_against_the_error_schema() {
         let spec = Conformance::embedded();
         assert_eq!(spec.check_error_body(br#"{"error":"Unauthorized","code":"INVALID_API_KEY"}"#), Ok(()));
