@@ -279,10 +279,9 @@ mod tests {
             rate_limited(me, &resp(429, r#"{"retryAfter":1}"#, &[("retry-after", "1")])),
             Outcome::Pass
         );
-        assert_eq!(
-            rate_limited(me, &resp(429, r#"{"retryAfter":1}"#, &[])),
-            Outcome::Fail("429 without Retry-After".into())
-        );
+        // The spec requires the header on 429 as well, so conformance may report it a second time.
+        let Outcome::Fail(why) = rate_limited(me, &resp(429, r#"{"retryAfter":1}"#, &[])) else { panic!() };
+        assert!(why.starts_with("429 without Retry-After"), "{why}");
         let Outcome::Fail(why) = rate_limited(me, &resp(429, "{}", &[("retry-after", "later")])) else {
             panic!()
         };
