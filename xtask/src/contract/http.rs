@@ -185,8 +185,8 @@ fn sensitive(value: &str) -> Result<HeaderValue, String> {
     Ok(value)
 }
 
-/// A transport error without the URL's query (no credentials are ever in URLs, but the message
-/// stays short).
+/// A transport error as `METHOD path what: innermost cause`. reqwest's own message repeats the
+/// whole URL and wraps the cause in layers; the innermost cause is the part that helps.
 fn describe(method: &reqwest::Method, path: &str, error: &reqwest::Error) -> String {
     let kind = if error.is_timeout() {
         "timed out"

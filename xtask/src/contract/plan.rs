@@ -511,10 +511,16 @@ impl<'t> Suite<'t> {
 
     /// A fresh session from `/auth/login` (not a check).
     async fn session(&mut self) -> Option<String> {
+        self.login_answer_field("token").await
+    }
+
+    /// Logs in with the account (not a check) and returns `field` of the answer, a credential,
+    /// which from then on is redacted from the report.
+    async fn login_answer_field(&mut self, field: &str) -> Option<String> {
         let (email, _) = self.target.login.as_ref()?;
         let req = login_req(email, self.password.as_deref()?);
         let json = self.http.send(&req, Auth::None).await.ok()?.json()?;
-        let token = json.get("token")?.as_str()?.to_string();
+        let token = json.get(field)?.as_str()?.to_string();
         self.report.add_secret(&token);
         Some(token)
     }
@@ -843,12 +849,7 @@ impl<'t> Suite<'t> {
         if !self.two_factor_on {
             return None;
         }
-        let (email, _) = self.target.login.as_ref()?;
-        let req = login_req(email, self.password.as_deref()?);
-        let json = self.http.send(&req, Auth::None).await.ok()?.json()?;
-        let token = json.get("temporaryToken")?.as_str()?.to_string();
-        self.report.add_secret(&token);
-        Some(token)
+        self.login_answer_field("temporaryToken").await
     }
 
     /// Logout ends two fresh sessions, one sent as `X-API-Key`, one as Bearer.
