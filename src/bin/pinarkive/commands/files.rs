@@ -166,7 +166,8 @@ pub async fn list(ctx: &Context, args: LsArgs) -> Result<(), CliError> {
     match (listing.page, listing.total) {
         (Some(page), Some(total)) if total > shown => ctx.out.line(format!(
             "Page {page}: {shown} of {total} uploads; see more with --page {} or --all.",
-            page + 1
+            // `--page` is the user's and `total` the server's: neither bounds the other.
+            page.saturating_add(1)
         )),
         (Some(_), None) if shown == args.limit => {
             ctx.out.line("There may be more; see them with --page or --all.")
