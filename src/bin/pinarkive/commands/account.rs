@@ -81,10 +81,7 @@ struct GatewayUrl {
 pub async fn gateway(ctx: &Context, args: GatewayArgs) -> Result<(), CliError> {
     check_cids([&args.cid])?;
     let url = match &args.cluster {
-        None => {
-            let base = ctx.settings.gateway.value.as_deref().unwrap_or(pinarkive::gateway::PRIMARY_GATEWAY);
-            pinarkive::gateway::content_url(base, &args.cid)?
-        }
+        None => pinarkive::gateway::content_url(ctx.gateway_base(), &args.cid)?,
         Some(cluster) => {
             let gateways = ctx.client()?.gateways().await?;
             gateways.url_in(cluster, &args.cid)?.ok_or_else(|| {

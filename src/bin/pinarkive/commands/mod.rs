@@ -34,6 +34,11 @@ impl Context {
         self.builder(self.retries).build().map_err(CliError::from)
     }
 
+    /// The gateway content URLs are built on: the config file's, else the primary gateway.
+    pub fn gateway_base(&self) -> &str {
+        self.settings.gateway.value.as_deref().unwrap_or(pinarkive::gateway::PRIMARY_GATEWAY)
+    }
+
     /// A builder with the base URL, key (if any), default cluster and `retries`.
     pub fn builder(&self, retries: u32) -> ClientBuilder {
         let mut builder = Client::builder()

@@ -152,13 +152,8 @@ pub async fn upload_files(ctx: &Context, args: UploadArgs) -> Result<(), CliErro
             Some(Ok(response)) => {
                 let response = response.into_inner();
                 let size = response.size.and_then(|s| u64::try_from(s).ok()).unwrap_or(file.length);
-                let url = pinarkive::gateway::content_url(
-                    ctx.settings.gateway.value.as_deref().unwrap_or_default(),
-                    &response.cid,
-                )
-                .unwrap_or_default();
                 bars.println(&ctx.out, &format!("{}  {}  {}", response.cid, file.name, human_size(size)));
-                if !url.is_empty() {
+                if let Ok(url) = pinarkive::gateway::content_url(ctx.gateway_base(), &response.cid) {
                     bars.println(&ctx.out, &format!("  {url}"));
                 }
                 uploaded.push(Uploaded {
@@ -282,8 +277,7 @@ pub async fn upload_dir(ctx: &Context, args: UploadDirArgs) -> Result<(), CliErr
         report.total_files,
         human_size(report.total_size)
     ));
-    let base = ctx.settings.gateway.value.as_deref().unwrap_or_default();
-    if let Ok(url) = pinarkive::gateway::content_url(base, &report.cid) {
+    if let Ok(url) = pinarkive::gateway::content_url(ctx.gateway_base(), &report.cid) {
         ctx.out.line(format!("  {url}"));
     }
     Ok(())
