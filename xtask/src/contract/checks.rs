@@ -76,6 +76,9 @@ impl Outcome {
 /// The longest piece of a body quoted in a reason.
 const QUOTE: usize = 160;
 
+/// What ends a quoted body that was cut short.
+pub const CUT: &str = "...";
+
 fn spec() -> &'static Conformance {
     Conformance::embedded()
 }
@@ -93,7 +96,7 @@ pub fn excerpt(body: &[u8]) -> String {
     let text = String::from_utf8_lossy(body);
     let text: String = text.chars().map(|c| if c.is_control() { ' ' } else { c }).collect();
     match text.char_indices().nth(QUOTE) {
-        Some((cut, _)) => format!("{}...", &text[..cut]),
+        Some((cut, _)) => format!("{}{CUT}", &text[..cut]),
         None => text,
     }
 }

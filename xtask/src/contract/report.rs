@@ -9,7 +9,7 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
-use super::checks::{Check, Outcome};
+use super::checks::{self, Check, Outcome};
 
 /// The outcomes of a run.
 #[derive(Debug, Default)]
@@ -48,6 +48,11 @@ impl Report {
         let mut text = text.to_string();
         for secret in &self.secrets {
             text = text.replace(secret.as_str(), "[redacted]");
+            // A quoted body cut short (`checks::excerpt`) may end inside a secret: its start
+            // stands before the "...", longest start first.
+            for (cut, _) in secret.char_indices().skip(1).collect::<Vec<_>>().into_iter().rev() {
+                text = text.replace(&format!("{}{}", &secret[..cut], checks::CUT), "[redacted]...");
+            }
         }
         text
     }
@@ -298,6 +303,20 @@ mod tests {
         report.add_secret("pk_minted_1");
         assert!(!report.render().contains("pk_minted_1"), "{}", report.render());
         assert!(!report.junit().contains("pk_minted_1"), "{}", report.junit());
+    }
+
+    #[test]
+    fn a_secret_cut_short_by_an_excerpt_is_redacted() {
+        let mut report = Report::default();
+        report.add_secret("pk_live_0123456789");
+        let body = format!("{{\"token\":\"{}pk_live_0123456789\"}}", " ".repeat(140));
+        let reason = checks::excerpt(body.as_bytes());
+        assert!(reason.contains("pk_live_01"), "the excerpt should cut inside the key: {reason}");
+        report.record("tokens_generate", Check::Success, Outcome::Fail(reason));
+        for out in [report.render(), report.junit()] {
+            assert!(!out.contains("pk_live_01"), "{out}");
+            assert!(out.contains("[redacted]..."), "{out}");
+        }
     }
 
     #[test]
