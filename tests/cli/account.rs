@@ -65,7 +65,7 @@ fn doctor_passes_with_a_good_key_and_reports_its_scopes() {
     let setup = Setup::new();
     local_gateway(&setup);
     let out = run(setup.cmd(), &["doctor", "--json"]).ok();
-    insta::assert_json_snapshot!(scrubbed(&setup, out.json()));
+    insta::assert_json_snapshot!(setup.scrub_json(out.json()));
     let out = run(setup.cmd(), &["doctor"]).ok();
     insta::assert_snapshot!(setup.scrub(&out.stdout));
 }
@@ -99,8 +99,4 @@ fn doctor_fails_with_exit_1_on_a_refused_key() {
     assert!(out.stdout.contains("FAIL  key"), "{}", out.stdout);
     assert_eq!(out.stderr, "error: 1 check(s) failed: key\n");
     assert!(!out.stdout.contains(KEY));
-}
-
-fn scrubbed(setup: &Setup, value: serde_json::Value) -> serde_json::Value {
-    serde_json::from_str(&setup.scrub(&value.to_string())).unwrap()
 }

@@ -13,8 +13,7 @@ fn login_writes_the_official_config_file_readable_only_by_its_owner() {
     assert!(!out.stdout.contains(KEY) && !out.stderr.contains(KEY));
     insta::assert_snapshot!(setup.scrub(&out.stdout));
 
-    let written: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(setup.config_path()).unwrap()).unwrap();
+    let written = setup.read_config();
     assert_eq!(written, json!({"apiKey": KEY, "baseUrl": setup.base_url()}));
     #[cfg(unix)]
     {
@@ -34,8 +33,7 @@ fn login_keeps_the_other_settings_of_the_file() {
     let mut login = setup.bare_cmd();
     login.write_stdin(KEY);
     run(login, &["login", "--stdin"]).ok();
-    let written: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(setup.config_path()).unwrap()).unwrap();
+    let written = setup.read_config();
     assert_eq!(
         written,
         json!({"apiKey": KEY, "cluster": "cl1-eu", "gateway": "https://example.test/ipfs/", "theme": 1})
@@ -47,8 +45,7 @@ fn login_stores_a_key_given_with_the_flag() {
     let setup = Setup::new();
     let out = run(setup.bare_cmd(), &["login", "--api-key", KEY, "--json"]).ok();
     assert!(!out.stdout.contains(KEY));
-    let written: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(setup.config_path()).unwrap()).unwrap();
+    let written = setup.read_config();
     assert_eq!(written, json!({"apiKey": KEY}));
 }
 
@@ -70,8 +67,7 @@ fn logout_removes_the_key_and_keeps_the_rest() {
     setup.write_config(json!({"apiKey": KEY, "baseUrl": setup.base_url()}));
     let out = run(setup.bare_cmd(), &["logout", "--json"]).ok();
     assert_eq!(out.json()["removed"], true);
-    let written: serde_json::Value =
-        serde_json::from_slice(&std::fs::read(setup.config_path()).unwrap()).unwrap();
+    let written = setup.read_config();
     assert_eq!(written, json!({"baseUrl": setup.base_url()}));
 
     let out = run(setup.bare_cmd(), &["whoami"]).expect_code(3);
@@ -92,19 +88,19 @@ fn a_flag_beats_the_environment_which_beats_the_file() {
     );
 
     let from_file = run(setup.bare_cmd(), &["config", "show", "--json"]).ok();
-    insta::assert_json_snapshot!("config_show_from_file", scrubbed(&setup, from_file.json()));
+    insta::assert_json_snapshot!("config_show_from_file", setup.scrub_json(from_file.json()));
 
     let mut with_env = setup.bare_cmd();
     with_env.env("PINARKIVE_API_KEY", env_key).env("PINARKIVE_API_BASE_URL", setup.base_url());
     let from_env = run(with_env, &["config", "show", "--json"]).ok();
-    insta::assert_json_snapshot!("config_show_from_env", scrubbed(&setup, from_env.json()));
+    insta::assert_json_snapshot!("config_show_from_env", setup.scrub_json(from_env.json()));
 
     let mut with_flags = setup.bare_cmd();
     with_flags.env("PINARKIVE_API_KEY", env_key).env("PINARKIVE_API_BASE_URL", "http://127.0.0.1:9/api/v3");
     let from_flags =
         run(with_flags, &["config", "show", "--json", "--api-key", flag_key, "--base-url", setup.base_url()])
             .ok();
-    insta::assert_json_snapshot!("config_show_from_flags", scrubbed(&setup, from_flags.json()));
+    insta::assert_json_snapshot!("config_show_from_flags", setup.scrub_json(from_flags.json()));
 
     for out in [&from_file, &from_env, &from_flags] {
         for key in [file_key, env_key, flag_key] {
@@ -142,8 +138,4 @@ fn a_broken_config_file_is_named_without_showing_its_contents() {
     let out = run(setup.bare_cmd(), &["ls"]).expect_code(2);
     assert!(!out.stderr.contains(KEY));
     insta::assert_snapshot!(setup.scrub(&out.stderr));
-}
-
-fn scrubbed(setup: &Setup, value: serde_json::Value) -> serde_json::Value {
-    serde_json::from_str(&setup.scrub(&value.to_string())).unwrap()
 }

@@ -107,10 +107,7 @@ fn ls_pages_and_all() {
 fn rename_finds_the_upload_by_cid() {
     let setup = Setup::new();
     let file = setup.file("draft.txt", b"draft\n");
-    let cid = run(setup.cmd(), &["upload", &file, "--json"]).ok().json()["uploads"][0]["cid"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let cid = setup.upload(&file);
     let renamed = run(setup.cmd(), &["rename", &cid, "final.txt", "--json"]).ok().json();
     assert_eq!((renamed["cid"].as_str(), renamed["name"].as_str()), (Some(cid.as_str()), Some("final.txt")));
     let listed = run(setup.cmd(), &["ls", "--json"]).ok().json();
@@ -138,10 +135,7 @@ fn upload_dir_makes_one_dag() {
 fn status_shows_the_peers() {
     let setup = Setup::new();
     let file = setup.file("s.txt", b"status\n");
-    let cid = run(setup.cmd(), &["upload", &file, "--json"]).ok().json()["uploads"][0]["cid"]
-        .as_str()
-        .unwrap()
-        .to_string();
+    let cid = setup.upload(&file);
     let status = run(setup.cmd(), &["status", &cid, "--json"]).ok().json();
     insta::assert_json_snapshot!(status, {".cid" => "[cid]"});
     let out = run(setup.cmd(), &["status", &cid]).ok();

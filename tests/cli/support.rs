@@ -77,6 +77,17 @@ impl Setup {
         self.home.path().join(".pinarkive/config.json")
     }
 
+    /// `~/.pinarkive/config.json` as the binary left it.
+    pub fn read_config(&self) -> serde_json::Value {
+        serde_json::from_slice(&std::fs::read(self.config_path()).unwrap()).unwrap()
+    }
+
+    /// Uploads one file with the binary and returns its CID.
+    pub fn upload(&self, file: &str) -> String {
+        let uploaded = run(self.cmd(), &["upload", file, "--json"]).ok().json();
+        uploaded["uploads"][0]["cid"].as_str().expect("the upload's CID").to_string()
+    }
+
     /// Writes a file under HOME and returns its name relative to HOME (the binary's directory).
     pub fn file(&self, name: &str, contents: &[u8]) -> String {
         let path = self.home.path().join(name);
@@ -97,6 +108,11 @@ impl Setup {
         let origin = self.base_url().trim_end_matches("/api/v3");
         text.replace(origin, "http://127.0.0.1:[port]")
             .replace(&self.home.path().display().to_string(), "[home]")
+    }
+
+    /// [`Setup::scrub`] for a JSON document.
+    pub fn scrub_json(&self, value: serde_json::Value) -> serde_json::Value {
+        serde_json::from_str(&self.scrub(&value.to_string())).unwrap()
     }
 }
 
