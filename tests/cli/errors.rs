@@ -72,9 +72,13 @@ fn an_unreachable_server_exits_5_and_names_the_url() {
 #[test]
 fn a_bad_cid_exits_2_before_anything_is_sent() {
     let setup = Setup::new();
-    let out = run(setup.cmd(), &["rm", CID, "not-a-cid"]).expect_code(2);
+    let kept = setup.upload(&setup.file("kept.txt", b"kept\n"));
+    let out = run(setup.cmd(), &["rm", &kept, "not-a-cid"]).expect_code(2);
     insta::assert_snapshot!(out.stderr);
-    // The first CID was not tried either: it is still unknown rather than removed.
+    // The valid first CID was not tried either: its upload is still listed.
+    let listed = run(setup.cmd(), &["ls", "--json"]).ok().json();
+    assert_eq!(listed["uploads"][0]["cid"], kept.as_str());
+    // A CID this account never pinned is the API's 404, named with the CID.
     let out = run(setup.cmd(), &["rm", CID]).expect_code(1);
     assert!(out.stderr.starts_with(&format!("error: {CID}: not found (HTTP 404")), "{}", out.stderr);
 }
