@@ -165,9 +165,13 @@ pub fn root_cause(error: &(dyn std::error::Error + 'static)) -> String {
     innermost.to_string()
 }
 
-/// `text` with every secret replaced: a last guard, since a server may echo what it was sent.
+/// `text` made safe to print, the last guard before anything reaches the terminal: every secret
+/// replaced (a server may echo what it was sent), and control characters other than newlines and
+/// tabs shown as `\u{FFFD}`, so that names and messages from a server cannot move the cursor,
+/// recolour or retitle the user's terminal with escape sequences.
 pub fn redact(text: &str, secrets: &[String]) -> String {
-    let mut text = text.to_string();
+    let mut text: String =
+        text.chars().map(|c| if c.is_control() && c != '\n' && c != '\t' { '\u{FFFD}' } else { c }).collect();
     for secret in secrets.iter().filter(|s| !s.is_empty()) {
         text = text.replace(secret.as_str(), "[redacted]");
     }
@@ -182,6 +186,13 @@ mod tests {
     fn redact_replaces_every_secret() {
         let secrets = vec!["pk_secret".to_string(), String::new()];
         assert_eq!(redact("bad key pk_secret, pk_secret", &secrets), "bad key [redacted], [redacted]");
+    }
+
+    #[test]
+    fn terminal_escapes_from_a_server_are_not_printed() {
+        let name = "photo\u{1b}]0;owned\u{7}\u{1b}[2J.png\r";
+        assert_eq!(redact(name, &[]), "photo\u{FFFD}]0;owned\u{FFFD}\u{FFFD}[2J.png\u{FFFD}");
+        assert_eq!(redact("a\tb\nc", &[]), "a\tb\nc");
     }
 
     #[test]
