@@ -29,9 +29,6 @@ use std::sync::{Arc, OnceLock};
 
 use serde_json::{json, Value};
 
-/// The spec the crate was generated from.
-const SPEC_YAML: &str = include_str!("../openapi/pinarkive-v3.yaml");
-
 const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
 
 /// Compiled validators for every response of a spec.
@@ -178,7 +175,7 @@ impl Conformance {
     /// If the embedded spec cannot be compiled, which the crate's own tests rule out.
     pub fn embedded() -> &'static Conformance {
         static EMBEDDED: OnceLock<Conformance> = OnceLock::new();
-        EMBEDDED.get_or_init(|| match Conformance::from_yaml(SPEC_YAML) {
+        EMBEDDED.get_or_init(|| match Conformance::from_yaml(crate::spec::YAML) {
             Ok(conformance) => conformance,
             Err(e) => panic!("the embedded openapi/pinarkive-v3.yaml cannot be compiled: {e}"),
         })

@@ -27,6 +27,11 @@ pub struct Operation {
 
 include!(concat!(env!("OUT_DIR"), "/operation_table.rs"));
 
+/// The spec itself, as the crate was generated from it: what the emulator serves at
+/// `/docs/openapi.json` and what `conformance` checks responses against.
+#[cfg(feature = "emulator")]
+pub(crate) const YAML: &str = include_str!("../openapi/pinarkive-v3.yaml");
+
 /// Looks up an operation by its `operationId`.
 pub fn operation(id: &str) -> Option<&'static Operation> {
     OPERATIONS.iter().find(|op| op.id == id)

@@ -11,14 +11,11 @@ use super::errors::ApiError;
 use super::request::{ok, Call, Reply};
 use crate::types::HealthResponse;
 
-/// The spec this crate was generated from, served as JSON at `/docs/openapi.json`.
-const SPEC_YAML: &str = include_str!("../../openapi/pinarkive-v3.yaml");
-
 /// The spec as JSON text, converted once: it is large, and served as it is.
 fn spec_json() -> Option<&'static [u8]> {
     static SPEC: OnceLock<Option<Vec<u8>>> = OnceLock::new();
     SPEC.get_or_init(|| {
-        let value: Value = serde_yaml::from_str(SPEC_YAML).ok()?;
+        let value: Value = serde_yaml::from_str(crate::spec::YAML).ok()?;
         serde_json::to_vec(&value).ok()
     })
     .as_deref()
