@@ -50,11 +50,6 @@ fn directory_cid(entries: &[(String, String)]) -> String {
     cid_of(DAG_PB_CODEC, &hasher.finalize())
 }
 
-/// Whether `text` is a CID the `cid` crate accepts.
-pub(crate) fn is_cid(text: &str) -> bool {
-    !text.is_empty() && cid::Cid::try_from(text).is_ok()
-}
-
 /// Where and until when content is pinned, after the plan's rules.
 pub(crate) struct Placement {
     pub(crate) cluster: String,

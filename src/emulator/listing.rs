@@ -4,9 +4,10 @@ use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::errors::ApiError;
-use super::files::{is_cid, purge_expired};
+use super::files::purge_expired;
 use super::request::{ok, Call, Reply};
 use super::state::{UploadKind, UploadRecord};
+use crate::cid::validate_cid;
 use crate::types::{Pagination, Upload, UploadList};
 
 /// The most uploads one page lists.
@@ -50,7 +51,7 @@ pub(crate) async fn uploads_list(call: Call) -> Reply {
         return Err(ApiError::bad_request("page and limit must be at least 1"));
     }
     let limit = limit.min(MAX_PAGE_SIZE);
-    if query.parent_cid.as_deref().is_some_and(|p| !is_cid(p)) {
+    if query.parent_cid.as_deref().is_some_and(|p| validate_cid(p).is_err()) {
         return Err(ApiError::bad_request("Invalid parentCid"));
     }
     let account = call.account()?;

@@ -5,10 +5,11 @@ use serde_json::{json, Map, Value};
 
 use super::catalog::{allowed_cluster, CLUSTERS};
 use super::errors::ApiError;
-use super::files::{is_cid, new_record, place, purge_expired, requested_cluster, upsert, Timelock};
+use super::files::{new_record, place, purge_expired, requested_cluster, upsert, Timelock};
 use super::public::peer_id;
 use super::request::{ok, Call, Reply};
 use super::state::{Account, UploadKind, UploadRecord};
+use crate::cid::validate_cid;
 use crate::types::{
     Allocations, CidStatus, MessageResponse, PeerStatus, PinRequest, PinResponse, RemoveResponse,
     RenameRequest, RenameResponse,
@@ -156,7 +157,7 @@ fn pinned(call: &Call, cid: &str) -> Result<UploadRecord, ApiError> {
 /// The `{cid}` of the path: 400 unless it parses.
 async fn path_cid(call: &mut Call) -> Result<String, ApiError> {
     let cid = call.path_param("cid").await?;
-    if !is_cid(&cid) {
+    if validate_cid(&cid).is_err() {
         return Err(ApiError::bad_request("Invalid CID"));
     }
     Ok(cid)
