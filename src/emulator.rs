@@ -34,34 +34,48 @@
 
 mod account;
 mod auth;
+mod body;
 mod catalog;
 mod clock;
 mod errors;
 mod files;
 mod listing;
 mod login;
+mod multipart;
+mod options;
 mod pins;
 mod public;
 mod rate_limit;
 mod request;
 mod router;
+mod server;
 mod state;
 mod tokens;
+mod uploads;
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::serve::ListenerExt;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use crate::emulator::auth::totp_code;
 pub use crate::emulator::clock::Clock;
+pub use crate::emulator::multipart::{MAX_FILES, MAX_FILE_NAME_BYTES, MAX_PART_HEADER_BYTES};
+pub use crate::emulator::options::{
+    known_scopes, EmulatorOptions, InvalidOption, KeySpec, Login, RateLimit, DEFAULT_PORT,
+};
+pub use crate::emulator::state::MAX_LOG_ENTRIES;
 
-/// The default upload size limit: 100 MiB, large enough for tests, small enough to stay cheap.
+/// The default limit on a request's body: 100 MiB, large enough for tests, small enough to stay
+/// cheap.
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 100 * 1024 * 1024;
+/// The default time a client has to send a request's headers (and an idle connection's life).
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default number of connections served at once.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 /// The default e-mail of the built-in account.
 pub const DEFAULT_EMAIL: &str = "dev@emulator.pinarkive.test";
 /// The default password of the built-in account.
@@ -77,23 +91,17 @@ pub enum Plan {
     Premium,
 }
 
-/// Requests allowed per key in each window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct RateLimits {
-    pub(crate) per_second: u32,
-    pub(crate) per_minute: u32,
-}
-
 /// Configures and starts an [`Emulator`].
 pub struct EmulatorBuilder {
     keys: Vec<(String, Vec<String>)>,
-    rate_limits: Option<RateLimits>,
+    rate_limit: RateLimit,
     max_upload_bytes: u64,
     plan: Plan,
     email: String,
     password: String,
     bind: SocketAddr,
     clock: Clock,
+    limits: server::ConnectionLimits,
 }
 
 impl Default for EmulatorBuilder {
@@ -101,13 +109,17 @@ impl Default for EmulatorBuilder {
         EmulatorBuilder {
             keys: Vec::new(),
             // The backend's documented defaults.
-            rate_limits: Some(RateLimits { per_second: 10, per_minute: 100 }),
+            rate_limit: RateLimit::default(),
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             plan: Plan::Premium,
             email: DEFAULT_EMAIL.to_owned(),
             password: DEFAULT_PASSWORD.to_owned(),
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             clock: Clock::tokio(),
+            limits: server::ConnectionLimits {
+                header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+                max_connections: DEFAULT_MAX_CONNECTIONS,
+            },
         }
     }
 }
@@ -118,13 +130,14 @@ impl fmt::Debug for EmulatorBuilder {
         let scopes: Vec<&Vec<String>> = self.keys.iter().map(|(_, scopes)| scopes).collect();
         f.debug_struct("EmulatorBuilder")
             .field("api_key_scopes", &scopes)
-            .field("rate_limits", &self.rate_limits)
+            .field("rate_limit", &self.rate_limit)
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field("plan", &self.plan)
             .field("email", &self.email)
             .field("password", &"[redacted]")
             .field("bind", &self.bind)
             .field("clock", &self.clock)
+            .field("limits", &self.limits)
             .finish()
     }
 }
@@ -144,20 +157,37 @@ impl EmulatorBuilder {
 
     /// Limits each credential to `per_second` and `per_minute` requests (default 10 and 100).
     pub fn rate_limit(mut self, per_second: u32, per_minute: u32) -> Self {
-        self.rate_limits = Some(RateLimits { per_second, per_minute });
+        self.rate_limit = RateLimit::PerKey { per_second, per_minute };
         self
     }
 
     /// Turns rate limiting off.
     pub fn no_rate_limit(mut self) -> Self {
-        self.rate_limits = None;
+        self.rate_limit = RateLimit::Off;
         self
     }
 
-    /// Answers 413 `FILE_TOO_LARGE` once an upload's files exceed `bytes` in all
-    /// (default [`DEFAULT_MAX_UPLOAD_BYTES`]).
+    /// Answers 413 `FILE_TOO_LARGE` once a request's body passes `bytes` (default
+    /// [`DEFAULT_MAX_UPLOAD_BYTES`]). Everything counts: an upload's files, their names and part
+    /// headers, and the multipart framing (a few hundred bytes a file). A body an early answer
+    /// leaves unread is drained up to this limit, so the client gets that answer.
     pub fn max_upload_bytes(mut self, bytes: u64) -> Self {
         self.max_upload_bytes = bytes;
+        self
+    }
+
+    /// Closes a connection whose client takes longer than `timeout` to send a request's
+    /// headers, or stays idle that long between requests (default
+    /// [`DEFAULT_HEADER_READ_TIMEOUT`]). Only [`EmulatorBuilder::start`] applies it.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+
+    /// Serves at most `connections` at once; more wait to be accepted until one closes (default
+    /// [`DEFAULT_MAX_CONNECTIONS`]). Only [`EmulatorBuilder::start`] applies it.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.limits.max_connections = connections.max(1);
         self
     }
 
@@ -189,7 +219,8 @@ impl EmulatorBuilder {
     /// Builds the emulator's state and its axum router, without listening anywhere.
     ///
     /// Serve the router yourself, or call it in memory with `tower::ServiceExt::oneshot`;
-    /// paths start with `/api/v3`.
+    /// paths start with `/api/v3`. The header-read timeout and the connection cap are the
+    /// server's, so they are yours to set.
     pub fn into_router(self) -> axum::Router {
         router::router(Arc::new(self.into_state()))
     }
@@ -200,25 +231,14 @@ impl EmulatorBuilder {
     ///
     /// The error of binding the address.
     pub async fn start(self) -> std::io::Result<Emulator> {
-        let bind = self.bind;
+        let (bind, limits) = (self.bind, self.limits);
         let (email, password) = (self.email.clone(), self.password.clone());
         let state = Arc::new(self.into_state());
         let listener = tokio::net::TcpListener::bind(bind).await?;
         let addr = listener.local_addr()?;
-        // Small answers go out at once instead of waiting on the peer's delayed ACK (~40 ms).
-        let listener = listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
         let app = router::router(state.clone());
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            });
-            if let Err(e) = serve.await {
-                tracing::warn!(error = %e, "emulator server stopped with an error");
-            }
-        });
+        let task = tokio::spawn(server::serve(listener, app, limits, stopped));
         Ok(Emulator {
             addr,
             base_url: format!("http://{addr}/api/v3"),
@@ -233,7 +253,7 @@ impl EmulatorBuilder {
     fn into_state(self) -> state::State {
         state::State::new(state::Config {
             keys: self.keys,
-            rate_limits: self.rate_limits,
+            rate_limit: self.rate_limit,
             max_upload_bytes: self.max_upload_bytes,
             plan: self.plan,
             email: self.email,
