@@ -382,6 +382,32 @@ impl EmulatorOptions {
         out
     }
 
+    /// Starts the emulator, calls `started` with it (to print the banner), and returns it once
+    /// Ctrl-C is pressed, for the caller to shut down. Ctrl-C is caught before the emulator
+    /// starts, so a press right after the banner still stops it cleanly.
+    ///
+    /// # Errors
+    ///
+    /// Binding the address, or installing the Ctrl-C handler.
+    #[cfg(feature = "emulator-cli")]
+    pub async fn start_until_ctrl_c(
+        &self,
+        started: impl FnOnce(&super::Emulator),
+    ) -> std::io::Result<super::Emulator> {
+        use std::future::Future;
+        use std::task::{Context, Poll, Waker};
+
+        let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
+        // The first poll installs the handler; the press itself is awaited below.
+        if let Poll::Ready(result) = ctrl_c.as_mut().poll(&mut Context::from_waker(Waker::noop())) {
+            result?;
+        }
+        let emulator = self.builder().start().await?;
+        started(&emulator);
+        ctrl_c.await?;
+        Ok(emulator)
+    }
+
     /// A key and an authenticated GET route it may call, for the banner's curl line.
     fn example(&self) -> Option<(&str, &'static str)> {
         let gets = || {
