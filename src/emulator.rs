@@ -20,17 +20,46 @@
 //! documented error body. Uploads are hashed as they stream in and only their metadata is kept,
 //! so the same bytes always get the same CIDv1 (raw codec, sha2-256).
 //!
+//! It behaves as the backend's Express app does where clients notice:
+//! - paths match as Express 4 matches them (`strict: false`, `caseSensitive: false`): one
+//!   optional trailing slash (`/files/`, as the Python, PHP and Go SDKs send), fixed segments in
+//!   any letter case, path parameters as sent, `HEAD` served by `GET`; anything else is the JSON
+//!   404 `Route not found`;
+//! - a request body the answer does not need (a 401, 403 or 429 before an upload is read) is read
+//!   and discarded, as Node does, up to the upload limit and for at most 30 s, so that a client
+//!   that writes its whole body before reading gets the JSON error rather than a reset; past the
+//!   limit the answer is 413 `FILE_TOO_LARGE` and the connection is closed.
+//!
+//! It holds up under hostile traffic, with every resource a client can make it spend bounded:
+//! every byte of a body counts toward the upload limit (file names, part headers and multipart
+//! framing included); a part's headers may be 16 KiB ([`MAX_PART_HEADER_BYTES`]) and a file name
+//! [`MAX_FILE_NAME_BYTES`], each a JSON 400 naming the limit; an account's activity log keeps
+//! the newest [`MAX_LOG_ENTRIES`]; a connection that does not send its headers within the
+//! header-read timeout (or idles that long) is closed, and at most so many connections are
+//! served at once ([`EmulatorBuilder::header_read_timeout`], [`EmulatorBuilder::max_connections`]).
+//! Uploads are indexed, so no request does work in proportion to what the account holds.
+//!
 //! Where the docs leave room, it picks one reading and keeps to it:
 //! - a directory DAG's root is a dag-pb CID over the sorted (path, file CID) pairs, not the
 //!   byte-exact UnixFS node IPFS would build; `files_directory_upload` never reads the host's
 //!   filesystem and derives the CID from `dirPath`;
 //! - rate limits count requests per credential on authenticated routes (a one-second and a
 //!   one-minute window); public routes are not limited;
-//! - session tokens last as long as the emulator (or until logout or a password reset);
+//! - session tokens last as long as the emulator (or until logout or a password reset); an
+//!   account keeps its newest 1000;
 //! - e-mails are not sent: read the tokens with [`Emulator::verification_token`] and
 //!   [`Emulator::password_reset_token`], and TOTP codes with [`totp_code`];
 //! - the uploads list shows top-level uploads unless `parentCid` names a directory, newest first,
-//!   20 per page by default and 100 at most.
+//!   20 per page by default and 100 at most; `cid` (sent by the TS and JS SDKs, documented by
+//!   neither the docs nor the backend reference) keeps the uploads of that CID at the level
+//!   listed, and combines with `hasExpiration`;
+//! - the cluster comes from the body or form field `cl`, else the `cl` query parameter, else the
+//!   `X-Cluster` header, on every route that takes one (uploads, pins, status, allocations,
+//!   gateways), as `authentication.mdx` describes the header;
+//! - the activity log's `source` is `API` for an API key; for a session, or a request with no
+//!   credential yet (login), it is `WEB` when the request says `X-Request-Source: web` (in any
+//!   case) and `JWT` otherwise, which is how `authentication.mdx` says browser traffic is told
+//!   apart.
 
 mod account;
 mod auth;
@@ -178,7 +207,9 @@ impl EmulatorBuilder {
 
     /// Closes a connection whose client takes longer than `timeout` to send a request's
     /// headers, or stays idle that long between requests (default
-    /// [`DEFAULT_HEADER_READ_TIMEOUT`]). Only [`EmulatorBuilder::start`] applies it.
+    /// [`DEFAULT_HEADER_READ_TIMEOUT`]); a request body that stalls that long fails with 408
+    /// and closes the connection too (and any body must arrive within 300 s, as Node's
+    /// `requestTimeout`). [`EmulatorBuilder::into_router`] applies only the body's part.
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
         self.limits.header_read_timeout = timeout;
         self
@@ -255,6 +286,7 @@ impl EmulatorBuilder {
             keys: self.keys,
             rate_limit: self.rate_limit,
             max_upload_bytes: self.max_upload_bytes,
+            body_stall_timeout: self.limits.header_read_timeout,
             plan: self.plan,
             email: self.email,
             password: self.password,

@@ -8,7 +8,12 @@
 //! `EPIPE` or `ECONNRESET` instead of the JSON error. So the body is drained, up to the upload
 //! limit and for at most [`DRAIN_TIMEOUT`]; past the limit the answer is 413 and the connection
 //! is closed, as it is after a timeout.
+//!
+//! A body must also keep coming: one that stalls for the stall timeout (the server's header-read
+//! timeout) or takes longer than [`BODY_TIMEOUT`] in all (Node's `requestTimeout`) fails, and the
+//! answer is 408 with the connection closed, as Node's is.
 
+use std::future::Future;
 use std::pin::Pin;
 use std::sync::{Arc, Mutex, MutexGuard};
 use std::task::{Context, Poll};
@@ -19,11 +24,14 @@ use axum::http::{header, HeaderValue};
 use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 use futures::{Stream, StreamExt};
+use tokio::time::{Instant, Sleep};
 
 use super::errors::ApiError;
 
 /// The longest a client may take to send the rest of a body the handler did not read.
 pub(crate) const DRAIN_TIMEOUT: Duration = Duration::from_secs(30);
+/// The longest a body may take in all: Node's default `requestTimeout`.
+pub(crate) const BODY_TIMEOUT: Duration = Duration::from_secs(300);
 
 /// Why a body could not be read.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
@@ -40,6 +48,9 @@ pub(crate) enum BodyError {
     /// The client stopped sending or sent something hyper could not decode.
     #[error("the request body could not be read")]
     Broken,
+    /// The body stalled, or took too long in all (408).
+    #[error("the request body was not sent in time")]
+    TimedOut,
 }
 
 impl BodyError {
@@ -54,6 +65,10 @@ impl BodyError {
                 ApiError::bad_request(format!("Multipart part header too long: the limit is {limit} bytes"))
             }
             BodyError::Broken => ApiError::bad_request("Request body unreadable"),
+            BodyError::TimedOut => ApiError::new(
+                axum::http::StatusCode::REQUEST_TIMEOUT,
+                "The request body stalled or took too long",
+            ),
         }
     }
 }
@@ -72,21 +87,35 @@ struct Reading {
     progress: Progress,
     /// Set once the limit is passed; the body is not read further.
     too_large: bool,
+    /// When the body times out unless more of it comes: a stall, or the end of its time in all.
+    deadline: Pin<Box<Sleep>>,
+    /// The end of its time in all.
+    last_call: Instant,
 }
 
 /// The body of one request, shared by the handler (which reads what it needs) and the router
-/// (which drains the rest): a `Stream` of its bytes that fails once they pass `limit`.
+/// (which drains the rest): a `Stream` of its bytes that fails once they pass `limit`, or once
+/// none comes for `stall`.
 #[derive(Clone)]
 pub(crate) struct RequestBody {
     reading: Arc<Mutex<Reading>>,
     limit: u64,
+    stall: Duration,
 }
 
 impl RequestBody {
-    pub(crate) fn new(body: Body, limit: u64) -> RequestBody {
-        let reading =
-            Reading { stream: body.into_data_stream(), read: 0, progress: Progress::Open, too_large: false };
-        RequestBody { reading: Arc::new(Mutex::new(reading)), limit }
+    pub(crate) fn new(body: Body, limit: u64, stall: Duration) -> RequestBody {
+        let now = Instant::now();
+        let last_call = now + BODY_TIMEOUT;
+        let reading = Reading {
+            stream: body.into_data_stream(),
+            read: 0,
+            progress: Progress::Open,
+            too_large: false,
+            deadline: Box::pin(tokio::time::sleep_until(last_call.min(now + stall))),
+            last_call,
+        };
+        RequestBody { reading: Arc::new(Mutex::new(reading)), limit, stall }
     }
 
     fn reading(&self) -> MutexGuard<'_, Reading> {
@@ -130,6 +159,7 @@ impl RequestBody {
         match drained.await {
             Ok(Ok(())) => response,
             Ok(Err(BodyError::TooLarge(limit))) => close(ApiError::file_too_large(limit).into_response()),
+            Ok(Err(BodyError::TimedOut)) => close(BodyError::TimedOut.into_api_error().into_response()),
             Ok(Err(_)) | Err(_) => close(response),
         }
     }
@@ -145,7 +175,7 @@ impl Stream for RequestBody {
     type Item = Result<Bytes, BodyError>;
 
     fn poll_next(self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Self::Item>> {
-        let limit = self.limit;
+        let (limit, stall) = (self.limit, self.stall);
         let mut reading = self.reading();
         if reading.too_large {
             return Poll::Ready(Some(Err(BodyError::TooLarge(limit))));
@@ -154,7 +184,13 @@ impl Stream for RequestBody {
             return Poll::Ready(None);
         }
         match reading.stream.poll_next_unpin(cx) {
-            Poll::Pending => Poll::Pending,
+            Poll::Pending => {
+                if reading.deadline.as_mut().poll(cx).is_ready() {
+                    reading.progress = Progress::Failed;
+                    return Poll::Ready(Some(Err(BodyError::TimedOut)));
+                }
+                Poll::Pending
+            }
             Poll::Ready(None) => {
                 reading.progress = Progress::Ended;
                 Poll::Ready(None)
@@ -164,6 +200,8 @@ impl Stream for RequestBody {
                 Poll::Ready(Some(Err(BodyError::Broken)))
             }
             Poll::Ready(Some(Ok(chunk))) => {
+                let next = reading.last_call.min(Instant::now() + stall);
+                reading.deadline.as_mut().reset(next);
                 reading.read = reading.read.saturating_add(chunk.len() as u64);
                 if reading.read > limit {
                     reading.too_large = true;
@@ -183,7 +221,7 @@ mod tests {
         let chunks: Vec<Result<Bytes, std::io::Error>> =
             chunks.iter().map(|c| Ok(Bytes::from_static(c))).collect();
         let stream = futures::stream::iter(chunks);
-        RequestBody::new(Body::from_stream(stream), limit)
+        RequestBody::new(Body::from_stream(stream), limit, Duration::from_secs(5))
     }
 
     #[tokio::test]
@@ -210,6 +248,28 @@ mod tests {
         let answer = b.settle(ApiError::invalid_api_key().into_response()).await;
         assert_eq!(answer.status(), 413);
         assert_eq!(answer.headers()[header::CONNECTION], "close");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn a_body_that_stalls_times_out_and_the_answer_is_408_and_closes() {
+        let stalled = futures::stream::once(async { Ok::<_, std::io::Error>(Bytes::from_static(b"12")) })
+            .chain(futures::stream::pending());
+        let mut b = RequestBody::new(Body::from_stream(stalled), 100, Duration::from_secs(5));
+        assert_eq!(b.next().await, Some(Ok(Bytes::from_static(b"12"))));
+        assert_eq!(b.next().await, Some(Err(BodyError::TimedOut)));
+        let answer = b.settle(ApiError::invalid_api_key().into_response()).await;
+        assert_eq!(answer.headers()[header::CONNECTION], "close");
+
+        // Trickling past the stall timeout still ends at the timeout in all.
+        let trickle = futures::stream::unfold((), |()| async {
+            tokio::time::sleep(Duration::from_secs(4)).await;
+            Some((Ok::<_, std::io::Error>(Bytes::from_static(b"x")), ()))
+        });
+        let mut b = RequestBody::new(Body::from_stream(trickle), u64::MAX, Duration::from_secs(5));
+        let started = Instant::now();
+        while let Some(Ok(_)) = b.next().await {}
+        let took = started.elapsed();
+        assert!(took >= BODY_TIMEOUT && took < BODY_TIMEOUT + Duration::from_secs(5), "{took:?}");
     }
 
     #[tokio::test]

@@ -23,13 +23,15 @@ use crate::spec::Operation;
 /// The largest JSON body read; every JSON body of the API is small.
 const MAX_JSON_BODY: usize = 1024 * 1024;
 
+/// A route's path parameters by name, percent-decoded; `None` for one that is not UTF-8 decoded.
+pub(crate) type PathParams = Vec<(&'static str, Option<String>)>;
+
 /// What a handler gets: the operation, shared state, the request and who sent it.
 pub(crate) struct Call {
     pub(crate) op: &'static Operation,
     pub(crate) state: Arc<State>,
     pub(crate) parts: Parts,
-    /// The path parameters, percent-decoded; `None` for one that is not UTF-8 once decoded.
-    pub(crate) params: Vec<(&'static str, Option<String>)>,
+    pub(crate) params: PathParams,
     pub(crate) body: RequestBody,
     /// Set on authenticated operations.
     pub(crate) principal: Option<Principal>,

@@ -22,7 +22,7 @@ use axum::Router;
 
 use super::body::RequestBody;
 use super::errors::{unknown_route, ApiError};
-use super::request::{Call, Reply};
+use super::request::{Call, PathParams, Reply};
 use super::state::State;
 use super::{account, auth, files, listing, login, pins, public, tokens};
 use crate::spec::{Operation, OPERATIONS};
@@ -43,7 +43,8 @@ enum Segment {
 struct Route {
     op: &'static Operation,
     method: Method,
-    mount: Option<&'static str>,
+    /// `/` and the first segment.
+    mount: Option<String>,
     segments: Vec<Segment>,
 }
 
@@ -51,7 +52,7 @@ impl Route {
     fn new(op: &'static Operation) -> Option<Route> {
         let method = Method::from_bytes(op.method.as_bytes()).ok()?;
         let mut parts = op.path.trim_start_matches('/').split('/').filter(|s| !s.is_empty());
-        let mount = parts.next();
+        let mount = parts.next().map(|first| format!("/{first}"));
         let segments = parts
             .map(|part| match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
                 Some(name) => Segment::Param(name),
@@ -62,10 +63,10 @@ impl Route {
     }
 
     /// The path parameters if `path` (the raw, percent-encoded request path) is this route's.
-    fn matches(&self, path: &str) -> Option<Vec<(&'static str, Option<String>)>> {
+    fn matches(&self, path: &str) -> Option<PathParams> {
         let rest = strip_segment(path, API_PREFIX)?;
-        let rest = match self.mount {
-            Some(mount) => strip_segment(rest, &format!("/{mount}"))?,
+        let rest = match &self.mount {
+            Some(mount) => strip_segment(rest, mount)?,
             None => rest,
         };
         // The mount point takes one optional slash, when another slash or the end follows.
@@ -110,11 +111,7 @@ impl Routes {
     }
 
     /// The operation `method` and `path` name, and its path parameters.
-    fn resolve(
-        &self,
-        method: &Method,
-        path: &str,
-    ) -> Option<(&'static Operation, Vec<(&'static str, Option<String>)>)> {
+    fn resolve(&self, method: &Method, path: &str) -> Option<(&'static Operation, PathParams)> {
         let wanted =
             |route: &Route| route.method == method || (method == Method::HEAD && route.method == Method::GET);
         self.0.iter().filter(|route| wanted(route)).find_map(|route| Some((route.op, route.matches(path)?)))
@@ -129,7 +126,7 @@ pub(crate) fn router(state: Arc<State>) -> Router {
 /// Routes one request and settles its body (see `body.rs`) before the answer goes out.
 async fn handle(routes: Arc<Routes>, state: Arc<State>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let body = RequestBody::new(body, state.max_upload_bytes);
+    let body = RequestBody::new(body, state.max_upload_bytes, state.body_stall_timeout);
     let response = match routes.resolve(&parts.method, parts.uri.path()) {
         Some((op, params)) => {
             serve(Call { op, state, parts, params, body: body.clone(), principal: None }).await

@@ -9,6 +9,7 @@
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
@@ -31,6 +32,7 @@ pub(crate) struct Config {
     pub(crate) keys: Vec<(String, Vec<String>)>,
     pub(crate) rate_limit: RateLimit,
     pub(crate) max_upload_bytes: u64,
+    pub(crate) body_stall_timeout: Duration,
     pub(crate) plan: Plan,
     pub(crate) email: String,
     pub(crate) password: String,
@@ -40,6 +42,8 @@ pub(crate) struct Config {
 /// Shared by every request.
 pub(crate) struct State {
     pub(crate) max_upload_bytes: u64,
+    /// How long a request's body may stall before it fails (the header-read timeout).
+    pub(crate) body_stall_timeout: Duration,
     pub(crate) limiter: RateLimiter,
     next_id: AtomicU64,
     db: Mutex<Db>,
@@ -318,6 +322,7 @@ impl State {
     pub(crate) fn new(config: Config) -> State {
         let state = State {
             max_upload_bytes: config.max_upload_bytes,
+            body_stall_timeout: config.body_stall_timeout,
             limiter: RateLimiter::new(config.rate_limit, config.clock),
             next_id: AtomicU64::new(0),
             db: Mutex::new(Db::default()),

@@ -23,6 +23,9 @@ async fn the_uploads_list_filters_by_cid_within_the_level_it_lists() {
     assert_eq!(only_a["total"], 1);
     assert_eq!(only_a["uploads"][0]["cid"], a.as_str());
     assert_eq!(list(format!("cid={b}")).await.json()["uploads"][0]["name"], "b.txt");
+    // The generated client sends it too (the spec's `cid` parameter).
+    let typed = client.users_me_uploads_list().cid(b.clone()).send().await.unwrap();
+    assert_eq!(typed.uploads.iter().map(|u| u.cid.as_str()).collect::<Vec<_>>(), [b.as_str()]);
     // Inside the directory, the same CID at two paths: two files.
     let inside = list(format!("cid={a}&parentCid={}", dag.cid)).await.json();
     assert_eq!(inside["total"], 2);

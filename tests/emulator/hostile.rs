@@ -253,9 +253,19 @@ async fn five_hundred_slow_connections_are_closed_by_the_header_timeout() {
     let mut slow = Vec::with_capacity(SLOW);
     for i in 0..SLOW {
         let mut connection = RawConnection::connect(&emu).await;
-        // Half send part of a request's headers and stop; half send nothing at all.
-        if i % 2 == 0 {
-            connection.write_all(b"GET /api/v3/health HTTP/1.1\r\nHost: emulator\r\nX-Slow: ").await.unwrap();
+        // A third send part of a request's headers and stop, a third nothing at all, a third a
+        // whole head and then part of an upload's body.
+        match i % 3 {
+            0 => connection
+                .write_all(b"GET /api/v3/health HTTP/1.1\r\nHost: emulator\r\nX-Slow: ")
+                .await
+                .unwrap(),
+            1 => {}
+            _ => {
+                let mut request = upload_request(ADMIN, 1000);
+                request.truncate(request.len() - 900);
+                connection.write_all(&request).await.unwrap();
+            }
         }
         slow.push(connection);
     }
@@ -274,6 +284,20 @@ async fn an_idle_keep_alive_connection_is_closed_after_the_header_timeout() {
     let mut connection = RawConnection::connect(&emu).await;
     connection.write_all(b"GET /api/v3/health HTTP/1.1\r\nHost: emulator\r\n\r\n").await.unwrap();
     assert_eq!(connection.read_response().await.unwrap().status, 200);
+    assert!(connection.closed_within(Duration::from_secs(10)).await);
+}
+
+#[tokio::test]
+async fn a_body_that_stalls_is_408_and_the_connection_closes() {
+    let emu = support::builder().header_read_timeout(Duration::from_millis(300)).start().await.unwrap();
+    let mut connection = RawConnection::connect(&emu).await;
+    let mut request = upload_request(ADMIN, 1000);
+    request.truncate(request.len() - 900);
+    connection.write_all(&request).await.unwrap();
+    let response = connection.read_response().await.unwrap();
+    assert_eq!(response.status, 408);
+    assert_eq!(response.json()["error"], "Request Timeout");
+    assert_eq!(response.header("connection"), Some("close"));
     assert!(connection.closed_within(Duration::from_secs(10)).await);
 }
 
