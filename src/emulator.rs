@@ -336,12 +336,12 @@ impl Emulator {
 
     /// The last e-mail verification token "sent" to `email` by signup or resend-verification.
     pub fn verification_token(&self, email: &str) -> Option<String> {
-        self.state.verification_token(email)
+        self.state.mailed_token(state::Mail::Verification, email)
     }
 
     /// The last password-reset token "sent" to `email` by forgot-password.
     pub fn password_reset_token(&self, email: &str) -> Option<String> {
-        self.state.password_reset_token(email)
+        self.state.mailed_token(state::Mail::PasswordReset, email)
     }
 
     /// Stops accepting connections and waits (at most 5 s) for open ones to finish.

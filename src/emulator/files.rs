@@ -49,7 +49,7 @@ fn directory_cid(entries: &[(String, String)]) -> String {
 
 /// Where and until when content is pinned, after the plan's rules.
 pub(crate) struct Placement {
-    pub(crate) cluster: String,
+    pub(crate) cluster: &'static str,
     pub(crate) expires_at: Option<DateTime<Utc>>,
 }
 
@@ -61,7 +61,7 @@ pub(crate) fn place(
     timelock: Option<Timelock>,
 ) -> Result<Placement, ApiError> {
     let id = cluster_id.map(str::trim).filter(|c| !c.is_empty()).unwrap_or(DEFAULT_CLUSTER);
-    allowed_cluster(plan, id)?;
+    let cluster = allowed_cluster(plan, id)?.id;
     let expires_at = match timelock {
         None => None,
         Some(_) if !plan.timelock_allowed() => {
@@ -73,7 +73,7 @@ pub(crate) fn place(
     if expires_at.is_some_and(|at| at <= Utc::now()) {
         return Err(ApiError::bad_request("Timelock must be in the future"));
     }
-    Ok(Placement { cluster: id.to_owned(), expires_at })
+    Ok(Placement { cluster, expires_at })
 }
 
 /// A timelock as sent: text from a form, or a date-time already decoded from JSON.
@@ -109,7 +109,7 @@ pub(crate) fn new_record(
         custom_name: None,
         size,
         kind,
-        cluster: place.cluster.clone(),
+        cluster: place.cluster,
         expires_at: place.expires_at,
         created_at: Utc::now(),
         parent: None,
@@ -141,7 +141,7 @@ pub(crate) async fn upload(call: Call) -> Reply {
         &call,
         UploadResponse {
             cid,
-            cluster_id: Some(place.cluster),
+            cluster_id: Some(place.cluster.to_owned()),
             expires_at: place.expires_at,
             status: Some("pinned".to_owned()),
             upload_id: Some(id),
@@ -210,7 +210,7 @@ pub(crate) async fn directory_dag_upload(call: Call) -> Reply {
             &place,
         );
         record.parent = Some(root_cid.clone());
-        record.path = Some(path.clone());
+        record.path = Some(path.as_str().into());
         records.push(record);
         files.push(DagFileEntry {
             cid: Some(cid),
@@ -239,7 +239,7 @@ pub(crate) async fn directory_dag_upload(call: Call) -> Reply {
             total_files: Some(files.len() as u64),
             files,
             total_size: Some(total),
-            cluster_id: Some(place.cluster),
+            cluster_id: Some(place.cluster.to_owned()),
             expires_at: place.expires_at,
         },
     )
@@ -272,7 +272,7 @@ pub(crate) async fn directory_upload(mut call: Call) -> Reply {
         &call,
         UploadResponse {
             cid,
-            cluster_id: Some(place.cluster),
+            cluster_id: Some(place.cluster.to_owned()),
             expires_at: place.expires_at,
             status: Some("pinned".to_owned()),
             upload_id: Some(id),

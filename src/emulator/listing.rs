@@ -24,7 +24,7 @@ fn upload_body(u: &UploadRecord) -> Upload {
         custom_name: u.custom_name.clone(),
         size: Some(i64::try_from(u.size).unwrap_or(i64::MAX)),
         type_: Some(u.kind.as_str().to_owned()),
-        cluster_id: Some(u.cluster.clone()),
+        cluster_id: Some(u.cluster.to_owned()),
         bk: Some(0),
         expires_at: u.expires_at,
         created_at: Some(u.created_at),
@@ -98,7 +98,7 @@ pub(crate) async fn dag_get(call: Call) -> Reply {
     let files: Vec<Value> = account
         .uploads
         .inside(&root)
-        .map(|u| json!({ "cid": &*u.cid, "filename": u.name, "size": u.size, "path": u.path }))
+        .map(|u| json!({ "cid": &*u.cid, "filename": u.name, "size": u.size, "path": u.path.as_deref() }))
         .collect();
     let body = json!({
         "cid": &*dir.cid,

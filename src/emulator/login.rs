@@ -4,7 +4,7 @@ use super::account::{check_password_strength, message, profile};
 use super::auth::{new_session, new_totp_secret, secret_base32, totp_matches};
 use super::errors::ApiError;
 use super::request::{ok, Call, Reply};
-use super::state::{random_hex, Db};
+use super::state::{random_hex, Db, Mail};
 use super::Plan;
 use crate::types::{
     EmailBodyRequest, LoginRequest, LoginResponse, LogoutRequest, ResetPasswordRequest, SignupRequest,
@@ -100,7 +100,7 @@ pub(crate) async fn signup(mut call: Call) -> Reply {
     let account =
         db.add_account(id, email.to_owned(), request.password, request.name.trim().to_owned(), Plan::Free);
     db.accounts[account].language = request.language;
-    db.issue_verification_token(account);
+    db.mail(Mail::Verification, account);
     drop(db);
     ok(&call, message("Account created. Check your email to verify your account."))
 }
@@ -109,7 +109,7 @@ pub(crate) async fn verify_email(mut call: Call) -> Reply {
     let request: TokenBodyRequest = call.json().await?;
     let mut db = call.state.db();
     let account = db
-        .take_verification_token(&request.token)
+        .take_mailed(Mail::Verification, &request.token)
         .ok_or_else(|| ApiError::bad_request("Invalid or expired verification token"))?;
     db.accounts[account].verified = true;
     drop(db);
@@ -124,7 +124,7 @@ pub(crate) async fn resend_verification(mut call: Call) -> Reply {
         if db.accounts[account].verified {
             return Err(ApiError::bad_request("Email already verified"));
         }
-        db.issue_verification_token(account);
+        db.mail(Mail::Verification, account);
     }
     drop(db);
     ok(&call, message("If the account exists, a verification email has been sent"))
@@ -134,7 +134,7 @@ pub(crate) async fn forgot_password(mut call: Call) -> Reply {
     let request: EmailBodyRequest = call.json().await?;
     let mut db = call.state.db();
     if let Some(account) = db.account_by_email(&request.email) {
-        db.issue_reset_token(account);
+        db.mail(Mail::PasswordReset, account);
     }
     drop(db);
     ok(&call, message("If the account exists, a password reset email has been sent"))
@@ -145,7 +145,7 @@ pub(crate) async fn reset_password(mut call: Call) -> Reply {
     check_password_strength(&request.new_password)?;
     let mut db = call.state.db();
     let account = db
-        .take_reset_token(&request.token)
+        .take_mailed(Mail::PasswordReset, &request.token)
         .ok_or_else(|| ApiError::bad_request("Invalid or expired reset token"))?;
     db.accounts[account].password = request.new_password;
     // A new password ends every session of the account.

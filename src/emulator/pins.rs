@@ -46,7 +46,7 @@ pub(crate) async fn pin(mut call: Call) -> Reply {
         &call,
         PinResponse {
             cid: Some(cid),
-            cluster_id: Some(place.cluster),
+            cluster_id: Some(place.cluster.to_owned()),
             expires_at: place.expires_at,
             pinned: Some(true),
             custom_name: request.custom_name,
@@ -150,7 +150,7 @@ pub(crate) async fn status(call: Call) -> Reply {
     let cid = path_cid(&call)?;
     let record = pinned(&call, &cid)?;
     let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let peers = cluster_peers(&record.cluster);
+    let peers = cluster_peers(record.cluster);
     let peer_map = pinned_peer_map(&peers, &now);
     ok(
         &call,
@@ -183,7 +183,7 @@ pub(crate) async fn allocations(call: Call) -> Reply {
     let cid = path_cid(&call)?;
     let record = pinned(&call, &cid)?;
     let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let peers = cluster_peers(&record.cluster);
+    let peers = cluster_peers(record.cluster);
     let ids: Vec<&String> = peers.iter().map(|(id, _)| id).collect();
     let peer_map = pinned_peer_map(&peers, &now);
     ok(

@@ -129,9 +129,8 @@ pub(crate) struct Account {
     /// Open sessions and logins waiting for 2FA, oldest first (the tokens of `Db`'s maps).
     sessions: VecDeque<String>,
     pending_logins: VecDeque<String>,
-    /// The last e-mail verification and password-reset tokens "mailed".
-    verification_token: Option<String>,
-    reset_token: Option<String>,
+    /// The last token of each kind "mailed", by [`Mail`] index.
+    mailed: [Option<String>; 2],
 }
 
 impl Account {
@@ -167,9 +166,15 @@ pub(crate) struct Db {
     pub(crate) sessions: HashMap<String, usize>,
     /// Temporary tokens of logins waiting for a TOTP code.
     pending_logins: HashMap<String, usize>,
-    /// Tokens "mailed" for e-mail verification and password reset.
-    verification_tokens: HashMap<String, usize>,
-    reset_tokens: HashMap<String, usize>,
+    /// Tokens "mailed", by [`Mail`] index, to their account.
+    mailed: [HashMap<String, usize>; 2],
+}
+
+/// The kinds of token the account's e-mail would receive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mail {
+    Verification = 0,
+    PasswordReset = 1,
 }
 
 /// A bounded list of an account's tokens, oldest first, and the map from token to account: a
@@ -228,8 +233,7 @@ impl Db {
             keys: BTreeMap::new(),
             sessions: VecDeque::new(),
             pending_logins: VecDeque::new(),
-            verification_token: None,
-            reset_token: None,
+            mailed: [None, None],
         });
         index
     }
@@ -285,35 +289,19 @@ impl Db {
         }
     }
 
-    /// "Mails" a new e-mail verification token to `account`, replacing the last one.
-    pub(crate) fn issue_verification_token(&mut self, account: usize) {
+    /// "Mails" a new token of `kind` to `account`, replacing the last one.
+    pub(crate) fn mail(&mut self, kind: Mail, account: usize) {
         let token = random_hex(20);
-        if let Some(old) = self.accounts[account].verification_token.replace(token.clone()) {
-            self.verification_tokens.remove(&old);
+        if let Some(old) = self.accounts[account].mailed[kind as usize].replace(token.clone()) {
+            self.mailed[kind as usize].remove(&old);
         }
-        self.verification_tokens.insert(token, account);
+        self.mailed[kind as usize].insert(token, account);
     }
 
-    /// Uses up a verification token: the account it was for.
-    pub(crate) fn take_verification_token(&mut self, token: &str) -> Option<usize> {
-        let account = self.verification_tokens.remove(token)?;
-        self.accounts[account].verification_token = None;
-        Some(account)
-    }
-
-    /// "Mails" a new password-reset token to `account`, replacing the last one.
-    pub(crate) fn issue_reset_token(&mut self, account: usize) {
-        let token = random_hex(20);
-        if let Some(old) = self.accounts[account].reset_token.replace(token.clone()) {
-            self.reset_tokens.remove(&old);
-        }
-        self.reset_tokens.insert(token, account);
-    }
-
-    /// Uses up a password-reset token: the account it was for.
-    pub(crate) fn take_reset_token(&mut self, token: &str) -> Option<usize> {
-        let account = self.reset_tokens.remove(token)?;
-        self.accounts[account].reset_token = None;
+    /// Uses up a mailed token of `kind`: the account it was for.
+    pub(crate) fn take_mailed(&mut self, kind: Mail, token: &str) -> Option<usize> {
+        let account = self.mailed[kind as usize].remove(token)?;
+        self.accounts[account].mailed[kind as usize] = None;
         Some(account)
     }
 }
@@ -361,16 +349,11 @@ impl State {
         self.db.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    pub(crate) fn verification_token(&self, email: &str) -> Option<String> {
+    /// The last token of `kind` mailed to `email`.
+    pub(crate) fn mailed_token(&self, kind: Mail, email: &str) -> Option<String> {
         let db = self.db();
         let account = db.account_by_email(email)?;
-        db.accounts[account].verification_token.clone()
-    }
-
-    pub(crate) fn password_reset_token(&self, email: &str) -> Option<String> {
-        let db = self.db();
-        let account = db.account_by_email(email)?;
-        db.accounts[account].reset_token.clone()
+        db.accounts[account].mailed[kind as usize].clone()
     }
 }
 

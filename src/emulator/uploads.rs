@@ -1,8 +1,11 @@
 //! One account's uploads, indexed so that every operation costs what its request asks for, not
-//! what the account holds: an upload finds its record by content in O(1), a page of the list is
-//! read from a set kept in order, and expiry pops only what expired.
+//! what the account holds: an upload finds its record by content in O(log n), a page of the list
+//! is read from a set kept in order, and expiry pops only what expired.
+//!
+//! Every index is a B-tree: a hash map would now and then rehash everything it holds on one
+//! insert, a pause that grows with the account, under the state lock.
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
@@ -35,21 +38,21 @@ pub(crate) struct UploadRecord {
     pub(crate) custom_name: Option<String>,
     pub(crate) size: u64,
     pub(crate) kind: UploadKind,
-    pub(crate) cluster: String,
+    pub(crate) cluster: &'static str,
     pub(crate) expires_at: Option<DateTime<Utc>>,
     pub(crate) created_at: DateTime<Utc>,
     /// The directory this file was uploaded in, for `parentCid`.
     pub(crate) parent: Option<Arc<str>>,
     /// The file's path inside its directory.
-    pub(crate) path: Option<String>,
+    pub(crate) path: Option<Arc<str>>,
 }
 
 /// What makes two records the same upload: uploading the same bytes again refreshes the record.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
 struct Identity {
     cid: Arc<str>,
     parent: Option<Arc<str>>,
-    path: Option<String>,
+    path: Option<Arc<str>>,
 }
 
 impl Identity {
@@ -59,25 +62,27 @@ impl Identity {
 }
 
 /// One list the uploads list can ask for: its `parentCid`, `cid` and `hasExpiration` filters.
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub(crate) struct Listing {
     pub(crate) parent: Option<Arc<str>>,
     pub(crate) cid: Option<Arc<str>>,
     pub(crate) has_expiration: Option<bool>,
 }
 
-impl Listing {
-    /// The four lists a record belongs to: with and without its CID, and with and without its
-    /// expiry, all under its parent.
-    fn of(record: &UploadRecord) -> [Listing; 4] {
-        let expiring = Some(record.expires_at.is_some());
+/// A list kept in order: the records of a parent, all of them or by whether they expire.
+#[derive(Debug, Clone, PartialEq, Eq, PartialOrd, Ord)]
+struct Level {
+    parent: Option<Arc<str>>,
+    has_expiration: Option<bool>,
+}
+
+impl Level {
+    /// The two lists a record belongs to.
+    fn of(record: &UploadRecord) -> [Level; 2] {
         let parent = || record.parent.clone();
-        let cid = || Some(record.cid.clone());
         [
-            Listing { parent: parent(), cid: None, has_expiration: None },
-            Listing { parent: parent(), cid: None, has_expiration: expiring },
-            Listing { parent: parent(), cid: cid(), has_expiration: None },
-            Listing { parent: parent(), cid: cid(), has_expiration: expiring },
+            Level { parent: parent(), has_expiration: None },
+            Level { parent: parent(), has_expiration: Some(record.expires_at.is_some()) },
         ]
     }
 }
@@ -85,12 +90,14 @@ impl Listing {
 /// Records by insertion number, and the indexes over them.
 #[derive(Default)]
 pub(crate) struct Uploads {
-    records: HashMap<u64, UploadRecord>,
+    records: BTreeMap<u64, UploadRecord>,
     next: u64,
-    by_identity: HashMap<Identity, u64>,
-    by_id: HashMap<String, u64>,
-    /// Each list's records, oldest first (insertion numbers only grow).
-    lists: HashMap<Listing, BTreeSet<u64>>,
+    by_identity: BTreeMap<Identity, u64>,
+    by_id: BTreeMap<String, u64>,
+    /// Each level's records, oldest first (insertion numbers only grow).
+    levels: BTreeMap<Level, BTreeSet<u64>>,
+    /// (parent, CID, number) of every record, for the `cid` filter.
+    by_cid: BTreeSet<(Option<Arc<str>>, Arc<str>, u64)>,
     expiring: BTreeSet<(DateTime<Utc>, u64)>,
 }
 
@@ -116,9 +123,10 @@ impl Uploads {
 
     /// Puts a record in its lists and the expiry queue (not `by_identity` or `by_id`).
     fn index(&mut self, number: u64, record: UploadRecord) {
-        for listing in Listing::of(&record) {
-            self.lists.entry(listing).or_default().insert(number);
+        for level in Level::of(&record) {
+            self.levels.entry(level).or_default().insert(number);
         }
+        self.by_cid.insert((record.parent.clone(), record.cid.clone(), number));
         if let Some(at) = record.expires_at {
             self.expiring.insert((at, number));
         }
@@ -128,14 +136,15 @@ impl Uploads {
     /// Takes a record out of its lists and the expiry queue and returns it.
     fn unindex(&mut self, number: u64) -> UploadRecord {
         let record = self.records.remove(&number).expect("an indexed record exists");
-        for listing in Listing::of(&record) {
-            if let Some(list) = self.lists.get_mut(&listing) {
+        for level in Level::of(&record) {
+            if let Some(list) = self.levels.get_mut(&level) {
                 list.remove(&number);
                 if list.is_empty() {
-                    self.lists.remove(&listing);
+                    self.levels.remove(&level);
                 }
             }
         }
+        self.by_cid.remove(&(record.parent.clone(), record.cid.clone(), number));
         if let Some(at) = record.expires_at {
             self.expiring.remove(&(at, number));
         }
@@ -169,8 +178,8 @@ impl Uploads {
         let identity = Identity { cid: cid.into(), parent: None, path: None };
         let Some(&number) = self.by_identity.get(&identity) else { return false };
         self.remove(number);
-        let inside = Listing { parent: Some(cid.into()), cid: None, has_expiration: None };
-        for number in self.lists.get(&inside).cloned().unwrap_or_default() {
+        let inside = Level { parent: Some(cid.into()), has_expiration: None };
+        for number in self.levels.get(&inside).cloned().unwrap_or_default() {
             self.remove(number);
         }
         true
@@ -184,16 +193,31 @@ impl Uploads {
 
     /// The files of a directory, in the order they were added.
     pub(crate) fn inside(&self, parent: &str) -> impl Iterator<Item = &UploadRecord> {
-        let listing = Listing { parent: Some(parent.into()), cid: None, has_expiration: None };
-        self.lists.get(&listing).into_iter().flatten().filter_map(|number| self.records.get(number))
+        let level = Level { parent: Some(parent.into()), has_expiration: None };
+        self.levels.get(&level).into_iter().flatten().filter_map(|number| self.records.get(number))
     }
 
     /// One page of a list, newest first: how many the list holds, and the `limit` records after
-    /// the first `skip`.
+    /// the first `skip`. Without `cid` that costs the page's length; with it, the number of
+    /// records of that CID at that level (one at the top level, one per path in a directory).
     pub(crate) fn page(&self, listing: &Listing, skip: usize, limit: usize) -> (usize, Vec<&UploadRecord>) {
-        let Some(list) = self.lists.get(listing) else { return (0, Vec::new()) };
-        let page = list.iter().rev().skip(skip).take(limit).filter_map(|number| self.records.get(number));
-        (list.len(), page.collect())
+        let Some(cid) = &listing.cid else {
+            let level = Level { parent: listing.parent.clone(), has_expiration: listing.has_expiration };
+            let Some(list) = self.levels.get(&level) else { return (0, Vec::new()) };
+            let page = list.iter().rev().skip(skip).take(limit).filter_map(|number| self.records.get(number));
+            return (list.len(), page.collect());
+        };
+        let from = (listing.parent.clone(), cid.clone(), 0);
+        let to = (listing.parent.clone(), cid.clone(), u64::MAX);
+        let matching: Vec<&UploadRecord> = self
+            .by_cid
+            .range(from..=to)
+            .rev()
+            .filter_map(|(_, _, number)| self.records.get(number))
+            .filter(|r| listing.has_expiration.is_none_or(|has| r.expires_at.is_some() == has))
+            .collect();
+        let total = matching.len();
+        (total, matching.into_iter().skip(skip).take(limit).collect())
     }
 }
 
@@ -212,7 +236,7 @@ mod tests {
             custom_name: None,
             size: 1,
             kind: UploadKind::File,
-            cluster: "cl0-global".to_owned(),
+            cluster: "cl0-global",
             expires_at: None,
             created_at: Utc::now(),
             parent: parent.map(Into::into),
@@ -257,7 +281,8 @@ mod tests {
         assert_eq!(uploads.page(&permanent, 0, 10).0, 0);
         uploads.purge_expired(Utc::now() + TimeDelta::days(2));
         assert_eq!(uploads.page(&all(None), 0, 10).0, 0);
-        assert!(uploads.records.is_empty() && uploads.lists.is_empty() && uploads.by_id.is_empty());
+        assert!(uploads.records.is_empty() && uploads.levels.is_empty() && uploads.by_id.is_empty());
+        assert!(uploads.by_cid.is_empty() && uploads.expiring.is_empty());
     }
 
     #[test]
@@ -273,7 +298,7 @@ mod tests {
         assert_eq!(ids(uploads.page(&all(None), 0, 10)), (1, vec!["4".into()]));
         assert_eq!(uploads.inside("d").count(), 0);
         assert_eq!((uploads.records.len(), uploads.by_identity.len(), uploads.by_id.len()), (1, 1, 1));
-        assert_eq!(uploads.lists.len(), 4);
+        assert_eq!((uploads.levels.len(), uploads.by_cid.len()), (2, 1));
         assert!(uploads.by_id_mut("2").is_none() && uploads.by_id_mut("4").is_some());
     }
 }
