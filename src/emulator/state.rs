@@ -177,8 +177,8 @@ pub(crate) enum Mail {
     PasswordReset = 1,
 }
 
-/// A bounded list of an account's tokens, oldest first, and the map from token to account: a
-/// new token past `cap` ends the oldest.
+/// Records `account`'s new `token` in its list `order` (oldest first) and in `map`; past `cap`
+/// tokens the oldest ends.
 fn issue(
     order: &mut VecDeque<String>,
     map: &mut HashMap<String, usize>,
@@ -204,7 +204,7 @@ fn revoke(order: &mut VecDeque<String>, map: &mut HashMap<String, usize>, token:
 
 impl Db {
     pub(crate) fn account_by_email(&self, email: &str) -> Option<usize> {
-        self.by_email.get(&email.to_lowercase()).copied()
+        self.by_email.get(&email.to_ascii_lowercase()).copied()
     }
 
     pub(crate) fn add_account(
@@ -216,7 +216,7 @@ impl Db {
         plan: Plan,
     ) -> usize {
         let index = self.accounts.len();
-        self.by_email.insert(email.to_lowercase(), index);
+        self.by_email.insert(email.to_ascii_lowercase(), index);
         self.accounts.push(Account {
             id,
             email,
