@@ -20,48 +20,91 @@
 //! documented error body. Uploads are hashed as they stream in and only their metadata is kept,
 //! so the same bytes always get the same CIDv1 (raw codec, sha2-256).
 //!
+//! It behaves as the backend's Express app does where clients notice:
+//! - paths match as Express 4 matches them (`strict: false`, `caseSensitive: false`): one
+//!   optional trailing slash (`/files/`, as the Python, PHP and Go SDKs send), fixed segments in
+//!   any letter case, path parameters as sent, `HEAD` served by `GET`; anything else is the JSON
+//!   404 `Route not found`;
+//! - a request body the answer does not need (a 401, 403 or 429 before an upload is read) is read
+//!   and discarded, as Node does, up to the upload limit and for at most 30 s, so that a client
+//!   that writes its whole body before reading gets the JSON error rather than a reset; past the
+//!   limit the answer is 413 `FILE_TOO_LARGE` and the connection is closed.
+//!
+//! It holds up under hostile traffic, with every resource a client can make it spend bounded:
+//! every byte of a body counts toward the upload limit (file names, part headers and multipart
+//! framing included); a part's headers may be 16 KiB ([`MAX_PART_HEADER_BYTES`]) and a file name
+//! [`MAX_FILE_NAME_BYTES`], each a JSON 400 naming the limit; an account's activity log keeps
+//! the newest [`MAX_LOG_ENTRIES`]; a connection that does not send its headers within the
+//! header-read timeout (or idles that long) is closed, and at most so many connections are
+//! served at once ([`EmulatorBuilder::header_read_timeout`], [`EmulatorBuilder::max_connections`]).
+//! Uploads are indexed, so no request does work in proportion to what the account holds.
+//!
 //! Where the docs leave room, it picks one reading and keeps to it:
 //! - a directory DAG's root is a dag-pb CID over the sorted (path, file CID) pairs, not the
 //!   byte-exact UnixFS node IPFS would build; `files_directory_upload` never reads the host's
 //!   filesystem and derives the CID from `dirPath`;
 //! - rate limits count requests per credential on authenticated routes (a one-second and a
 //!   one-minute window); public routes are not limited;
-//! - session tokens last as long as the emulator (or until logout or a password reset);
+//! - session tokens last as long as the emulator (or until logout or a password reset); an
+//!   account keeps its newest 1000;
 //! - e-mails are not sent: read the tokens with [`Emulator::verification_token`] and
 //!   [`Emulator::password_reset_token`], and TOTP codes with [`totp_code`];
 //! - the uploads list shows top-level uploads unless `parentCid` names a directory, newest first,
-//!   20 per page by default and 100 at most.
+//!   20 per page by default and 100 at most; `cid` (sent by the TS and JS SDKs, documented by
+//!   neither the docs nor the backend reference) keeps the uploads of that CID at the level
+//!   listed, and combines with `hasExpiration`;
+//! - the cluster comes from the body or form field `cl`, else the `cl` query parameter, else the
+//!   `X-Cluster` header, on every route that takes one (uploads, pins, status, allocations,
+//!   gateways), as `authentication.mdx` describes the header;
+//! - the activity log's `source` is `API` for an API key; for a session, or a request with no
+//!   credential yet (login), it is `WEB` when the request says `X-Request-Source: web` (in any
+//!   case) and `JWT` otherwise, which is how `authentication.mdx` says browser traffic is told
+//!   apart.
 
 mod account;
 mod auth;
+mod body;
 mod catalog;
 mod clock;
 mod errors;
 mod files;
 mod listing;
 mod login;
+mod multipart;
+mod options;
 mod pins;
 mod public;
 mod rate_limit;
 mod request;
 mod router;
+mod server;
 mod state;
 mod tokens;
+mod uploads;
 
 use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
 
-use axum::serve::ListenerExt;
 use tokio::sync::oneshot;
 use tokio::task::JoinHandle;
 
 pub use crate::emulator::auth::totp_code;
 pub use crate::emulator::clock::Clock;
+pub use crate::emulator::multipart::{MAX_FILES, MAX_FILE_NAME_BYTES, MAX_PART_HEADER_BYTES};
+pub use crate::emulator::options::{
+    known_scopes, EmulatorOptions, InvalidOption, KeySpec, Login, RateLimit, DEFAULT_PORT,
+};
+pub use crate::emulator::state::MAX_LOG_ENTRIES;
 
-/// The default upload size limit: 100 MiB, large enough for tests, small enough to stay cheap.
+/// The default limit on a request's body: 100 MiB, large enough for tests, small enough to stay
+/// cheap.
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 100 * 1024 * 1024;
+/// The default time a client has to send a request's headers (and an idle connection's life).
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default number of connections served at once.
+pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
 /// The default e-mail of the built-in account.
 pub const DEFAULT_EMAIL: &str = "dev@emulator.pinarkive.test";
 /// The default password of the built-in account.
@@ -77,23 +120,17 @@ pub enum Plan {
     Premium,
 }
 
-/// Requests allowed per key in each window.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) struct RateLimits {
-    pub(crate) per_second: u32,
-    pub(crate) per_minute: u32,
-}
-
 /// Configures and starts an [`Emulator`].
 pub struct EmulatorBuilder {
     keys: Vec<(String, Vec<String>)>,
-    rate_limits: Option<RateLimits>,
+    rate_limit: RateLimit,
     max_upload_bytes: u64,
     plan: Plan,
     email: String,
     password: String,
     bind: SocketAddr,
     clock: Clock,
+    limits: server::ConnectionLimits,
 }
 
 impl Default for EmulatorBuilder {
@@ -101,13 +138,17 @@ impl Default for EmulatorBuilder {
         EmulatorBuilder {
             keys: Vec::new(),
             // The backend's documented defaults.
-            rate_limits: Some(RateLimits { per_second: 10, per_minute: 100 }),
+            rate_limit: RateLimit::default(),
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             plan: Plan::Premium,
             email: DEFAULT_EMAIL.to_owned(),
             password: DEFAULT_PASSWORD.to_owned(),
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             clock: Clock::tokio(),
+            limits: server::ConnectionLimits {
+                header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
+                max_connections: DEFAULT_MAX_CONNECTIONS,
+            },
         }
     }
 }
@@ -118,13 +159,14 @@ impl fmt::Debug for EmulatorBuilder {
         let scopes: Vec<&Vec<String>> = self.keys.iter().map(|(_, scopes)| scopes).collect();
         f.debug_struct("EmulatorBuilder")
             .field("api_key_scopes", &scopes)
-            .field("rate_limits", &self.rate_limits)
+            .field("rate_limit", &self.rate_limit)
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field("plan", &self.plan)
             .field("email", &self.email)
             .field("password", &"[redacted]")
             .field("bind", &self.bind)
             .field("clock", &self.clock)
+            .field("limits", &self.limits)
             .finish()
     }
 }
@@ -144,20 +186,39 @@ impl EmulatorBuilder {
 
     /// Limits each credential to `per_second` and `per_minute` requests (default 10 and 100).
     pub fn rate_limit(mut self, per_second: u32, per_minute: u32) -> Self {
-        self.rate_limits = Some(RateLimits { per_second, per_minute });
+        self.rate_limit = RateLimit::PerKey { per_second, per_minute };
         self
     }
 
     /// Turns rate limiting off.
     pub fn no_rate_limit(mut self) -> Self {
-        self.rate_limits = None;
+        self.rate_limit = RateLimit::Off;
         self
     }
 
-    /// Answers 413 `FILE_TOO_LARGE` once an upload's files exceed `bytes` in all
-    /// (default [`DEFAULT_MAX_UPLOAD_BYTES`]).
+    /// Answers 413 `FILE_TOO_LARGE` once a request's body passes `bytes` (default
+    /// [`DEFAULT_MAX_UPLOAD_BYTES`]). Everything counts: an upload's files, their names and part
+    /// headers, and the multipart framing (a few hundred bytes a file). A body an early answer
+    /// leaves unread is drained up to this limit, so the client gets that answer.
     pub fn max_upload_bytes(mut self, bytes: u64) -> Self {
         self.max_upload_bytes = bytes;
+        self
+    }
+
+    /// Closes a connection whose client takes longer than `timeout` to send a request's
+    /// headers, or stays idle that long between requests (default
+    /// [`DEFAULT_HEADER_READ_TIMEOUT`]); a request body that stalls that long fails with 408
+    /// and closes the connection too (and any body must arrive within 300 s, as Node's
+    /// `requestTimeout`). [`EmulatorBuilder::into_router`] applies only the body's part.
+    pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
+        self.limits.header_read_timeout = timeout;
+        self
+    }
+
+    /// Serves at most `connections` at once; more wait to be accepted until one closes (default
+    /// [`DEFAULT_MAX_CONNECTIONS`]). Only [`EmulatorBuilder::start`] applies it.
+    pub fn max_connections(mut self, connections: usize) -> Self {
+        self.limits.max_connections = connections.max(1);
         self
     }
 
@@ -189,7 +250,8 @@ impl EmulatorBuilder {
     /// Builds the emulator's state and its axum router, without listening anywhere.
     ///
     /// Serve the router yourself, or call it in memory with `tower::ServiceExt::oneshot`;
-    /// paths start with `/api/v3`.
+    /// paths start with `/api/v3`. The header-read timeout and the connection cap are the
+    /// server's, so they are yours to set.
     pub fn into_router(self) -> axum::Router {
         router::router(Arc::new(self.into_state()))
     }
@@ -200,25 +262,14 @@ impl EmulatorBuilder {
     ///
     /// The error of binding the address.
     pub async fn start(self) -> std::io::Result<Emulator> {
-        let bind = self.bind;
+        let (bind, limits) = (self.bind, self.limits);
         let (email, password) = (self.email.clone(), self.password.clone());
         let state = Arc::new(self.into_state());
         let listener = tokio::net::TcpListener::bind(bind).await?;
         let addr = listener.local_addr()?;
-        // Small answers go out at once instead of waiting on the peer's delayed ACK (~40 ms).
-        let listener = listener.tap_io(|tcp| {
-            let _ = tcp.set_nodelay(true);
-        });
         let app = router::router(state.clone());
         let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(async move {
-            let serve = axum::serve(listener, app).with_graceful_shutdown(async move {
-                let _ = stopped.await;
-            });
-            if let Err(e) = serve.await {
-                tracing::warn!(error = %e, "emulator server stopped with an error");
-            }
-        });
+        let task = tokio::spawn(server::serve(listener, app, limits, stopped));
         Ok(Emulator {
             addr,
             base_url: format!("http://{addr}/api/v3"),
@@ -233,8 +284,9 @@ impl EmulatorBuilder {
     fn into_state(self) -> state::State {
         state::State::new(state::Config {
             keys: self.keys,
-            rate_limits: self.rate_limits,
+            rate_limit: self.rate_limit,
             max_upload_bytes: self.max_upload_bytes,
+            body_stall_timeout: self.limits.header_read_timeout,
             plan: self.plan,
             email: self.email,
             password: self.password,
@@ -284,12 +336,12 @@ impl Emulator {
 
     /// The last e-mail verification token "sent" to `email` by signup or resend-verification.
     pub fn verification_token(&self, email: &str) -> Option<String> {
-        self.state.verification_token(email)
+        self.state.mailed_token(state::Mail::Verification, email)
     }
 
     /// The last password-reset token "sent" to `email` by forgot-password.
     pub fn password_reset_token(&self, email: &str) -> Option<String> {
-        self.state.password_reset_token(email)
+        self.state.mailed_token(state::Mail::PasswordReset, email)
     }
 
     /// Stops accepting connections and waits (at most 5 s) for open ones to finish.

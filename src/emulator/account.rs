@@ -82,7 +82,7 @@ pub(crate) async fn change_password(mut call: Call) -> Reply {
     }
     check_password_strength(&request.new_password)?;
     account.password = request.new_password;
-    account.log("password_change", "Password changed", "WEB");
+    account.log("password_change", "Password changed", call.source());
     drop(db);
     ok(&call, message("Password updated"))
 }
@@ -167,7 +167,7 @@ pub(crate) async fn change_plan(mut call: Call) -> Reply {
     let account = call.account()?;
     let mut db = call.state.db();
     db.accounts[account].plan = plan;
-    db.accounts[account].log("plan_change", format!("Plan changed to {}", plan.code()), "WEB");
+    db.accounts[account].log("plan_change", format!("Plan changed to {}", plan.code()), call.source());
     drop(db);
     ok(&call, json!({ "success": true, "message": "Plan changed", "plan": plan.body() }))
 }

@@ -99,7 +99,7 @@ pub(crate) fn new_session(db: &mut Db, account: usize) -> String {
     let payload = BASE64URL_NOPAD.encode(payload.to_string().as_bytes());
     let signature = BASE64URL_NOPAD.encode(random_hex(16).as_bytes());
     let token = format!("{header}.{payload}.{signature}");
-    db.sessions.insert(token.clone(), account);
+    db.open_session(account, token.clone());
     token
 }
 

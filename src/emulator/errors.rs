@@ -70,9 +70,10 @@ impl ApiError {
         ApiError::new(StatusCode::CONFLICT, message)
     }
 
+    /// 413 `FILE_TOO_LARGE`: the request body passed the upload limit.
     pub(crate) fn file_too_large(limit: u64) -> ApiError {
-        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, format!("File too large: the limit is {limit} bytes"))
-            .with_code("FILE_TOO_LARGE")
+        let message = format!("File too large: a request body may be at most {limit} bytes");
+        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, message).with_code("FILE_TOO_LARGE")
     }
 
     /// A route served by the router whose operation has no handler yet.
@@ -97,6 +98,6 @@ impl IntoResponse for ApiError {
 }
 
 /// The JSON 404 for paths and methods that are no operation of the spec.
-pub(crate) async fn unknown_route() -> Response {
+pub(crate) fn unknown_route() -> Response {
     ApiError::not_found("Route not found").into_response()
 }

@@ -1,15 +1,16 @@
 //! Uploads (hashed while they stream; only metadata is kept) and directory DAGs, with the
 //! rules every way of adding content shares: content-derived CIDs, cluster, timelock, expiry.
 
-use axum::extract::multipart::{Field, Multipart};
-use axum::extract::FromRequest;
+use std::collections::HashSet;
+use std::sync::Arc;
+
 use chrono::{DateTime, Utc};
 use sha2::{Digest, Sha256};
 
 use super::catalog::{allowed_cluster, DEFAULT_CLUSTER};
 use super::errors::ApiError;
 use super::request::{ok, Call, Reply};
-use super::state::{Account, UploadKind, UploadRecord};
+use super::uploads::{UploadKind, UploadRecord};
 use super::Plan;
 use crate::types::{DagFileEntry, DirectoryDagResponse, DirectoryUploadRequest, UploadResponse};
 
@@ -19,10 +20,6 @@ const RAW_CODEC: u64 = 0x55;
 const DAG_PB_CODEC: u64 = 0x70;
 /// Multihash code of sha2-256.
 const SHA2_256: u64 = 0x12;
-/// The longest text form field read (`cl`, `timelock`, `dirName`).
-const MAX_TEXT_FIELD: usize = 4096;
-/// The most files one upload may hold; each is metadata kept in memory.
-const MAX_FILES: usize = 10_000;
 
 /// The CIDv1 of `digest` (a sha2-256) with `codec`.
 fn cid_of(codec: u64, digest: &[u8]) -> String {
@@ -52,7 +49,7 @@ fn directory_cid(entries: &[(String, String)]) -> String {
 
 /// Where and until when content is pinned, after the plan's rules.
 pub(crate) struct Placement {
-    pub(crate) cluster: String,
+    pub(crate) cluster: &'static str,
     pub(crate) expires_at: Option<DateTime<Utc>>,
 }
 
@@ -64,7 +61,7 @@ pub(crate) fn place(
     timelock: Option<Timelock>,
 ) -> Result<Placement, ApiError> {
     let id = cluster_id.map(str::trim).filter(|c| !c.is_empty()).unwrap_or(DEFAULT_CLUSTER);
-    allowed_cluster(plan, id)?;
+    let cluster = allowed_cluster(plan, id)?.id;
     let expires_at = match timelock {
         None => None,
         Some(_) if !plan.timelock_allowed() => {
@@ -76,7 +73,7 @@ pub(crate) fn place(
     if expires_at.is_some_and(|at| at <= Utc::now()) {
         return Err(ApiError::bad_request("Timelock must be in the future"));
     }
-    Ok(Placement { cluster: id.to_owned(), expires_at })
+    Ok(Placement { cluster, expires_at })
 }
 
 /// A timelock as sent: text from a form, or a date-time already decoded from JSON.
@@ -93,123 +90,12 @@ fn parse_timelock(text: &str) -> Result<DateTime<Utc>, ApiError> {
 
 /// The cluster a request names: body or form field, then `cl` query, then `X-Cluster`.
 pub(crate) fn requested_cluster(call: &Call, field: Option<String>) -> Option<String> {
-    field
-        .or_else(|| call.cluster_query().ok().flatten())
-        .or_else(|| call.header("x-cluster").map(str::to_owned))
-}
-
-/// Drops uploads whose timelock has passed, as the backend's cleanup job does.
-pub(crate) fn purge_expired(account: &mut Account) {
-    let now = Utc::now();
-    account.uploads.retain(|u| u.expires_at.is_none_or(|at| at > now));
-}
-
-/// Adds an upload, or refreshes the existing one with the same CID and parent: uploading the
-/// same bytes twice gives one record.
-pub(crate) fn upsert(account: &mut Account, record: UploadRecord) -> String {
-    if let Some(existing) = account
-        .uploads
-        .iter_mut()
-        .find(|u| u.cid == record.cid && u.parent == record.parent && u.path == record.path)
-    {
-        let id = existing.id.clone();
-        *existing = UploadRecord { id: id.clone(), created_at: existing.created_at, ..record };
-        return id;
-    }
-    let id = record.id.clone();
-    account.uploads.push(record);
-    id
-}
-
-// ------------------------------------------------------------------ multipart uploads
-
-/// One file read from a multipart body: its name and content CID.
-struct ReceivedFile {
-    name: String,
-    cid: String,
-    size: u64,
-}
-
-/// The form fields besides files.
-#[derive(Default)]
-struct Form {
-    cl: Option<String>,
-    timelock: Option<String>,
-    dir_name: Option<String>,
-    files: Vec<ReceivedFile>,
-}
-
-/// Reads a multipart body part by part, hashing file parts (named `file_part`) as they stream
-/// and answering 413 as soon as their bytes pass the limit, without reading further.
-async fn read_form(call: &mut Call, file_part: &str) -> Result<Form, ApiError> {
-    let limit = call.state.max_upload_bytes;
-    let mut multipart = Multipart::from_request(call.take_request(), &())
-        .await
-        .map_err(|_| ApiError::bad_request("Expected a multipart/form-data body"))?;
-    let mut form = Form::default();
-    let mut total: u64 = 0;
-    while let Some(mut field) = multipart.next_field().await.map_err(malformed)? {
-        let name = field.name().unwrap_or_default().to_owned();
-        match name.as_str() {
-            "cl" => form.cl = Some(read_text(field).await?),
-            "timelock" => form.timelock = Some(read_text(field).await?),
-            "dirName" => form.dir_name = Some(read_text(field).await?),
-            _ if name == file_part => {
-                if form.files.len() == MAX_FILES {
-                    return Err(ApiError::bad_request(format!("Too many files: at most {MAX_FILES}")));
-                }
-                let file_name = field.file_name().unwrap_or_default().to_owned();
-                let mut hasher = Sha256::new();
-                let mut size: u64 = 0;
-                while let Some(chunk) = field.chunk().await.map_err(malformed)? {
-                    size += chunk.len() as u64;
-                    count_toward_limit(&mut total, chunk.len(), limit)?;
-                    hasher.update(&chunk);
-                }
-                form.files.push(ReceivedFile {
-                    name: file_name,
-                    cid: cid_of(RAW_CODEC, &hasher.finalize()),
-                    size,
-                });
-            }
-            // Parts the API does not know are read past, not kept, but they count to the limit.
-            _ => {
-                while let Some(chunk) = field.chunk().await.map_err(malformed)? {
-                    count_toward_limit(&mut total, chunk.len(), limit)?;
-                }
-            }
-        }
-    }
-    Ok(form)
-}
-
-/// Adds `bytes` to the running total: 413 once it passes `limit`.
-fn count_toward_limit(total: &mut u64, bytes: usize, limit: u64) -> Result<(), ApiError> {
-    *total += bytes as u64;
-    if *total > limit {
-        return Err(ApiError::file_too_large(limit));
-    }
-    Ok(())
-}
-
-fn malformed(_: axum::extract::multipart::MultipartError) -> ApiError {
-    ApiError::bad_request("Malformed multipart/form-data body")
-}
-
-async fn read_text(mut field: Field<'_>) -> Result<String, ApiError> {
-    let mut bytes = Vec::new();
-    while let Some(chunk) = field.chunk().await.map_err(malformed)? {
-        if bytes.len() + chunk.len() > MAX_TEXT_FIELD {
-            return Err(ApiError::bad_request("Form field too long"));
-        }
-        bytes.extend_from_slice(&chunk);
-    }
-    String::from_utf8(bytes).map_err(|_| ApiError::bad_request("Form field is not UTF-8"))
+    field.or_else(|| call.cluster_query().ok().flatten())
 }
 
 pub(crate) fn new_record(
     id: String,
-    cid: String,
+    cid: Arc<str>,
     name: String,
     size: u64,
     kind: UploadKind,
@@ -223,7 +109,7 @@ pub(crate) fn new_record(
         custom_name: None,
         size,
         kind,
-        cluster: place.cluster.clone(),
+        cluster: place.cluster,
         expires_at: place.expires_at,
         created_at: Utc::now(),
         parent: None,
@@ -231,30 +117,31 @@ pub(crate) fn new_record(
     }
 }
 
-pub(crate) async fn upload(mut call: Call) -> Reply {
+pub(crate) async fn upload(call: Call) -> Reply {
     let account = call.account()?;
-    let form = read_form(&mut call, "file").await?;
+    let form = call.form("file").await?;
     let mut files = form.files.into_iter();
     let (Some(file), None) = (files.next(), files.next()) else {
         return Err(ApiError::bad_request("Send exactly one file, in a part named `file`"));
     };
+    let cid = cid_of(RAW_CODEC, &file.sha256);
     let cluster = requested_cluster(&call, form.cl);
+    let name = if file.name.is_empty() { cid.clone() } else { file.name };
+    let id = call.state.new_id();
     let mut db = call.state.db();
     let plan = db.accounts[account].plan;
     let place = place(plan, cluster.as_deref(), form.timelock.map(Timelock::Text))?;
-    let id = db.new_id();
-    let name = if file.name.is_empty() { file.cid.clone() } else { file.name.clone() };
-    let record = new_record(id, file.cid.clone(), name.clone(), file.size, UploadKind::File, &place);
+    let record = new_record(id, cid.as_str().into(), name.clone(), file.size, UploadKind::File, &place);
     let account = &mut db.accounts[account];
-    purge_expired(account);
-    let id = upsert(account, record);
-    account.log("upload", format!("Uploaded {name} ({})", file.cid), call.source());
+    account.uploads.purge_expired(Utc::now());
+    let id = account.uploads.upsert(record);
+    account.log("upload", format!("Uploaded {name} ({cid})"), call.source());
     drop(db);
     ok(
         &call,
         UploadResponse {
-            cid: file.cid,
-            cluster_id: Some(place.cluster),
+            cid,
+            cluster_id: Some(place.cluster.to_owned()),
             expires_at: place.expires_at,
             status: Some("pinned".to_owned()),
             upload_id: Some(id),
@@ -277,63 +164,69 @@ fn check_dag_path(path: &str) -> Result<(), ApiError> {
     Ok(())
 }
 
-pub(crate) async fn directory_dag_upload(mut call: Call) -> Reply {
+pub(crate) async fn directory_dag_upload(call: Call) -> Reply {
     let account = call.account()?;
-    let form = read_form(&mut call, "files").await?;
+    let form = call.form("files").await?;
     if form.files.is_empty() {
         return Err(ApiError::bad_request("No files: send each file as a part named `files`"));
     }
+    let mut paths = HashSet::with_capacity(form.files.len());
     let mut entries: Vec<(String, String)> = Vec::with_capacity(form.files.len());
     for file in &form.files {
         check_dag_path(&file.name)?;
-        if entries.iter().any(|(path, _)| *path == file.name) {
+        if !paths.insert(file.name.as_str()) {
             return Err(ApiError::bad_request(format!("Duplicate file path in directory: {:?}", file.name)));
         }
-        entries.push((file.name.clone(), file.cid.clone()));
+        entries.push((file.name.clone(), cid_of(RAW_CODEC, &file.sha256)));
     }
     let root = directory_cid(&entries);
     let total_size: u64 = form.files.iter().map(|f| f.size).sum();
     let dir_name =
         form.dir_name.clone().filter(|n| !n.trim().is_empty()).unwrap_or_else(|| "directory".to_owned());
     let cluster = requested_cluster(&call, form.cl);
-    let mut db = call.state.db();
-    let plan = db.accounts[account].plan;
+    let plan = call.state.db().accounts[account].plan;
     let place = place(plan, cluster.as_deref(), form.timelock.map(Timelock::Text))?;
-    let mut records = Vec::with_capacity(form.files.len() + 1);
-    let root_id = db.new_id();
+    // The records are made before locking: the lock is held only to insert them.
+    let root_cid: Arc<str> = root.as_str().into();
+    let mut records = Vec::with_capacity(entries.len() + 1);
     records.push(new_record(
-        root_id,
-        root.clone(),
+        call.state.new_id(),
+        root_cid.clone(),
         dir_name.clone(),
         total_size,
         UploadKind::Directory,
         &place,
     ));
-    for file in &form.files {
-        let file_name = file.name.rsplit('/').next().unwrap_or(&file.name).to_owned();
-        let mut record =
-            new_record(db.new_id(), file.cid.clone(), file_name, file.size, UploadKind::File, &place);
-        record.parent = Some(root.clone());
-        record.path = Some(file.name.clone());
+    let mut files = Vec::with_capacity(entries.len());
+    for ((path, cid), file) in entries.into_iter().zip(&form.files) {
+        let file_name = path.rsplit('/').next().unwrap_or(&path).to_owned();
+        let size = i64::try_from(file.size).unwrap_or(i64::MAX);
+        let mut record = new_record(
+            call.state.new_id(),
+            cid.as_str().into(),
+            file_name.clone(),
+            file.size,
+            UploadKind::File,
+            &place,
+        );
+        record.parent = Some(root_cid.clone());
+        record.path = Some(path.as_str().into());
         records.push(record);
+        files.push(DagFileEntry {
+            cid: Some(cid),
+            filename: Some(file_name),
+            size: Some(size),
+            path: Some(path),
+        });
     }
+    let mut db = call.state.db();
     let account = &mut db.accounts[account];
-    purge_expired(account);
+    account.uploads.purge_expired(Utc::now());
     for record in records {
-        upsert(account, record);
+        account.uploads.upsert(record);
     }
     account.log("upload_dag", format!("Uploaded directory {dir_name} ({root})"), call.source());
     drop(db);
-    let files = form
-        .files
-        .iter()
-        .map(|f| DagFileEntry {
-            cid: Some(f.cid.clone()),
-            filename: Some(f.name.rsplit('/').next().unwrap_or(&f.name).to_owned()),
-            size: Some(i64::try_from(f.size).unwrap_or(i64::MAX)),
-            path: Some(f.name.clone()),
-        })
-        .collect();
     let total = i64::try_from(total_size).unwrap_or(i64::MAX);
     ok(
         &call,
@@ -343,10 +236,10 @@ pub(crate) async fn directory_dag_upload(mut call: Call) -> Reply {
             filename: Some(dir_name),
             size: Some(total),
             type_: Some("directory".to_owned()),
+            total_files: Some(files.len() as u64),
             files,
-            total_files: Some(form.files.len() as u64),
             total_size: Some(total),
-            cluster_id: Some(place.cluster),
+            cluster_id: Some(place.cluster.to_owned()),
             expires_at: place.expires_at,
         },
     )
@@ -365,20 +258,21 @@ pub(crate) async fn directory_upload(mut call: Call) -> Reply {
     let name =
         path.trim_end_matches('/').rsplit('/').next().filter(|n| !n.is_empty()).unwrap_or("/").to_owned();
     let cluster = requested_cluster(&call, request.cl);
+    let id = call.state.new_id();
     let mut db = call.state.db();
     let plan = db.accounts[account].plan;
     let place = place(plan, cluster.as_deref(), request.timelock.map(Timelock::Parsed))?;
-    let record = new_record(db.new_id(), cid.clone(), name.clone(), 0, UploadKind::Directory, &place);
+    let record = new_record(id, cid.as_str().into(), name.clone(), 0, UploadKind::Directory, &place);
     let account = &mut db.accounts[account];
-    purge_expired(account);
-    let id = upsert(account, record);
+    account.uploads.purge_expired(Utc::now());
+    let id = account.uploads.upsert(record);
     account.log("upload_directory", format!("Uploaded server directory {name} ({cid})"), call.source());
     drop(db);
     ok(
         &call,
         UploadResponse {
             cid,
-            cluster_id: Some(place.cluster),
+            cluster_id: Some(place.cluster.to_owned()),
             expires_at: place.expires_at,
             status: Some("pinned".to_owned()),
             upload_id: Some(id),

@@ -1,12 +1,12 @@
-//! The uploads list (pages, `parentCid`, `hasExpiration`) and the detail of a directory DAG.
+//! The uploads list (pages, `parentCid`, `cid`, `hasExpiration`) and the detail of a directory DAG.
 
+use chrono::Utc;
 use serde::Deserialize;
 use serde_json::{json, Value};
 
 use super::errors::ApiError;
-use super::files::purge_expired;
 use super::request::{ok, Call, Reply};
-use super::state::{UploadKind, UploadRecord};
+use super::uploads::{Listing, UploadKind, UploadRecord};
 use crate::cid::validate_cid;
 use crate::types::{Pagination, Upload, UploadList};
 
@@ -18,13 +18,13 @@ const DEFAULT_PAGE_SIZE: u64 = 20;
 fn upload_body(u: &UploadRecord) -> Upload {
     Upload {
         id: Some(u.id.clone()),
-        cid: u.cid.clone(),
+        cid: u.cid.to_string(),
         name: Some(u.name.clone()),
         original_name: u.original_name.clone(),
         custom_name: u.custom_name.clone(),
         size: Some(i64::try_from(u.size).unwrap_or(i64::MAX)),
         type_: Some(u.kind.as_str().to_owned()),
-        cluster_id: Some(u.cluster.clone()),
+        cluster_id: Some(u.cluster.to_owned()),
         bk: Some(0),
         expires_at: u.expires_at,
         created_at: Some(u.created_at),
@@ -38,11 +38,13 @@ struct UploadsQuery {
     page: Option<u64>,
     limit: Option<u64>,
     parent_cid: Option<String>,
+    cid: Option<String>,
     has_expiration: Option<bool>,
 }
 
 /// Newest first. Without `parentCid` only top-level uploads are listed; with it, the files of
-/// that directory. `hasExpiration=true` keeps uploads with a timelock, `false` those without.
+/// that directory. `cid` keeps the uploads of that CID (within the same level), and
+/// `hasExpiration=true` those with a timelock, `false` those without.
 pub(crate) async fn uploads_list(call: Call) -> Reply {
     let query: UploadsQuery = call.query()?;
     let page = query.page.unwrap_or(1);
@@ -54,25 +56,23 @@ pub(crate) async fn uploads_list(call: Call) -> Reply {
     if query.parent_cid.as_deref().is_some_and(|p| validate_cid(p).is_err()) {
         return Err(ApiError::bad_request("Invalid parentCid"));
     }
+    if query.cid.as_deref().is_some_and(|c| validate_cid(c).is_err()) {
+        return Err(ApiError::bad_request("Invalid cid"));
+    }
+    let listing = Listing {
+        parent: query.parent_cid.as_deref().map(Into::into),
+        cid: query.cid.as_deref().map(Into::into),
+        has_expiration: query.has_expiration,
+    };
+    let skip = usize::try_from((page - 1).saturating_mul(limit)).unwrap_or(usize::MAX);
     let account = call.account()?;
     let mut db = call.state.db();
     let account = &mut db.accounts[account];
-    purge_expired(account);
-    let matching: Vec<&UploadRecord> = account
-        .uploads
-        .iter()
-        .rev()
-        .filter(|u| u.parent == query.parent_cid)
-        .filter(|u| query.has_expiration.is_none_or(|has| u.expires_at.is_some() == has))
-        .collect();
-    let total = matching.len() as u64;
-    let skip = usize::try_from((page - 1).saturating_mul(limit)).unwrap_or(usize::MAX);
-    let uploads: Vec<Upload> = matching
-        .into_iter()
-        .skip(skip)
-        .take(usize::try_from(limit).unwrap_or(usize::MAX))
-        .map(upload_body)
-        .collect();
+    account.uploads.purge_expired(Utc::now());
+    let (total, page_records) =
+        account.uploads.page(&listing, skip, usize::try_from(limit).unwrap_or(usize::MAX));
+    let total = total as u64;
+    let uploads: Vec<Upload> = page_records.into_iter().map(upload_body).collect();
     drop(db);
     ok(
         &call,
@@ -84,25 +84,24 @@ pub(crate) async fn uploads_list(call: Call) -> Reply {
     )
 }
 
-pub(crate) async fn dag_get(mut call: Call) -> Reply {
-    let root = call.path_param("cidDag").await?;
+pub(crate) async fn dag_get(call: Call) -> Reply {
+    let root = call.path_param("cidDag")?;
     let account = call.account()?;
     let mut db = call.state.db();
     let account = &mut db.accounts[account];
-    purge_expired(account);
+    account.uploads.purge_expired(Utc::now());
     let dir = account
         .uploads
-        .iter()
-        .find(|u| u.cid == root && u.parent.is_none() && u.kind == UploadKind::Directory)
+        .top_level(&root)
+        .filter(|u| u.kind == UploadKind::Directory)
         .ok_or_else(|| ApiError::not_found("DAG not found"))?;
     let files: Vec<Value> = account
         .uploads
-        .iter()
-        .filter(|u| u.parent.as_deref() == Some(root.as_str()))
-        .map(|u| json!({ "cid": u.cid, "filename": u.name, "size": u.size, "path": u.path }))
+        .inside(&root)
+        .map(|u| json!({ "cid": &*u.cid, "filename": u.name, "size": u.size, "path": u.path.as_deref() }))
         .collect();
     let body = json!({
-        "cid": dir.cid,
+        "cid": &*dir.cid,
         "name": dir.name,
         "type": "directory",
         "size": dir.size,

@@ -4,7 +4,7 @@ use super::account::{check_password_strength, message, profile};
 use super::auth::{new_session, new_totp_secret, secret_base32, totp_matches};
 use super::errors::ApiError;
 use super::request::{ok, Call, Reply};
-use super::state::{random_hex, Db};
+use super::state::{random_hex, Db, Mail};
 use super::Plan;
 use crate::types::{
     EmailBodyRequest, LoginRequest, LoginResponse, LogoutRequest, ResetPasswordRequest, SignupRequest,
@@ -29,7 +29,7 @@ pub(crate) async fn login(mut call: Call) -> Reply {
     }
     if db.accounts[account].two_factor.secret.is_some() {
         let temporary = format!("tmp_{}", random_hex(24));
-        db.pending_logins.insert(temporary.clone(), account);
+        db.add_pending_login(account, temporary.clone());
         let body = LoginResponse {
             requires2_fa: Some(true),
             temporary_token: Some(temporary),
@@ -38,31 +38,30 @@ pub(crate) async fn login(mut call: Call) -> Reply {
         drop(db);
         return ok(&call, body);
     }
-    let body = signed_in(&mut db, account, "Logged in");
+    let body = signed_in(&mut db, account, "Logged in", call.source());
     drop(db);
     ok(&call, body)
 }
 
 /// Opens a session for `account`, logs it with `details`, and answers with the token and profile.
-fn signed_in(db: &mut Db, account: usize, details: &str) -> LoginResponse {
+fn signed_in(db: &mut Db, account: usize, details: &str, source: &'static str) -> LoginResponse {
     let token = new_session(db, account);
-    db.accounts[account].log("login", details, "WEB");
+    db.accounts[account].log("login", details, source);
     LoginResponse { token: Some(token), user: Some(profile(&db.accounts[account])), ..Default::default() }
 }
 
 pub(crate) async fn two_factor_verify_login(mut call: Call) -> Reply {
     let request: TwoFactorVerifyLoginRequest = call.json().await?;
     let mut db = call.state.db();
-    let account = *db
-        .pending_logins
-        .get(&request.temporary_token)
+    let account = db
+        .pending_login(&request.temporary_token)
         .ok_or_else(|| ApiError::unauthorized("Invalid or expired temporary token"))?;
     let secret = db.accounts[account].two_factor.secret.clone().unwrap_or_default();
     if !totp_matches(&secret, &request.code) {
         return Err(ApiError::invalid_2fa_code());
     }
-    db.pending_logins.remove(&request.temporary_token);
-    let body = signed_in(&mut db, account, "Logged in with 2FA");
+    db.end_pending_login(&request.temporary_token);
+    let body = signed_in(&mut db, account, "Logged in with 2FA", call.source());
     drop(db);
     ok(&call, body)
 }
@@ -75,9 +74,7 @@ pub(crate) async fn logout(mut call: Call) -> Reply {
     let mut db = call.state.db();
     let token = request.token.or_else(|| principal.filter(|p| p.is_session).map(|p| p.credential));
     if let Some(token) = token {
-        if db.sessions.get(&token) == Some(&account) {
-            db.sessions.remove(&token);
-        }
+        db.end_session(account, &token);
     }
     drop(db);
     ok(&call, message("Logged out"))
@@ -99,10 +96,11 @@ pub(crate) async fn signup(mut call: Call) -> Reply {
     if db.account_by_email(email).is_some() {
         return Err(ApiError::conflict("Email already registered"));
     }
+    let id = call.state.new_id();
     let account =
-        db.add_account(email.to_owned(), request.password, request.name.trim().to_owned(), Plan::Free);
+        db.add_account(id, email.to_owned(), request.password, request.name.trim().to_owned(), Plan::Free);
     db.accounts[account].language = request.language;
-    db.verification_tokens.insert(random_hex(20), account);
+    db.mail(Mail::Verification, account);
     drop(db);
     ok(&call, message("Account created. Check your email to verify your account."))
 }
@@ -111,8 +109,7 @@ pub(crate) async fn verify_email(mut call: Call) -> Reply {
     let request: TokenBodyRequest = call.json().await?;
     let mut db = call.state.db();
     let account = db
-        .verification_tokens
-        .remove(&request.token)
+        .take_mailed(Mail::Verification, &request.token)
         .ok_or_else(|| ApiError::bad_request("Invalid or expired verification token"))?;
     db.accounts[account].verified = true;
     drop(db);
@@ -127,8 +124,7 @@ pub(crate) async fn resend_verification(mut call: Call) -> Reply {
         if db.accounts[account].verified {
             return Err(ApiError::bad_request("Email already verified"));
         }
-        db.verification_tokens.retain(|_, a| *a != account);
-        db.verification_tokens.insert(random_hex(20), account);
+        db.mail(Mail::Verification, account);
     }
     drop(db);
     ok(&call, message("If the account exists, a verification email has been sent"))
@@ -138,8 +134,7 @@ pub(crate) async fn forgot_password(mut call: Call) -> Reply {
     let request: EmailBodyRequest = call.json().await?;
     let mut db = call.state.db();
     if let Some(account) = db.account_by_email(&request.email) {
-        db.reset_tokens.retain(|_, a| *a != account);
-        db.reset_tokens.insert(random_hex(20), account);
+        db.mail(Mail::PasswordReset, account);
     }
     drop(db);
     ok(&call, message("If the account exists, a password reset email has been sent"))
@@ -150,13 +145,12 @@ pub(crate) async fn reset_password(mut call: Call) -> Reply {
     check_password_strength(&request.new_password)?;
     let mut db = call.state.db();
     let account = db
-        .reset_tokens
-        .remove(&request.token)
+        .take_mailed(Mail::PasswordReset, &request.token)
         .ok_or_else(|| ApiError::bad_request("Invalid or expired reset token"))?;
     db.accounts[account].password = request.new_password;
     // A new password ends every session of the account.
-    db.sessions.retain(|_, a| *a != account);
-    db.accounts[account].log("password_reset", "Password reset by email", "WEB");
+    db.end_sessions(account);
+    db.accounts[account].log("password_reset", "Password reset by email", call.source());
     drop(db);
     ok(&call, message("Password reset"))
 }
@@ -197,7 +191,7 @@ pub(crate) async fn two_factor_enable(mut call: Call) -> Reply {
     }
     account.two_factor.secret = Some(pending);
     account.two_factor.pending = None;
-    account.log("2fa_enabled", "Two-factor authentication enabled", "WEB");
+    account.log("2fa_enabled", "Two-factor authentication enabled", call.source());
     drop(db);
     ok(&call, message("2FA enabled"))
 }
@@ -216,7 +210,7 @@ pub(crate) async fn two_factor_disable(mut call: Call) -> Reply {
         return Err(ApiError::invalid_2fa_code());
     }
     account.two_factor.secret = None;
-    account.log("2fa_disabled", "Two-factor authentication disabled", "WEB");
+    account.log("2fa_disabled", "Two-factor authentication disabled", call.source());
     drop(db);
     ok(&call, message("2FA disabled"))
 }

@@ -5,10 +5,10 @@ use serde_json::{json, Map, Value};
 
 use super::catalog::{allowed_cluster, CLUSTERS};
 use super::errors::ApiError;
-use super::files::{new_record, place, purge_expired, requested_cluster, upsert, Timelock};
+use super::files::{new_record, place, requested_cluster, Timelock};
 use super::public::peer_id;
 use super::request::{ok, Call, Reply};
-use super::state::{Account, UploadKind, UploadRecord};
+use super::uploads::{UploadKind, UploadRecord};
 use crate::cid::validate_cid;
 use crate::types::{
     Allocations, CidStatus, MessageResponse, PeerStatus, PinRequest, PinResponse, RemoveResponse,
@@ -16,20 +16,21 @@ use crate::types::{
 };
 
 pub(crate) async fn pin(mut call: Call) -> Reply {
-    let cid = path_cid(&mut call).await?;
+    let cid = path_cid(&call)?;
     let request: PinRequest = call.json_or_none().await?.unwrap_or_default();
     let account = call.account()?;
     let cluster = requested_cluster(&call, request.cl);
+    let id = call.state.new_id();
     let mut db = call.state.db();
     let plan = db.accounts[account].plan;
     let place = place(plan, cluster.as_deref(), request.timelock.map(Timelock::Parsed))?;
     let name =
         request.custom_name.clone().or_else(|| request.original_name.clone()).unwrap_or_else(|| cid.clone());
-    let mut record = new_record(db.new_id(), cid.clone(), name, 0, UploadKind::Pin, &place);
+    let mut record = new_record(id, cid.as_str().into(), name, 0, UploadKind::Pin, &place);
     let account = &mut db.accounts[account];
-    purge_expired(account);
+    account.uploads.purge_expired(Utc::now());
     // Pinning content already uploaded keeps what is known about it.
-    if let Some(existing) = account.uploads.iter().find(|u| u.cid == cid && u.parent.is_none()) {
+    if let Some(existing) = account.uploads.top_level(&cid) {
         record.size = existing.size;
         record.kind = existing.kind;
         if request.custom_name.is_none() && request.original_name.is_none() {
@@ -38,14 +39,14 @@ pub(crate) async fn pin(mut call: Call) -> Reply {
     }
     record.original_name = request.original_name;
     record.custom_name = request.custom_name.clone();
-    upsert(account, record);
+    account.uploads.upsert(record);
     account.log("pin", format!("Pinned {cid}"), call.source());
     drop(db);
     ok(
         &call,
         PinResponse {
             cid: Some(cid),
-            cluster_id: Some(place.cluster),
+            cluster_id: Some(place.cluster.to_owned()),
             expires_at: place.expires_at,
             pinned: Some(true),
             custom_name: request.custom_name,
@@ -53,50 +54,34 @@ pub(crate) async fn pin(mut call: Call) -> Reply {
     )
 }
 
-/// Removes the account's top-level upload of `cid` and the files inside it; false if none.
-fn remove_upload(account: &mut Account, cid: &str) -> bool {
-    let before = account.uploads.len();
-    account.uploads.retain(|u| !(u.cid == cid && u.parent.is_none()));
-    if account.uploads.len() == before {
-        return false;
-    }
-    account.uploads.retain(|u| u.parent.as_deref() != Some(cid));
-    true
-}
-
 /// Removes the top-level upload of the path's `{cid}` and logs `{verb} {cid}` as `action`; 404
 /// with `not_found` when the account has none.
-async fn remove_path_cid(
-    call: &mut Call,
-    not_found: &str,
-    action: &str,
-    verb: &str,
-) -> Result<String, ApiError> {
-    let cid = call.path_param("cid").await?;
+fn remove_path_cid(call: &Call, not_found: &str, action: &str, verb: &str) -> Result<String, ApiError> {
+    let cid = call.path_param("cid")?;
     let account = call.account()?;
     let mut db = call.state.db();
     let account = &mut db.accounts[account];
-    purge_expired(account);
+    account.uploads.purge_expired(Utc::now());
     // The routes document no 400: a CID that does not parse is simply not pinned.
-    if !remove_upload(account, &cid) {
+    if !account.uploads.remove_top_level(&cid) {
         return Err(ApiError::not_found(not_found));
     }
     account.log(action, format!("{verb} {cid}"), call.source());
     Ok(cid)
 }
 
-pub(crate) async fn remove(mut call: Call) -> Reply {
-    let cid = remove_path_cid(&mut call, "Pin not found for this CID", "remove", "Removed").await?;
+pub(crate) async fn remove(call: Call) -> Reply {
+    let cid = remove_path_cid(&call, "Pin not found for this CID", "remove", "Removed")?;
     ok(&call, RemoveResponse { cid: Some(cid), removed: Some(true) })
 }
 
-pub(crate) async fn uploads_delete(mut call: Call) -> Reply {
-    remove_path_cid(&mut call, "Upload not found for this CID", "delete_upload", "Deleted upload").await?;
+pub(crate) async fn uploads_delete(call: Call) -> Reply {
+    remove_path_cid(&call, "Upload not found for this CID", "delete_upload", "Deleted upload")?;
     ok(&call, MessageResponse { message: Some("Upload deleted".to_owned()), success: Some(true) })
 }
 
 pub(crate) async fn rename(mut call: Call) -> Reply {
-    let upload_id = call.path_param("uploadId").await?;
+    let upload_id = call.path_param("uploadId")?;
     let request: RenameRequest = call.json().await?;
     let new_name = request.new_name.trim().to_owned();
     if new_name.is_empty() {
@@ -105,12 +90,9 @@ pub(crate) async fn rename(mut call: Call) -> Reply {
     let account = call.account()?;
     let mut db = call.state.db();
     let account = &mut db.accounts[account];
-    purge_expired(account);
-    let upload = account
-        .uploads
-        .iter_mut()
-        .find(|u| u.id == upload_id)
-        .ok_or_else(|| ApiError::not_found("Upload not found"))?;
+    account.uploads.purge_expired(Utc::now());
+    let upload =
+        account.uploads.by_id_mut(&upload_id).ok_or_else(|| ApiError::not_found("Upload not found"))?;
     upload.name = new_name.clone();
     upload.custom_name = Some(new_name.clone());
     account.log("rename", format!("Renamed upload {upload_id}"), call.source());
@@ -134,8 +116,9 @@ fn pinned_peer_map(peers: &[(String, String)], now: &str) -> Map<String, Value> 
         .collect()
 }
 
-/// The account's top-level pin of `cid`, checked against the `cl` the request names: 403 for a
-/// cluster the plan does not allow, 404 when the CID is not pinned there.
+/// The account's top-level pin of `cid`, checked against the cluster the request names (`cl`,
+/// else `X-Cluster`): 403 for a cluster the plan does not allow, 404 when the CID is not pinned
+/// there.
 fn pinned(call: &Call, cid: &str) -> Result<UploadRecord, ApiError> {
     let cl = call.cluster_query()?;
     let account = call.account()?;
@@ -145,29 +128,29 @@ fn pinned(call: &Call, cid: &str) -> Result<UploadRecord, ApiError> {
         allowed_cluster(plan, cl)?;
     }
     let account = &mut db.accounts[account];
-    purge_expired(account);
+    account.uploads.purge_expired(Utc::now());
     account
         .uploads
-        .iter()
-        .find(|u| u.parent.is_none() && u.cid == cid && cl.as_deref().is_none_or(|cl| u.cluster == cl))
+        .top_level(cid)
+        .filter(|u| cl.as_deref().is_none_or(|cl| u.cluster == cl))
         .cloned()
         .ok_or_else(|| ApiError::not_found("CID not pinned by this user"))
 }
 
 /// The `{cid}` of the path: 400 unless it parses.
-async fn path_cid(call: &mut Call) -> Result<String, ApiError> {
-    let cid = call.path_param("cid").await?;
+fn path_cid(call: &Call) -> Result<String, ApiError> {
+    let cid = call.path_param("cid")?;
     if validate_cid(&cid).is_err() {
         return Err(ApiError::bad_request("Invalid CID"));
     }
     Ok(cid)
 }
 
-pub(crate) async fn status(mut call: Call) -> Reply {
-    let cid = path_cid(&mut call).await?;
+pub(crate) async fn status(call: Call) -> Reply {
+    let cid = path_cid(&call)?;
     let record = pinned(&call, &cid)?;
     let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let peers = cluster_peers(&record.cluster);
+    let peers = cluster_peers(record.cluster);
     let peer_map = pinned_peer_map(&peers, &now);
     ok(
         &call,
@@ -196,11 +179,11 @@ pub(crate) async fn status(mut call: Call) -> Reply {
     )
 }
 
-pub(crate) async fn allocations(mut call: Call) -> Reply {
-    let cid = path_cid(&mut call).await?;
+pub(crate) async fn allocations(call: Call) -> Reply {
+    let cid = path_cid(&call)?;
     let record = pinned(&call, &cid)?;
     let now = Utc::now().to_rfc3339_opts(chrono::SecondsFormat::Millis, true);
-    let peers = cluster_peers(&record.cluster);
+    let peers = cluster_peers(record.cluster);
     let ids: Vec<&String> = peers.iter().map(|(id, _)| id).collect();
     let peer_map = pinned_peer_map(&peers, &now);
     ok(

@@ -11,10 +11,10 @@ use tokio::time::Instant;
 
 use super::clock::Clock;
 use super::errors::ApiError;
-use super::RateLimits;
+use super::RateLimit;
 
 pub(crate) struct RateLimiter {
-    limits: Option<RateLimits>,
+    limits: RateLimit,
     clock: Clock,
     windows: Mutex<HashMap<String, [Window; 2]>>,
 }
@@ -29,7 +29,7 @@ const SECOND: Duration = Duration::from_secs(1);
 const MINUTE: Duration = Duration::from_secs(60);
 
 impl RateLimiter {
-    pub(crate) fn new(limits: Option<RateLimits>, clock: Clock) -> RateLimiter {
+    pub(crate) fn new(limits: RateLimit, clock: Clock) -> RateLimiter {
         RateLimiter { limits, clock, windows: Mutex::new(HashMap::new()) }
     }
 
@@ -37,13 +37,13 @@ impl RateLimiter {
     ///
     /// A refused request is not counted, so a client that waits `Retry-After` gets through.
     pub(crate) fn check(&self, credential: &str) -> Result<(), ApiError> {
-        let Some(limits) = self.limits else { return Ok(()) };
+        let RateLimit::PerKey { per_second, per_minute } = self.limits else { return Ok(()) };
         let now = self.clock.now();
         let mut all = self.windows.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
         let windows = all
             .entry(credential.to_owned())
             .or_insert([Window { start: now, count: 0 }, Window { start: now, count: 0 }]);
-        let rules = [(SECOND, limits.per_second), (MINUTE, limits.per_minute)];
+        let rules = [(SECOND, per_second), (MINUTE, per_minute)];
         let mut refused: Option<(u32, Instant)> = None;
         for (window, (length, limit)) in windows.iter_mut().zip(rules) {
             if now >= window.start + length {
@@ -91,7 +91,7 @@ mod tests {
 
     fn limiter(per_second: u32, per_minute: u32) -> (RateLimiter, Clock) {
         let clock = Clock::manual();
-        (RateLimiter::new(Some(RateLimits { per_second, per_minute }), clock.clone()), clock)
+        (RateLimiter::new(RateLimit::PerKey { per_second, per_minute }, clock.clone()), clock)
     }
 
     #[tokio::test]
@@ -118,7 +118,7 @@ mod tests {
 
     #[tokio::test]
     async fn without_limits_everything_passes() {
-        let limiter = RateLimiter::new(None, Clock::manual());
+        let limiter = RateLimiter::new(RateLimit::Off, Clock::manual());
         for _ in 0..1000 {
             assert!(limiter.check("k").is_ok());
         }

@@ -3,11 +3,9 @@
 //! Bodies, queries and path parameters are parsed here rather than by axum's extractors so that
 //! every rejection becomes the spec's error body with a status the operation lists.
 
-use std::collections::HashMap;
 use std::sync::Arc;
 
-use axum::body::Body;
-use axum::extract::{FromRequestParts, Path, Query};
+use axum::extract::Query;
 use axum::http::request::Parts;
 use axum::http::{header, StatusCode};
 use axum::response::{IntoResponse, Response};
@@ -16,19 +14,25 @@ use serde::de::DeserializeOwned;
 use serde::Serialize;
 
 use super::auth::Principal;
+use super::body::RequestBody;
 use super::errors::ApiError;
+use super::multipart::{read_form, Form};
 use super::state::State;
 use crate::spec::Operation;
 
 /// The largest JSON body read; every JSON body of the API is small.
 const MAX_JSON_BODY: usize = 1024 * 1024;
 
+/// A route's path parameters by name, percent-decoded; `None` for one that is not UTF-8 decoded.
+pub(crate) type PathParams = Vec<(&'static str, Option<String>)>;
+
 /// What a handler gets: the operation, shared state, the request and who sent it.
 pub(crate) struct Call {
     pub(crate) op: &'static Operation,
     pub(crate) state: Arc<State>,
     pub(crate) parts: Parts,
-    pub(crate) body: Body,
+    pub(crate) params: PathParams,
+    pub(crate) body: RequestBody,
     /// Set on authenticated operations.
     pub(crate) principal: Option<Principal>,
 }
@@ -48,32 +52,32 @@ impl Call {
         self.principal.as_ref().map(|p| p.account).ok_or_else(ApiError::invalid_api_key)
     }
 
-    /// Moves the request out for an extractor that needs all of it (multipart); the parts keep
-    /// their headers and URI, which the handler may still read, but the body is gone.
-    pub(crate) fn take_request(&mut self) -> axum::extract::Request {
-        let mut parts = axum::http::Request::new(()).into_parts().0;
-        parts.method = self.parts.method.clone();
-        parts.uri = self.parts.uri.clone();
-        parts.headers = self.parts.headers.clone();
-        let original = std::mem::replace(&mut self.parts, parts);
-        axum::extract::Request::from_parts(original, std::mem::take(&mut self.body))
+    /// The multipart form of an upload, its parts named `file_part` hashed as they stream.
+    pub(crate) async fn form(&self, file_part: &str) -> Result<Form, ApiError> {
+        read_form(self.header(header::CONTENT_TYPE.as_str()), self.body.clone(), file_part).await
     }
 
-    /// The log `source` of this call: `WEB` for a session, `API` for a key.
+    /// The log `source` of this call, as `authentication.mdx` describes it: `API` for an API
+    /// key; otherwise (a session, or no credential yet, as on login) `WEB` when the request says
+    /// `X-Request-Source: web`, else `JWT`.
     pub(crate) fn source(&self) -> &'static str {
-        match &self.principal {
-            Some(p) if p.is_session => "WEB",
-            _ => "API",
+        if self.principal.as_ref().is_some_and(|p| !p.is_session) {
+            return "API";
+        }
+        match self.header("x-request-source") {
+            Some(source) if source.trim().eq_ignore_ascii_case("web") => "WEB",
+            _ => "JWT",
         }
     }
 
     /// A path parameter, percent-decoded. One that does not decode (not UTF-8) names nothing
     /// that can exist: 404, which every operation with a path parameter lists.
-    pub(crate) async fn path_param(&mut self, name: &str) -> Result<String, ApiError> {
-        let Path(params) = Path::<HashMap<String, String>>::from_request_parts(&mut self.parts, &())
-            .await
-            .map_err(|_| ApiError::not_found("Not found"))?;
-        params.get(name).cloned().ok_or_else(|| ApiError::not_found("Not found"))
+    pub(crate) fn path_param(&self, name: &str) -> Result<String, ApiError> {
+        self.params
+            .iter()
+            .find(|(param, _)| *param == name)
+            .and_then(|(_, value)| value.clone())
+            .ok_or_else(|| ApiError::not_found("Not found"))
     }
 
     /// The query string, decoded into `T`.
@@ -83,13 +87,15 @@ impl Call {
             .map_err(|e| ApiError::bad_request(format!("Invalid query string: {}", e.body_text())))
     }
 
-    /// The `cl` query parameter: `Ok(None)` without one, 400 when the query does not decode.
+    /// The cluster the query or headers name: the `cl` query parameter, else `X-Cluster`;
+    /// `Ok(None)` without either, 400 when the query does not decode.
     pub(crate) fn cluster_query(&self) -> Result<Option<String>, ApiError> {
         #[derive(serde::Deserialize)]
         struct ClusterQuery {
             cl: Option<String>,
         }
-        self.query::<ClusterQuery>().map(|q| q.cl)
+        let cl = self.query::<ClusterQuery>()?.cl;
+        Ok(cl.or_else(|| self.header("x-cluster").map(str::to_owned)))
     }
 
     /// A header's value, if it is present and text.
@@ -107,10 +113,7 @@ impl Call {
 
     /// An optional JSON body: `None` when the body is empty or only whitespace.
     pub(crate) async fn json_or_none<T: DeserializeOwned>(&mut self) -> Result<Option<T>, ApiError> {
-        let body = std::mem::take(&mut self.body);
-        let bytes = axum::body::to_bytes(body, MAX_JSON_BODY)
-            .await
-            .map_err(|_| ApiError::bad_request("Request body unreadable or larger than 1 MiB"))?;
+        let bytes = self.body.bytes(MAX_JSON_BODY).await.map_err(|e| e.into_api_error())?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }

@@ -1,17 +1,28 @@
-//! Routes built from the spec's operation table: every operation is served at its method and
-//! path, so a new operation in the spec is served (501 until it has a handler) and a test notices.
+//! Routing as the backend's Express app routes: every operation of the spec's table is served
+//! at its method and path, so a new operation in the spec is served (501 until it has a handler)
+//! and a test notices.
+//!
+//! Express 4 matches paths with `strict: false` and `caseSensitive: false` by default, and the
+//! backend reference lists one router per first segment (`/api/v3/files`, `/api/v3/users`, ...).
+//! Checked against Express 4.22 with routers mounted that way, a path matches when:
+//! - the fixed segments match in any letter case (`/API/V3/Files`); path parameters keep theirs;
+//! - it ends with at most one extra `/` (`/files/`, `/users/me/`, but not `/files/pin/x//`);
+//! - the router's mount point may be followed by one extra `/` (`/files//` and `/users//me`
+//!   match, as Express's mount regex `\/?(?=\/|$)` swallows one slash), but nowhere else.
+//!
+//! `HEAD` is served by the `GET` route, as Express does. Anything else, including a known path
+//! with another method, is the backend's JSON 404 `Route not found`.
 
-use std::collections::BTreeMap;
 use std::sync::Arc;
 
-use axum::extract::{DefaultBodyLimit, Request};
+use axum::extract::Request;
 use axum::http::Method;
 use axum::response::{IntoResponse, Response};
-use axum::routing::{on, MethodFilter, MethodRouter};
 use axum::Router;
 
+use super::body::RequestBody;
 use super::errors::{unknown_route, ApiError};
-use super::request::{Call, Reply};
+use super::request::{Call, PathParams, Reply};
 use super::state::State;
 use super::{account, auth, files, listing, login, pins, public, tokens};
 use crate::spec::{Operation, OPERATIONS};
@@ -19,62 +30,128 @@ use crate::spec::{Operation, OPERATIONS};
 /// Where the API is mounted, as on the real service.
 pub(crate) const API_PREFIX: &str = "/api/v3";
 
-pub(crate) fn router(state: Arc<State>) -> Router {
-    let mut paths: BTreeMap<String, MethodRouter<Arc<State>>> = BTreeMap::new();
-    for op in OPERATIONS {
-        let Some(filter) = method_filter(op.method) else { continue };
-        let handler = on(
-            filter,
-            move |axum::extract::State(state): axum::extract::State<Arc<State>>, request: Request| {
-                serve(op, state, request)
-            },
-        );
-        // `GET /` is also reached without the trailing slash.
-        let mut full = vec![format!("{API_PREFIX}{}", op.path)];
-        if op.path == "/" {
-            full.push(API_PREFIX.to_owned());
-        }
-        for path in full {
-            let routes = paths.remove(&path).unwrap_or_default();
-            paths.insert(path, routes.merge(handler.clone()));
-        }
-    }
-    let mut router = Router::new();
-    for (path, routes) in paths {
-        // A known path with another method is no operation either: the same JSON 404.
-        router = router.route(&path, routes.fallback(unknown_route));
-    }
-    router
-        .fallback(unknown_route)
-        // Uploads are limited while they stream (413 FILE_TOO_LARGE), JSON bodies in `request`.
-        .layer(DefaultBodyLimit::disable())
-        .with_state(state)
+/// One segment of a route's path.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Segment {
+    Fixed(&'static str),
+    Param(&'static str),
 }
 
-fn method_filter(method: &str) -> Option<MethodFilter> {
-    let method = Method::from_bytes(method.as_bytes()).ok()?;
-    MethodFilter::try_from(method).ok()
+/// An operation's path, split as Express sees it: the router it is mounted in (its first
+/// segment, or none for `/`) and the segments of its route inside that router.
+#[derive(Debug)]
+struct Route {
+    op: &'static Operation,
+    method: Method,
+    /// `/` and the first segment.
+    mount: Option<String>,
+    segments: Vec<Segment>,
+}
+
+impl Route {
+    fn new(op: &'static Operation) -> Option<Route> {
+        let method = Method::from_bytes(op.method.as_bytes()).ok()?;
+        let mut parts = op.path.trim_start_matches('/').split('/').filter(|s| !s.is_empty());
+        let mount = parts.next().map(|first| format!("/{first}"));
+        let segments = parts
+            .map(|part| match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
+                Some(name) => Segment::Param(name),
+                None => Segment::Fixed(part),
+            })
+            .collect();
+        Some(Route { op, method, mount, segments })
+    }
+
+    /// The path parameters if `path` (the raw, percent-encoded request path) is this route's.
+    fn matches(&self, path: &str) -> Option<PathParams> {
+        let rest = strip_segment(path, API_PREFIX)?;
+        let rest = match &self.mount {
+            Some(mount) => strip_segment(rest, mount)?,
+            None => rest,
+        };
+        // The mount point takes one optional slash, when another slash or the end follows.
+        let rest = if rest == "/" || rest.starts_with("//") { &rest[1..] } else { rest };
+        // The route takes one optional trailing slash.
+        let rest = rest.strip_suffix('/').unwrap_or(rest);
+        let parts: Vec<&str> = match rest.strip_prefix('/') {
+            Some(rest) => rest.split('/').collect(),
+            None => Vec::new(),
+        };
+        if parts.len() != self.segments.len() {
+            return None;
+        }
+        let mut params = Vec::new();
+        for (part, segment) in parts.into_iter().zip(&self.segments) {
+            match segment {
+                Segment::Fixed(fixed) if part.eq_ignore_ascii_case(fixed) => {}
+                Segment::Param(name) if !part.is_empty() => {
+                    let value = percent_encoding::percent_decode_str(part).decode_utf8().ok();
+                    params.push((*name, value.map(|v| v.into_owned())));
+                }
+                _ => return None,
+            }
+        }
+        Some(params)
+    }
+}
+
+/// `path` after a leading `segment` (any letter case), if the segment ends there or at a `/`.
+fn strip_segment<'a>(path: &'a str, segment: &str) -> Option<&'a str> {
+    let head = path.get(..segment.len())?;
+    let rest = &path[segment.len()..];
+    (head.eq_ignore_ascii_case(segment) && (rest.is_empty() || rest.starts_with('/'))).then_some(rest)
+}
+
+/// Every operation's route, in the spec's order.
+struct Routes(Vec<Route>);
+
+impl Routes {
+    fn new() -> Routes {
+        Routes(OPERATIONS.iter().filter_map(Route::new).collect())
+    }
+
+    /// The operation `method` and `path` name, and its path parameters.
+    fn resolve(&self, method: &Method, path: &str) -> Option<(&'static Operation, PathParams)> {
+        let wanted =
+            |route: &Route| route.method == method || (method == Method::HEAD && route.method == Method::GET);
+        self.0.iter().filter(|route| wanted(route)).find_map(|route| Some((route.op, route.matches(path)?)))
+    }
+}
+
+pub(crate) fn router(state: Arc<State>) -> Router {
+    let routes = Arc::new(Routes::new());
+    Router::new().fallback(move |request: Request| handle(routes.clone(), state.clone(), request))
+}
+
+/// Routes one request and settles its body (see `body.rs`) before the answer goes out.
+async fn handle(routes: Arc<Routes>, state: Arc<State>, request: Request) -> Response {
+    let (parts, body) = request.into_parts();
+    let body = RequestBody::new(body, state.max_upload_bytes, state.body_stall_timeout);
+    let response = match routes.resolve(&parts.method, parts.uri.path()) {
+        Some((op, params)) => {
+            serve(Call { op, state, parts, params, body: body.clone(), principal: None }).await
+        }
+        None => unknown_route(),
+    };
+    body.settle(response).await
 }
 
 /// Authentication, the rate limit and the scope check, then the operation's handler.
-async fn serve(op: &'static Operation, state: Arc<State>, request: Request) -> Response {
-    let (parts, body) = request.into_parts();
-    let mut principal = None;
-    if op.authenticated {
-        let who = match auth::authenticate(&state, &parts.headers) {
+async fn serve(mut call: Call) -> Response {
+    if call.op.authenticated {
+        let who = match auth::authenticate(&call.state, &call.parts.headers) {
             Ok(who) => who,
             Err(e) => return e.into_response(),
         };
         // Counted per credential before the scope check: a refused request still costs.
-        if let Err(e) = state.limiter.check(&who.credential) {
+        if let Err(e) = call.state.limiter.check(&who.credential) {
             return e.into_response();
         }
-        if let Err(e) = auth::require_scope(op, &who) {
+        if let Err(e) = auth::require_scope(call.op, &who) {
             return e.into_response();
         }
-        principal = Some(who);
+        call.principal = Some(who);
     }
-    let call = Call { op, state, parts, body, principal };
     dispatch(call).await.unwrap_or_else(IntoResponse::into_response)
 }
 

@@ -1,19 +1,38 @@
 //! The emulator's in-memory data: accounts, credentials, uploads and logs.
+//!
+//! Everything a client can make grow is indexed or bounded, so that no request does work under
+//! the lock in proportion to what the account (or the emulator) holds: uploads are indexed
+//! ([`Uploads`]), the activity log is a ring of [`MAX_LOG_ENTRIES`], and an account keeps at most
+//! [`MAX_SESSIONS`] sessions and [`MAX_PENDING_LOGINS`] logins waiting for a 2FA code (the oldest
+//! go first).
 
-use std::collections::{BTreeSet, HashMap};
+use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
+use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Mutex, MutexGuard};
+use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
 use super::clock::Clock;
 use super::rate_limit::RateLimiter;
-use super::{Plan, RateLimits};
+use super::uploads::Uploads;
+use super::{Plan, RateLimit};
+
+/// Entries of an account's activity log kept; older ones are dropped.
+pub const MAX_LOG_ENTRIES: usize = 1000;
+/// Characters of a log entry's details kept (they quote names a client chose).
+pub(crate) const MAX_LOG_DETAIL_CHARS: usize = 200;
+/// Sessions an account keeps open; a new login beyond them ends the oldest.
+pub(crate) const MAX_SESSIONS: usize = 1000;
+/// Logins waiting for a 2FA code an account keeps.
+pub(crate) const MAX_PENDING_LOGINS: usize = 100;
 
 /// What the builder decided.
 pub(crate) struct Config {
     pub(crate) keys: Vec<(String, Vec<String>)>,
-    pub(crate) rate_limits: Option<RateLimits>,
+    pub(crate) rate_limit: RateLimit,
     pub(crate) max_upload_bytes: u64,
+    pub(crate) body_stall_timeout: Duration,
     pub(crate) plan: Plan,
     pub(crate) email: String,
     pub(crate) password: String,
@@ -23,7 +42,10 @@ pub(crate) struct Config {
 /// Shared by every request.
 pub(crate) struct State {
     pub(crate) max_upload_bytes: u64,
+    /// How long a request's body may stall before it fails (the header-read timeout).
+    pub(crate) body_stall_timeout: Duration,
     pub(crate) limiter: RateLimiter,
+    next_id: AtomicU64,
     db: Mutex<Db>,
 }
 
@@ -70,43 +92,6 @@ pub(crate) struct ApiKey {
     pub(crate) created_at: DateTime<Utc>,
 }
 
-/// Kinds of upload records.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub(crate) enum UploadKind {
-    File,
-    Directory,
-    Pin,
-}
-
-impl UploadKind {
-    pub(crate) fn as_str(self) -> &'static str {
-        match self {
-            UploadKind::File => "file",
-            UploadKind::Directory => "directory",
-            UploadKind::Pin => "pin",
-        }
-    }
-}
-
-/// One upload (or pin) of an account; content bytes are never kept.
-#[derive(Debug, Clone)]
-pub(crate) struct UploadRecord {
-    pub(crate) id: String,
-    pub(crate) cid: String,
-    pub(crate) name: String,
-    pub(crate) original_name: Option<String>,
-    pub(crate) custom_name: Option<String>,
-    pub(crate) size: u64,
-    pub(crate) kind: UploadKind,
-    pub(crate) cluster: String,
-    pub(crate) expires_at: Option<DateTime<Utc>>,
-    pub(crate) created_at: DateTime<Utc>,
-    /// The directory this file was uploaded in, for `parentCid`.
-    pub(crate) parent: Option<String>,
-    /// The file's path inside its directory.
-    pub(crate) path: Option<String>,
-}
-
 /// One entry of the activity log.
 #[derive(Debug, Clone)]
 pub(crate) struct LogRecord {
@@ -136,15 +121,32 @@ pub(crate) struct Account {
     pub(crate) language: Option<String>,
     pub(crate) country: Option<String>,
     pub(crate) two_factor: TwoFactor,
-    pub(crate) uploads: Vec<UploadRecord>,
-    pub(crate) logs: Vec<LogRecord>,
+    pub(crate) uploads: Uploads,
+    /// The newest [`MAX_LOG_ENTRIES`], oldest first.
+    pub(crate) logs: VecDeque<LogRecord>,
+    /// The account's API keys: name to secret.
+    pub(crate) keys: BTreeMap<String, String>,
+    /// Open sessions and logins waiting for 2FA, oldest first (the tokens of `Db`'s maps).
+    sessions: VecDeque<String>,
+    pending_logins: VecDeque<String>,
+    /// The last token of each kind "mailed", by [`Mail`] index.
+    mailed: [Option<String>; 2],
 }
 
 impl Account {
+    /// Adds an entry to the activity log, dropping the oldest past [`MAX_LOG_ENTRIES`].
     pub(crate) fn log(&mut self, action: &str, details: impl Into<String>, source: &'static str) {
-        self.logs.push(LogRecord {
+        let mut details = details.into();
+        if let Some((cut, _)) = details.char_indices().nth(MAX_LOG_DETAIL_CHARS) {
+            details.truncate(cut);
+            details.push('…');
+        }
+        if self.logs.len() == MAX_LOG_ENTRIES {
+            self.logs.pop_front();
+        }
+        self.logs.push_back(LogRecord {
             action: action.to_owned(),
-            details: details.into(),
+            details,
             kind: "INFO",
             source,
             created_at: Utc::now(),
@@ -156,31 +158,65 @@ impl Account {
 #[derive(Default)]
 pub(crate) struct Db {
     pub(crate) accounts: Vec<Account>,
+    /// Accounts by e-mail, lower case.
+    by_email: HashMap<String, usize>,
     /// API keys by their secret value.
     pub(crate) keys: HashMap<String, ApiKey>,
     /// Session tokens from login, by value, to their account.
     pub(crate) sessions: HashMap<String, usize>,
     /// Temporary tokens of logins waiting for a TOTP code.
-    pub(crate) pending_logins: HashMap<String, usize>,
-    /// Tokens "mailed" for e-mail verification and password reset.
-    pub(crate) verification_tokens: HashMap<String, usize>,
-    pub(crate) reset_tokens: HashMap<String, usize>,
-    next_id: u64,
+    pending_logins: HashMap<String, usize>,
+    /// Tokens "mailed", by [`Mail`] index, to their account.
+    mailed: [HashMap<String, usize>; 2],
+}
+
+/// The kinds of token the account's e-mail would receive.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Mail {
+    Verification = 0,
+    PasswordReset = 1,
+}
+
+/// Records `account`'s new `token` in its list `order` (oldest first) and in `map`; past `cap`
+/// tokens the oldest ends.
+fn issue(
+    order: &mut VecDeque<String>,
+    map: &mut HashMap<String, usize>,
+    cap: usize,
+    account: usize,
+    token: String,
+) {
+    if order.len() == cap {
+        if let Some(oldest) = order.pop_front() {
+            map.remove(&oldest);
+        }
+    }
+    order.push_back(token.clone());
+    map.insert(token, account);
+}
+
+/// Ends one token of `order` and `map`; the account it was for, if it was one.
+fn revoke(order: &mut VecDeque<String>, map: &mut HashMap<String, usize>, token: &str) -> Option<usize> {
+    let account = map.remove(token)?;
+    order.retain(|t| t != token);
+    Some(account)
 }
 
 impl Db {
-    /// A fresh 24-hex-digit id, shaped like the backend's database ids.
-    pub(crate) fn new_id(&mut self) -> String {
-        self.next_id += 1;
-        format!("{:08x}{:016x}", 0x656d_7500_u32, self.next_id)
-    }
-
     pub(crate) fn account_by_email(&self, email: &str) -> Option<usize> {
-        self.accounts.iter().position(|a| a.email.eq_ignore_ascii_case(email))
+        self.by_email.get(&email.to_ascii_lowercase()).copied()
     }
 
-    pub(crate) fn add_account(&mut self, email: String, password: String, name: String, plan: Plan) -> usize {
-        let id = self.new_id();
+    pub(crate) fn add_account(
+        &mut self,
+        id: String,
+        email: String,
+        password: String,
+        name: String,
+        plan: Plan,
+    ) -> usize {
+        let index = self.accounts.len();
+        self.by_email.insert(email.to_ascii_lowercase(), index);
         self.accounts.push(Account {
             id,
             email,
@@ -192,38 +228,119 @@ impl Db {
             language: None,
             country: None,
             two_factor: TwoFactor::default(),
-            uploads: Vec::new(),
-            logs: Vec::new(),
+            uploads: Uploads::default(),
+            logs: VecDeque::new(),
+            keys: BTreeMap::new(),
+            sessions: VecDeque::new(),
+            pending_logins: VecDeque::new(),
+            mailed: [None, None],
         });
-        self.accounts.len() - 1
+        index
+    }
+
+    /// Adds an API key; false (and nothing added) if the account has one of that name.
+    pub(crate) fn add_key(&mut self, secret: String, key: ApiKey) -> bool {
+        let names = &mut self.accounts[key.account].keys;
+        if names.contains_key(&key.name) {
+            return false;
+        }
+        names.insert(key.name.clone(), secret.clone());
+        self.keys.insert(secret, key);
+        true
+    }
+
+    /// Revokes the account's key of that name; false if it has none.
+    pub(crate) fn remove_key(&mut self, account: usize, name: &str) -> bool {
+        let Some(secret) = self.accounts[account].keys.remove(name) else { return false };
+        self.keys.remove(&secret);
+        true
+    }
+
+    pub(crate) fn open_session(&mut self, account: usize, token: String) {
+        issue(&mut self.accounts[account].sessions, &mut self.sessions, MAX_SESSIONS, account, token);
+    }
+
+    /// Ends a session of `account`; a token of another account is left alone.
+    pub(crate) fn end_session(&mut self, account: usize, token: &str) {
+        if self.sessions.get(token) == Some(&account) {
+            revoke(&mut self.accounts[account].sessions, &mut self.sessions, token);
+        }
+    }
+
+    /// Ends every session of `account` (a new password does).
+    pub(crate) fn end_sessions(&mut self, account: usize) {
+        for token in std::mem::take(&mut self.accounts[account].sessions) {
+            self.sessions.remove(&token);
+        }
+    }
+
+    pub(crate) fn add_pending_login(&mut self, account: usize, token: String) {
+        let order = &mut self.accounts[account].pending_logins;
+        issue(order, &mut self.pending_logins, MAX_PENDING_LOGINS, account, token);
+    }
+
+    pub(crate) fn pending_login(&self, token: &str) -> Option<usize> {
+        self.pending_logins.get(token).copied()
+    }
+
+    pub(crate) fn end_pending_login(&mut self, token: &str) {
+        if let Some(&account) = self.pending_logins.get(token) {
+            revoke(&mut self.accounts[account].pending_logins, &mut self.pending_logins, token);
+        }
+    }
+
+    /// "Mails" a new token of `kind` to `account`, replacing the last one.
+    pub(crate) fn mail(&mut self, kind: Mail, account: usize) {
+        let token = random_hex(20);
+        if let Some(old) = self.accounts[account].mailed[kind as usize].replace(token.clone()) {
+            self.mailed[kind as usize].remove(&old);
+        }
+        self.mailed[kind as usize].insert(token, account);
+    }
+
+    /// Uses up a mailed token of `kind`: the account it was for.
+    pub(crate) fn take_mailed(&mut self, kind: Mail, token: &str) -> Option<usize> {
+        let account = self.mailed[kind as usize].remove(token)?;
+        self.accounts[account].mailed[kind as usize] = None;
+        Some(account)
     }
 }
 
 impl State {
     pub(crate) fn new(config: Config) -> State {
-        let mut db = Db::default();
-        let account = db.add_account(config.email, config.password, "Emulator".to_owned(), config.plan);
+        let state = State {
+            max_upload_bytes: config.max_upload_bytes,
+            body_stall_timeout: config.body_stall_timeout,
+            limiter: RateLimiter::new(config.rate_limit, config.clock),
+            next_id: AtomicU64::new(0),
+            db: Mutex::new(Db::default()),
+        };
+        let mut db = state.db();
+        let id = state.new_id();
+        let account = db.add_account(id, config.email, config.password, "Emulator".to_owned(), config.plan);
         db.accounts[account].verified = true;
         db.accounts[account].lastname = "User".to_owned();
         let now = Utc::now();
         for (i, (key, scopes)) in config.keys.into_iter().enumerate() {
-            db.keys.insert(
-                key,
-                ApiKey {
-                    account,
-                    name: format!("key-{}", i + 1),
-                    label: "emulator".to_owned(),
-                    scopes: Scopes::from_list(&scopes),
-                    expires_at: None,
-                    created_at: now,
-                },
-            );
+            let api_key = ApiKey {
+                account,
+                name: format!("key-{}", i + 1),
+                label: "emulator".to_owned(),
+                scopes: Scopes::from_list(&scopes),
+                expires_at: None,
+                created_at: now,
+            };
+            db.add_key(key, api_key);
         }
-        State {
-            max_upload_bytes: config.max_upload_bytes,
-            limiter: RateLimiter::new(config.rate_limits, config.clock),
-            db: Mutex::new(db),
-        }
+        drop(db);
+        state
+    }
+
+    /// A fresh 24-hex-digit id, shaped like the backend's database ids; taken without the lock,
+    /// so a large upload can make its records before it locks.
+    pub(crate) fn new_id(&self) -> String {
+        let n = self.next_id.fetch_add(1, Ordering::Relaxed) + 1;
+        format!("{:08x}{n:016x}", 0x656d_7500_u32)
     }
 
     /// Locks the data; a handler that panicked cannot leave it half-changed in a way that
@@ -232,16 +349,11 @@ impl State {
         self.db.lock().unwrap_or_else(|poisoned| poisoned.into_inner())
     }
 
-    pub(crate) fn verification_token(&self, email: &str) -> Option<String> {
+    /// The last token of `kind` mailed to `email`.
+    pub(crate) fn mailed_token(&self, kind: Mail, email: &str) -> Option<String> {
         let db = self.db();
         let account = db.account_by_email(email)?;
-        db.verification_tokens.iter().find(|(_, a)| **a == account).map(|(token, _)| token.clone())
-    }
-
-    pub(crate) fn password_reset_token(&self, email: &str) -> Option<String> {
-        let db = self.db();
-        let account = db.account_by_email(email)?;
-        db.reset_tokens.iter().find(|(_, a)| **a == account).map(|(token, _)| token.clone())
+        db.accounts[account].mailed[kind as usize].clone()
     }
 }
 

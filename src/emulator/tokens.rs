@@ -37,9 +37,6 @@ pub(crate) async fn generate(mut call: Call) -> Reply {
     }
     let mut db = call.state.db();
     check_second_factor(&db, account, request.totp_code.as_deref().or(request.two_factor_code.as_deref()))?;
-    if db.keys.values().any(|k| k.account == account && k.name == name) {
-        return Err(ApiError::conflict(format!("A token named {name} already exists")));
-    }
     let scopes: Vec<String> = if request.scopes.is_empty() {
         DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect()
     } else {
@@ -67,7 +64,9 @@ pub(crate) async fn generate(mut call: Call) -> Reply {
         message: Some("Token created".to_owned()),
     };
     let token = format!("pk_{}", random_hex(24));
-    db.keys.insert(token.clone(), key);
+    if !db.add_key(token.clone(), key) {
+        return Err(ApiError::conflict(format!("A token named {name} already exists")));
+    }
     db.accounts[account].log("token_generate", format!("Token {name} created"), call.source());
     drop(db);
     ok(&call, TokenCreated { token: Some(token), ..body })
@@ -76,7 +75,8 @@ pub(crate) async fn generate(mut call: Call) -> Reply {
 pub(crate) async fn list(call: Call) -> Reply {
     let account = call.account()?;
     let db = call.state.db();
-    let mut keys: Vec<&ApiKey> = db.keys.values().filter(|k| k.account == account).collect();
+    let mut keys: Vec<&ApiKey> =
+        db.accounts[account].keys.values().filter_map(|secret| db.keys.get(secret)).collect();
     keys.sort_by(|a, b| (a.created_at, &a.name).cmp(&(b.created_at, &b.name)));
     let tokens: Vec<ApiToken> = keys
         .into_iter()
@@ -92,18 +92,14 @@ pub(crate) async fn list(call: Call) -> Reply {
 }
 
 pub(crate) async fn revoke(mut call: Call) -> Reply {
-    let name = call.path_param("name").await?;
+    let name = call.path_param("name")?;
     let request: TokenRevokeRequest = call.json_or_none().await?.unwrap_or_default();
     let account = call.account()?;
     let mut db = call.state.db();
     check_second_factor(&db, account, request.totp_code.as_deref().or(request.two_factor_code.as_deref()))?;
-    let secret = db
-        .keys
-        .iter()
-        .find(|(_, k)| k.account == account && k.name == name)
-        .map(|(secret, _)| secret.clone())
-        .ok_or_else(|| ApiError::not_found(format!("Token not found: {name}")))?;
-    db.keys.remove(&secret);
+    if !db.remove_key(account, &name) {
+        return Err(ApiError::not_found(format!("Token not found: {name}")));
+    }
     db.accounts[account].log("token_revoke", format!("Token {name} revoked"), call.source());
     drop(db);
     ok(&call, MessageResponse { message: Some("Token revoked".to_owned()), success: Some(true) })

@@ -69,9 +69,10 @@ fn a_timelock_on_the_free_plan_is_an_api_error() {
 
 #[test]
 fn a_file_over_the_limit_stops_the_run_and_says_what_was_uploaded() {
-    let setup = Setup::with(|builder| builder.no_rate_limit().max_upload_bytes(16));
+    // The limit is on the whole request body, multipart framing included (a few hundred bytes).
+    let setup = Setup::with(|builder| builder.no_rate_limit().max_upload_bytes(1024));
     let small = setup.file("small.txt", b"small\n");
-    let large = setup.file("large.bin", &[7u8; 64]);
+    let large = setup.file("large.bin", &[7u8; 4096]);
     let later = setup.file("later.txt", b"later\n");
     let out = run(setup.cmd(), &["upload", &small, &large, &later]).expect_code(1);
     let cid = out.stdout.split_whitespace().next().unwrap().to_string();

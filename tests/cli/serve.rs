@@ -32,6 +32,10 @@ fn the_emulator_command_serves_until_ctrl_c() {
     let base_url = started["baseUrl"].as_str().unwrap().to_string();
     assert!(base_url.starts_with("http://127.0.0.1:") && base_url.ends_with("/api/v3"), "{base_url}");
     assert_eq!(started["keys"], serde_json::json!([{"key": "demo_key_for_the_cli_test", "scopes": ["*"]}]));
+    // Without --login the password is made up for this run, and printed.
+    assert_eq!(started["login"]["email"], pinarkive::emulator::DEFAULT_EMAIL);
+    let password = started["login"]["password"].as_str().unwrap();
+    assert!(password.len() >= 16 && password != pinarkive::emulator::DEFAULT_PASSWORD, "{password}");
 
     let mut cmd = setup.bare_cmd();
     cmd.env("PINARKIVE_API_BASE_URL", &base_url).env("PINARKIVE_API_KEY", "demo_key_for_the_cli_test");
@@ -50,4 +54,66 @@ fn the_emulator_command_refuses_a_malformed_key() {
     let setup = Setup::new();
     let out = run(setup.bare_cmd(), &["emulator", "--key", "no-scopes"]).expect_code(2);
     insta::assert_snapshot!(out.stderr);
+}
+
+/// `pinarkive emulator --help` lists every option of `pinarkive::emulator::EmulatorOptions` with
+/// its help; `cargo xtask emulator --help` is checked against the same definition (in
+/// xtask/src/emulator_cmd.rs), so the two list the same options.
+#[test]
+fn the_emulator_help_lists_the_librarys_options() {
+    use clap::Args as _;
+
+    let setup = Setup::new();
+    let help = run(setup.bare_cmd(), &["emulator", "--help"]).ok().stdout;
+    let options = help.split("Global options:").next().unwrap();
+    let reference = pinarkive::emulator::EmulatorOptions::augment_args(clap::Command::new("emulator"));
+    let mut listed: Vec<&str> = options
+        .lines()
+        .filter_map(|line| line.trim_start().strip_prefix("--"))
+        .filter_map(|rest| rest.split([' ', '=']).next())
+        .filter(|flag| !["help", "version"].contains(flag))
+        .collect();
+    listed.sort_unstable();
+    let mut expected: Vec<&str> = reference.get_arguments().filter_map(|arg| arg.get_long()).collect();
+    expected.sort_unstable();
+    assert_eq!(listed, expected, "{help}");
+    for arg in reference.get_arguments() {
+        let text = arg.get_help().map(ToString::to_string).unwrap_or_default();
+        assert!(options.contains(text.lines().next().unwrap_or_default()), "--{:?}: {help}", arg.get_long());
+    }
+}
+
+#[test]
+fn the_emulator_command_takes_every_flag_of_the_library() {
+    let setup = Setup::new();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_pinarkive"))
+        .args(["emulator", "--port", "0", "--max-upload-mib", "1", "--rate-limit", "off", "--plan", "free"])
+        .args([
+            "--login",
+            "me@example.test:a-long-password",
+            "--key",
+            "k=files:read",
+            "--max-connections",
+            "4",
+        ])
+        .args(["--header-timeout-secs", "5"])
+        .env("HOME", setup.home.path())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut banner = String::new();
+    while !banner.contains("curl") {
+        assert!(stdout.read_line(&mut banner).unwrap() > 0, "the emulator exited early: {banner}");
+    }
+    Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(child.wait().unwrap().success());
+    for shown in [
+        "k  files:read",
+        "me@example.test / a-long-password",
+        "Rate limit: off; plan: free; request bodies up to 1 MiB",
+    ] {
+        assert!(banner.contains(shown), "{shown:?} not in:\n{banner}");
+    }
 }

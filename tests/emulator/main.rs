@@ -6,8 +6,11 @@ mod support;
 
 mod account;
 mod auth;
+mod filters;
+mod hostile;
 mod operations;
 mod property;
 mod rate_limit;
+mod routing;
 mod tokens;
 mod uploads;

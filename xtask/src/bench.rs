@@ -9,12 +9,17 @@
 //! 2. 10,000 small sequential GETs (`health_get`) next to a bare `reqwest` loop, in one process.
 //! 3. The emulator's requests per second and p99 latency for small authenticated GETs, next to
 //!    the same route on the bare server.
+//! 4. The emulator as an account grows: ten consecutive 10,000-file directory uploads, each
+//!    timed, and another key's `GET /users/me` latency meanwhile next to its idle latency
+//!    (`--dag-only` runs just this one and prints its section).
 //!
 //! The dependencies (the client, tokio, axum, ...) sit behind the `bench` feature, so that
 //! `lint-spec` and `codegen` still build when the spec breaks the client's build. This command
 //! therefore rebuilds xtask in release with `--features bench` and re-executes itself, which
 //! also makes sure the figures are release figures.
 
+#[cfg(feature = "bench")]
+mod dag;
 #[cfg(feature = "bench")]
 mod emulator;
 #[cfg(feature = "bench")]
@@ -50,6 +55,16 @@ pub struct Args {
     /// Rounds of the emulator benchmark (the sides take turns); medians are reported.
     #[arg(long, value_name = "N", default_value_t = 5)]
     emulator_rounds: usize,
+    /// Consecutive directory uploads of the emulator-growth benchmark.
+    #[arg(long, value_name = "N", default_value_t = 10)]
+    dag_uploads: usize,
+    /// Files in each of those uploads.
+    #[arg(long, value_name = "N", default_value_t = 10_000)]
+    dag_files: usize,
+    /// Run only the emulator-growth benchmark and print its section; BENCHMARKS.md is not
+    /// written (its other sections would be stale).
+    #[arg(long)]
+    dag_only: bool,
     /// Untimed GETs per client (and per emulator-benchmark side) before the timed runs.
     #[arg(long, value_name = "N", default_value_t = 1_000)]
     warmup: usize,
@@ -117,10 +132,25 @@ fn child_main(_: &UploadChildArgs) -> ExitCode {
 /// Runs the benchmarks and writes the report.
 #[cfg(feature = "bench")]
 fn bench_main(args: &Args) -> Result<(), String> {
-    let counts =
-        [args.upload_rounds, args.get_rounds, args.gets, args.emulator_requests, args.emulator_rounds];
+    let counts = [
+        args.upload_rounds,
+        args.get_rounds,
+        args.gets,
+        args.emulator_requests,
+        args.emulator_rounds,
+        args.dag_uploads,
+        args.dag_files,
+    ];
     if args.upload_mib == 0 || counts.contains(&0) {
         return Err("rounds, request counts and the upload size must be at least 1".into());
+    }
+    if args.dag_only {
+        let dag = dag::run(args.dag_uploads, args.dag_files)?;
+        println!("{}", report::dag_only(&dag));
+        if !dag.all_pass() {
+            eprintln!("bench: some targets were missed (see the report)");
+        }
+        return Ok(());
     }
     let machine = report::Machine::detect();
     let server = server::Server::start().map_err(|e| format!("cannot start the server: {e}"))?;
@@ -129,6 +159,7 @@ fn bench_main(args: &Args) -> Result<(), String> {
     let uploads = upload::run(&server, args.upload_mib, args.upload_rounds)?;
     let gets = gets::run(&server, args.gets, args.get_rounds, args.warmup)?;
     let emulator = emulator::run(&server, args.emulator_requests, args.emulator_rounds, args.warmup)?;
+    let dag = dag::run(args.dag_uploads, args.dag_files)?;
 
     let report = report::Report {
         machine,
@@ -144,6 +175,7 @@ fn bench_main(args: &Args) -> Result<(), String> {
         uploads,
         gets,
         emulator,
+        dag,
     };
     let markdown = report.markdown();
     println!("{markdown}");

@@ -59,6 +59,8 @@ enum Command {
     /// Run the contract suite against the emulator (default) or a server given by --base-url.
     Contract(contract::Args),
     /// Serve the local Pinarkive emulator until Ctrl-C.
+    // Without the `contract` feature the arguments, `--help` included, go to the build with it.
+    #[cfg_attr(not(feature = "contract"), command(disable_help_flag = true))]
     Emulator(emulator_cmd::Args),
     /// Internal to `bench`: one upload in a child process.
     #[command(hide = true)]

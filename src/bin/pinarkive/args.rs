@@ -240,14 +240,7 @@ pub enum ConfigCommand {
 #[cfg(feature = "emulator")]
 #[derive(Debug, Args)]
 pub struct EmulatorArgs {
-    /// Port on 127.0.0.1 (0 picks a free one)
-    #[arg(long, default_value_t = 8787)]
-    pub port: u16,
-    /// An API key and its scopes, as KEY=SCOPE,SCOPE (or KEY=* for every scope); repeatable.
-    /// Without it, one key with every scope is made up and printed
-    #[arg(long = "key", value_name = "KEY=SCOPES")]
-    pub keys: Vec<String>,
-    /// Turn off the rate limit (default 10 requests a second, 100 a minute)
-    #[arg(long)]
-    pub no_rate_limit: bool,
+    // The flags `cargo xtask emulator` takes too, defined and parsed by the library.
+    #[command(flatten)]
+    pub options: pinarkive::emulator::EmulatorOptions,
 }

@@ -36,7 +36,8 @@ pub struct Results {
 }
 
 pub fn run(server: &Server, requests: usize, rounds: usize, warmup: usize) -> Result<Results, String> {
-    let emulator = EmulatorThread::start()?;
+    let builder = pinarkive::emulator::Emulator::builder().api_key(BENCH_KEY, ["*"]).no_rate_limit();
+    let emulator = EmulatorThread::start(builder, Runtime::CurrentThread)?;
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -111,28 +112,38 @@ async fn load(http: &reqwest::Client, url: &str, requests: usize) -> Result<Side
     })
 }
 
-/// The emulator on its own thread and current-thread runtime, for the life of the process.
-struct EmulatorThread {
-    base_url: String,
+/// The runtime an [`EmulatorThread`] serves on.
+#[derive(Debug, Clone, Copy)]
+pub enum Runtime {
+    /// One thread, as the load generator has: one core each.
+    CurrentThread,
+    /// tokio's default scheduler with this many workers, as a `#[tokio::main]` program has.
+    MultiThread(usize),
+}
+
+/// The emulator on its own thread and runtime, for the life of the process.
+pub struct EmulatorThread {
+    pub base_url: String,
 }
 
 impl EmulatorThread {
-    fn start() -> Result<EmulatorThread, String> {
-        let runtime = tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .map_err(|e| format!("cannot start tokio: {e}"))?;
+    pub fn start(
+        builder: pinarkive::emulator::EmulatorBuilder,
+        runtime: Runtime,
+    ) -> Result<EmulatorThread, String> {
+        let runtime = match runtime {
+            Runtime::CurrentThread => tokio::runtime::Builder::new_current_thread().enable_all().build(),
+            Runtime::MultiThread(workers) => {
+                tokio::runtime::Builder::new_multi_thread().worker_threads(workers).enable_all().build()
+            }
+        }
+        .map_err(|e| format!("cannot start tokio: {e}"))?;
         let (started, base_url) = std::sync::mpsc::channel();
         std::thread::Builder::new()
             .name("bench-emulator".into())
             .spawn(move || {
                 runtime.block_on(async move {
-                    let emulator = pinarkive::emulator::Emulator::builder()
-                        .api_key(BENCH_KEY, ["*"])
-                        .no_rate_limit()
-                        .start()
-                        .await;
-                    match emulator {
+                    match builder.start().await {
                         Ok(emulator) => {
                             let _ = started.send(Ok(emulator.base_url().to_string()));
                             // Serve until the process exits.

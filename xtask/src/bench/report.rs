@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::process::Command;
 
 use super::upload::{mib_per_s, Run, Side, READ_AHEAD_CHUNK, READ_AHEAD_DEPTH};
-use super::{emulator, gets, upload, Stats};
+use super::{dag, emulator, gets, upload, Stats};
 
 /// Upload peak memory target: our child's max RSS stays under this.
 const RSS_TARGET_MIB: f64 = 64.0;
@@ -89,6 +89,7 @@ pub struct Report {
     pub uploads: upload::Results,
     pub gets: gets::Results,
     pub emulator: emulator::Results,
+    pub dag: dag::Results,
 }
 
 /// The figures the targets are judged on. The ratios are taken within each round, where the
@@ -126,7 +127,7 @@ fn ms(d: std::time::Duration) -> f64 {
     d.as_secs_f64() * 1e3
 }
 
-fn thousands(n: usize) -> String {
+pub fn thousands(n: usize) -> String {
     let digits = n.to_string();
     let mut out = String::new();
     for (i, c) in digits.chars().enumerate() {
@@ -136,6 +137,18 @@ fn thousands(n: usize) -> String {
         out.push(c);
     }
     out
+}
+
+/// The emulator-growth benchmark alone (`cargo xtask bench --dag-only`): its summary rows and
+/// its section.
+pub fn dag_only(dag: &dag::Results) -> String {
+    let mut s = String::new();
+    let _ = writeln!(s, "| Benchmark | Figure | Target | Result |\n|---|---|---|---|");
+    for (benchmark, figure, target, pass) in dag.summary() {
+        let _ = writeln!(s, "| {benchmark} | {figure} | {target} | {} |", verdict(pass));
+    }
+    s.push_str(&dag.section(4));
+    s
 }
 
 /// `median (min–max)`.
@@ -192,7 +205,7 @@ impl Report {
     }
 
     pub fn all_pass(&self) -> bool {
-        Self::passes(&self.figures()).iter().all(|&p| p)
+        Self::passes(&self.figures()).iter().all(|&p| p) && self.dag.all_pass()
     }
 
     pub fn markdown(&self) -> String {
@@ -246,6 +259,9 @@ impl Report {
             f.bare_ms.median,
             verdict(gets_ok)
         );
+        for (benchmark, figure, target, pass) in self.dag.summary() {
+            let _ = writeln!(s, "| {benchmark} | {figure} | {target} | {} |", verdict(pass));
+        }
         let _ = writeln!(
             s,
             "\n¹ The ratio is taken within each round, where the sides ran back to back, and the \
@@ -291,6 +307,7 @@ impl Report {
         self.upload_section(&mut s, &f, &size, throughput_ok);
         self.gets_section(&mut s, &f, &gets, gets_ok);
         self.emulator_section(&mut s);
+        s.push_str(&self.dag.section(4));
         s
     }
 
