@@ -309,7 +309,8 @@ fn format_code(
 
 /// Makes every generated `send()` return the crate's own `Error`, so that no caller handles
 /// progenitor's error type (whose view of a response the client has captured would mislead):
-/// the generated method becomes the private `send_unconverted`, and a new `send` converts.
+/// the generated method becomes the private `send_unconverted`, and a new `send` converts
+/// (through `Client::error_from`, which also redacts the credentials).
 struct ConvertSendErrors;
 
 impl syn::visit_mut::VisitMut for ConvertSendErrors {
@@ -327,7 +328,11 @@ impl syn::visit_mut::VisitMut for ConvertSendErrors {
             let syn::PathArguments::AngleBracketed(arguments) = &mut segment.arguments else { continue };
             let Some(syn::GenericArgument::Type(error)) = arguments.args.iter_mut().nth(1) else { continue };
             *error = syn::parse_quote!(crate::Error);
-            send.block = syn::parse_quote!({ self.send_unconverted().await.map_err(crate::Error::from) });
+            // The client redacts its credentials from the error (a server may echo them).
+            send.block = syn::parse_quote!({
+                let client = self.client;
+                self.send_unconverted().await.map_err(|error| client.error_from(error))
+            });
             generated.sig.ident = syn::Ident::new("send_unconverted", generated.sig.ident.span());
             generated.vis = syn::Visibility::Inherited;
             generated.attrs.retain(|attribute| !attribute.path().is_ident("doc"));

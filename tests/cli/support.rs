@@ -66,11 +66,17 @@ impl Setup {
         cmd
     }
 
-    /// Writes `~/.pinarkive/config.json`.
+    /// Writes `~/.pinarkive/config.json`, readable by its owner only, as `login` does.
     pub fn write_config(&self, config: serde_json::Value) {
         let dir = self.home.path().join(".pinarkive");
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("config.json"), config.to_string()).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+            std::fs::set_permissions(self.config_path(), std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
     }
 
     pub fn config_path(&self) -> PathBuf {

@@ -4,6 +4,8 @@ mod errors;
 mod operations;
 mod pagination;
 mod retries;
+#[path = "../common/scripted.rs"]
+mod scripted;
 mod secrets;
 mod spec;
 mod support;
