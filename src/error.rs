@@ -581,8 +581,8 @@ mod cid_check {
 
     use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
 
-    /// The most of a bad value quoted in the error.
-    const QUOTED: usize = 64;
+    /// The longest bad value quoted in the error.
+    const QUOTED: usize = 100;
 
     pub(super) struct Checked;
 
@@ -660,11 +660,13 @@ mod cid_check {
                 Err(_) if value.is_empty() => "it is empty".to_string(),
                 Err(error) => error.to_string(),
             };
-            let mut quoted: String = value.chars().take(QUOTED).collect();
-            if quoted.len() < value.len() {
-                quoted.push('…');
-            }
-            Err(E::custom(format!("field `cid` holds {quoted:?}, which is not a valid CID ({why})")))
+            // Quoted as sent, whole or not at all: the client redacts its secrets from this
+            // text later, and an escaped or cut secret would no longer match.
+            let what = match value.chars().count() {
+                n if n <= QUOTED => format!("`{value}`"),
+                n => format!("a string of {n} characters"),
+            };
+            Err(E::custom(format!("field `cid` holds {what}, which is not a valid CID ({why})")))
         }
 
         fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Checked, A::Error> {

@@ -27,6 +27,9 @@ pub enum Reply {
     /// Reads the whole request, then answers with this status and headers and a chunked body
     /// that never ends: it is written until the client hangs up.
     Endless(u16, Vec<(&'static str, String)>),
+    /// Reads the whole request, then answers with this status and the start of a chunked body,
+    /// and sends nothing more while holding the connection open (a server that hangs mid-answer).
+    HoldAfter(u16, String),
     /// Reads this many bytes of the request, tells the gate it got there, waits for the gate to
     /// open, then goes on as the reply inside.
     Gated(usize, Arc<Gate>, Box<Reply>),
@@ -205,6 +208,16 @@ async fn serve(
         }
         Reply::Respond(status, headers, body) => respond(&mut socket, status, headers, body).await,
         Reply::StallAfter(_) => {
+            tokio::spawn(async move {
+                let _held = socket;
+                std::future::pending::<()>().await
+            });
+            return;
+        }
+        Reply::HoldAfter(status, start) => {
+            let head = format!("HTTP/1.1 {status} X\r\ntransfer-encoding: chunked\r\ncontent-type: application/json\r\n\r\n");
+            let chunk = format!("{:x}\r\n{start}\r\n", start.len());
+            let _ = socket.write_all(format!("{head}{chunk}").as_bytes()).await;
             tokio::spawn(async move {
                 let _held = socket;
                 std::future::pending::<()>().await

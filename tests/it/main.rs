@@ -1,6 +1,7 @@
 //! The integration tests: one binary, one module per area, every server on loopback.
 
 mod errors;
+mod hostile;
 mod operations;
 mod pagination;
 mod retries;
