@@ -1,7 +1,7 @@
 //! Reading a response body with a bound: a server's body may be endless or huge, and the
 //! client keeps what it reads in memory.
 
-use bytes::{Bytes, BytesMut};
+use bytes::Bytes;
 use reqwest::StatusCode;
 
 /// The default of [`crate::ClientBuilder::max_response_body`]: 64 MiB, far more than any JSON
@@ -38,33 +38,31 @@ pub(crate) async fn read_bounded(
     limit: u64,
 ) -> reqwest::Result<Option<Bytes>> {
     let declared = response.headers().get(reqwest::header::CONTENT_LENGTH);
-    if declared.and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok()).is_some_and(|length| length > limit)
-    {
+    let declared = declared.and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
+    if declared.is_some_and(|length| length > limit) {
         return Ok(None);
     }
-    // Chunks are kept as they arrive and joined once at the end, so that an endless body
-    // costs the limit and no more (a growing buffer would double its allocation).
-    let mut chunks: Vec<Bytes> = Vec::new();
-    let mut read: u64 = 0;
+    let limit = usize::try_from(limit).unwrap_or(usize::MAX);
+    // The chunks are copied into one buffer that never grows past the limit: kept as they come,
+    // they would hold on to the connection's read buffers, several times their own size.
+    let first = declared.map_or(FIRST_BUFFER, |length| length as usize).min(limit);
+    let mut body: Vec<u8> = Vec::with_capacity(first);
     while let Some(chunk) = response.chunk().await? {
-        read = read.saturating_add(chunk.len() as u64);
-        if read > limit {
+        let needed = body.len().saturating_add(chunk.len());
+        if needed > limit {
             return Ok(None);
         }
-        chunks.push(chunk);
-    }
-    Ok(Some(match chunks.len() {
-        0 => Bytes::new(),
-        1 => chunks.pop().expect("one chunk"),
-        _ => {
-            let mut joined = BytesMut::with_capacity(read as usize);
-            for chunk in chunks {
-                joined.extend_from_slice(&chunk);
-            }
-            joined.freeze()
+        if needed > body.capacity() {
+            let grown = body.capacity().saturating_mul(2).max(needed).min(limit);
+            body.reserve_exact(grown - body.len());
         }
-    }))
+        body.extend_from_slice(&chunk);
+    }
+    Ok(Some(Bytes::from(body)))
 }
+
+/// The buffer a body of unknown length starts with.
+const FIRST_BUFFER: usize = 16 * 1024;
 
 #[cfg(test)]
 mod tests {

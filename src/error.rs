@@ -145,7 +145,7 @@ pub(crate) fn grouped(n: u64) -> String {
     let digits = n.to_string();
     let mut out = String::with_capacity(digits.len() + digits.len() / 3);
     for (i, digit) in digits.chars().enumerate() {
-        if i > 0 && (digits.len() - i) % 3 == 0 {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
             out.push(',');
         }
         out.push(digit);
@@ -695,5 +695,112 @@ fn number(value: &serde_json::Value) -> Option<u64> {
         }
         serde_json::Value::String(s) => s.trim().parse().ok(),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// `Retry-After` as servers send it, well and badly.
+    fn retry_after() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            (0u64..100_000).prop_map(|s| s.to_string().into_bytes()),
+            Just(b"99999999999999999999999999".to_vec()),
+            Just(b"-5".to_vec()),
+            Just(b"1.5".to_vec()),
+            Just(b" 7 ".to_vec()),
+            Just(Vec::new()),
+            Just(b"Wed, 21 Oct 2015 07:28:00 GMT".to_vec()),
+            Just(b"Fri, 31 Dec 9999 23:59:59 GMT".to_vec()),
+            Just(b"Thu, 01 Jan 1970 00:00:00 GMT".to_vec()),
+            Just(b"tomorrow".to_vec()),
+            Just(b"\xff\xfe".to_vec()),
+        ]
+    }
+
+    fn header() -> impl Strategy<Value = (&'static str, Vec<u8>)> {
+        let name = proptest::sample::select(vec![
+            "retry-after",
+            "x-ratelimit-limit",
+            "x-ratelimit-remaining",
+            "x-ratelimit-reset",
+            "content-type",
+            "content-length",
+            "location",
+        ]);
+        let value = prop_oneof![retry_after(), proptest::collection::vec(32u8..=255, 0..40)];
+        (name, value)
+    }
+
+    /// Bodies: bytes of any kind, and JSON error bodies with odd fields.
+    fn body() -> impl Strategy<Value = Vec<u8>> {
+        let odd = prop_oneof![
+            Just(serde_json::json!(1e308)),
+            Just(serde_json::json!(-1)),
+            Just(serde_json::json!(1.5)),
+            Just(serde_json::json!("12")),
+            Just(serde_json::json!(u64::MAX)),
+            Just(serde_json::json!(null)),
+            Just(serde_json::json!({"a": []})),
+            ".{0,20}".prop_map(serde_json::Value::String),
+        ];
+        prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..300),
+            (odd.clone(), odd.clone(), odd.clone(), odd).prop_map(|(retry, limit, code, cid)| {
+                serde_json::json!({"error": "x", "message": code, "code": code, "retryAfter": retry,
+                    "limit": limit, "remaining": retry, "resetTime": limit, "required": code, "cid": cid})
+                .to_string()
+                .into_bytes()
+            }),
+        ]
+    }
+
+    proptest! {
+        /// Any status, headers and body through the error and success decoding: no panic, and
+        /// the status is always kept.
+        #[test]
+        fn decoding_never_panics_and_keeps_the_status(
+            status in 100u16..=999,
+            headers in proptest::collection::vec(header(), 0..6),
+            body in body(),
+            limit in prop_oneof![Just(16u64), Just(1024u64), Just(1 << 20)],
+        ) {
+            let status = StatusCode::from_u16(status).unwrap();
+            let mut response = http::Response::new(reqwest::Body::from(body));
+            *response.status_mut() = status;
+            for (name, value) in headers {
+                if let Ok(value) = reqwest::header::HeaderValue::from_bytes(&value) {
+                    response.headers_mut().append(name, value);
+                }
+            }
+            let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            let read = runtime.block_on(Captured::from_response(response.into(), BodyLimits { success: limit }));
+            match read.unwrap() {
+                Ok(success) => {
+                    prop_assert!(status.is_success());
+                    prop_assert_eq!(success.status(), status);
+                }
+                Err(captured) => {
+                    let _ = captured.retry_after();
+                    let error = Error::from(progenitor_client::Error::<types::ErrorBody>::UnexpectedResponse(
+                        captured.into_envelope(),
+                    ));
+                    let error = error.redacted(&Redactor::new(["pk_secret_key"]));
+                    let _ = (error.to_string(), format!("{error:?}"), error.is_retryable(), error.retry_after());
+                    prop_assert_eq!(error.status(), Some(status));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn digits_are_grouped() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1,000");
+        assert_eq!(grouped(89_000_000), "89,000,000");
     }
 }

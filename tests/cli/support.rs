@@ -6,6 +6,8 @@ use assert_cmd::Command;
 use pinarkive::emulator::{Emulator, EmulatorBuilder};
 use tempfile::TempDir;
 
+use crate::scripted::{Reply, ScriptedServer};
+
 /// The key with every scope, given to the binary through `PINARKIVE_API_KEY`. Distinctive, so
 /// that a test can tell it never appears in any output.
 pub const KEY: &str = "pk_cli_test_7c1d0e5f9a2b4c6d";
@@ -102,6 +104,23 @@ impl Setup {
         }
         std::fs::write(path, contents).unwrap();
         name.to_string()
+    }
+
+    /// A scripted server on loopback, for what the emulator would never do.
+    pub fn scripted(&self, replies: Vec<Reply>) -> ScriptedServer {
+        self.runtime.block_on(ScriptedServer::start(replies))
+    }
+
+    /// A scripted server that answers every connection with `reply`.
+    pub fn scripted_every(&self, reply: Reply) -> ScriptedServer {
+        self.runtime.block_on(ScriptedServer::every(reply))
+    }
+
+    /// The binary pointed at a scripted server, with [`KEY`].
+    pub fn cmd_for(&self, server: &ScriptedServer) -> Command {
+        let mut cmd = self.bare_cmd();
+        cmd.env("PINARKIVE_API_BASE_URL", format!("{}/api/v3", server.url)).env("PINARKIVE_API_KEY", KEY);
+        cmd
     }
 
     /// Runs a future on the emulator's runtime (to use the typed client in a test).

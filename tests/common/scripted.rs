@@ -215,7 +215,9 @@ async fn serve(
             return;
         }
         Reply::HoldAfter(status, start) => {
-            let head = format!("HTTP/1.1 {status} X\r\ntransfer-encoding: chunked\r\ncontent-type: application/json\r\n\r\n");
+            let head = format!(
+                "HTTP/1.1 {status} X\r\ntransfer-encoding: chunked\r\ncontent-type: application/json\r\n\r\n"
+            );
             let chunk = format!("{:x}\r\n{start}\r\n", start.len());
             let _ = socket.write_all(format!("{head}{chunk}").as_bytes()).await;
             tokio::spawn(async move {
@@ -225,7 +227,8 @@ async fn serve(
             return;
         }
         Reply::Endless(status, headers) => {
-            let mut head = format!("HTTP/1.1 {status} X\r\ntransfer-encoding: chunked\r\nconnection: close\r\n");
+            let mut head =
+                format!("HTTP/1.1 {status} X\r\ntransfer-encoding: chunked\r\nconnection: close\r\n");
             for (name, value) in headers {
                 head.push_str(&format!("{name}: {value}\r\n"));
             }

@@ -9,11 +9,13 @@ use pinarkive::upload::Source;
 use pinarkive::{Client, Error, LocalFileError, RetryPolicy};
 use serde_json::json;
 
+use crate::leak::leak;
 use crate::support::{fake_cid, scripted_client as client, Gate, Reply, ScriptedServer, CID, KEY};
 
 /// The calls a redirect is tried on: generated GET, DELETE and POST, and both upload paths.
 async fn every_kind_of_call(client: &Client, file: &std::path::Path) -> Vec<(&'static str, Error)> {
-    let pin = pinarkive::types::PinRequest { cl: None, custom_name: None, original_name: None, timelock: None };
+    let pin =
+        pinarkive::types::PinRequest { cl: None, custom_name: None, original_name: None, timelock: None };
     vec![
         ("users_me_get", client.users_me_get().send().await.map(drop).unwrap_err()),
         ("users_me_uploads_list", client.users_me_uploads_list().send().await.map(drop).unwrap_err()),
@@ -111,7 +113,8 @@ async fn bodies_over_their_limit_are_refused_and_under_it_read() {
     let server = ScriptedServer::every(Reply::Respond(200, vec![], big.clone())).await;
     let error = client_for(&server.url).users_me_get().send().await.unwrap_err();
     assert!(matches!(&error, Error::BodyTooLarge { limit: 65536, .. }), "{error:?}");
-    let roomy = Client::builder().base_url(&server.url).api_key(KEY).max_response_body(200 * 1024).build().unwrap();
+    let roomy =
+        Client::builder().base_url(&server.url).api_key(KEY).max_response_body(200 * 1024).build().unwrap();
     assert!(roomy.users_me_get().send().await.unwrap().into_inner().email.unwrap().ends_with("@example.com"));
 
     // Error bodies are read up to 64 KiB whatever the limit for successes.
@@ -182,34 +185,24 @@ fn percent_encode(text: &str) -> String {
         .collect()
 }
 
-/// Where `key` or a piece of it of 8 characters or more shows in `text`, raw or escaped.
-pub fn leak(text: &str, key: &str) -> Option<String> {
-    let chars: Vec<char> = key.chars().collect();
-    let width = chars.len().min(8);
-    for window in chars.windows(width) {
-        let piece: String = window.iter().collect();
-        let debug = format!("{piece:?}");
-        let json = serde_json::to_string(&piece).unwrap();
-        for form in [piece.clone(), debug.trim_matches('"').to_string(), json.trim_matches('"').to_string()] {
-            if text.contains(&form) {
-                return Some(form);
-            }
-        }
-    }
-    None
-}
-
 #[tokio::test]
 async fn an_echoed_key_never_shows_in_errors_or_logs() {
     let (_guard, log) = crate::support::capture_tracing();
     let key = "pk_\"nasty\\key%20é/ü<&>_0123456789";
     for echo in echoes(key) {
         let replies = vec![
-            Reply::json(401, json!({"error": "Unauthorized", "message": format!("bad key {echo}"), "code": echo})),
+            Reply::json(
+                401,
+                json!({"error": "Unauthorized", "message": format!("bad key {echo}"), "code": echo}),
+            ),
             Reply::Respond(502, vec![("content-type", "text/html".into())], format!("<p>{echo}</p>")),
             Reply::Respond(200, vec![], format!("not json {echo}")),
             Reply::json(200, json!({"uploads": [{"cid": echo}]})),
-            Reply::Respond(302, vec![("location", format!("https://elsewhere.example/{}", percent_encode(key)))], String::new()),
+            Reply::Respond(
+                302,
+                vec![("location", format!("https://elsewhere.example/{}", percent_encode(key)))],
+                String::new(),
+            ),
             Reply::json(201, json!({"cid": format!("{echo}{echo}")})),
         ];
         let server = ScriptedServer::start(replies).await;
@@ -243,7 +236,12 @@ async fn a_key_at_any_offset_of_a_body_is_redacted_before_the_excerpt_is_cut() {
         .map(|offset| Reply::Respond(502, vec![], format!("{}{key}{}", "x".repeat(offset), "y".repeat(50))))
         .collect();
     let server = ScriptedServer::start(replies).await;
-    let client = Client::builder().base_url(&server.url).api_key(key).retry_policy(RetryPolicy::none()).build().unwrap();
+    let client = Client::builder()
+        .base_url(&server.url)
+        .api_key(key)
+        .retry_policy(RetryPolicy::none())
+        .build()
+        .unwrap();
     for offset in 0..=100 {
         let error = client.users_me_get().send().await.unwrap_err();
         let shown = format!("{error}\n{error:?}");
@@ -267,7 +265,8 @@ async fn upload_changed_midway(
     let gate = std::sync::Arc::new(Gate::default());
     let answer = Reply::json(201, json!({"cid": CID}));
     let server =
-        ScriptedServer::start(vec![Reply::Gated(64 * 1024, gate.clone(), Box::new(answer.clone())), answer]).await;
+        ScriptedServer::start(vec![Reply::Gated(64 * 1024, gate.clone(), Box::new(answer.clone())), answer])
+            .await;
     let client = client(&server.url, RetryPolicy::default());
     let upload = tokio::spawn({
         let path = path.to_path_buf();
@@ -286,8 +285,10 @@ async fn a_file_that_shrinks_while_it_is_sent_is_a_local_fault_not_retried() {
     let dir = tempfile::tempdir().unwrap();
     let size = 32 * 1024 * 1024;
     let path = sparse(dir.path(), size);
-    let (result, server) =
-        upload_changed_midway(&path, || std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(1024).unwrap()).await;
+    let (result, server) = upload_changed_midway(&path, || {
+        std::fs::OpenOptions::new().write(true).open(&path).unwrap().set_len(1024).unwrap()
+    })
+    .await;
     let error = result.unwrap_err();
     match &error {
         Error::LocalFile { path: named, problem: LocalFileError::Changed { expected, read } } => {
@@ -314,7 +315,10 @@ async fn a_file_that_grows_while_it_is_sent_is_a_local_fault_not_retried() {
         matches!(&error, Error::LocalFile { problem: LocalFileError::Changed { expected, read }, .. } if *expected == size && *read == size + 1),
         "{error:?}"
     );
-    assert!(error.to_string().ends_with("changed while uploading: 33,554,432 bytes expected, more read"), "{error}");
+    assert!(
+        error.to_string().ends_with("changed while uploading: 33,554,432 bytes expected, more read"),
+        "{error}"
+    );
     assert_eq!(server.connection_count(), 1);
 }
 
@@ -323,7 +327,8 @@ async fn a_file_that_grows_while_it_is_sent_is_a_local_fault_not_retried() {
 async fn a_file_that_fails_to_read_is_a_local_fault_not_retried() {
     // /proc/self/mem is a regular file whose first read fails (EIO), even for root.
     let server = ScriptedServer::start(vec![Reply::json(201, json!({"cid": CID})); 4]).await;
-    let error = client(&server.url, RetryPolicy::default()).upload_file("/proc/self/mem").send().await.unwrap_err();
+    let error =
+        client(&server.url, RetryPolicy::default()).upload_file("/proc/self/mem").send().await.unwrap_err();
     assert!(
         matches!(&error, Error::LocalFile { problem: LocalFileError::Read { read: 0, .. }, .. }),
         "{error:?}"
@@ -343,7 +348,7 @@ async fn a_file_that_cannot_be_opened_is_a_local_fault() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("secret.bin");
     std::fs::write(&path, b"x").unwrap();
-    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0)).unwrap();
+    std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o000)).unwrap();
     let server = ScriptedServer::start(vec![Reply::json(201, json!({"cid": CID})); 4]).await;
     let error = client(&server.url, RetryPolicy::default()).upload_file(&path).send().await.unwrap_err();
     assert!(matches!(&error, Error::LocalFile { problem: LocalFileError::Open(_), .. }), "{error:?}");
@@ -390,7 +395,10 @@ async fn pages_that_alternate_are_caught_on_the_first_repeat() {
     let client = client(&server.url, RetryPolicy::none());
     let error = client.uploads().page_size(2).stream().try_collect::<Vec<_>>().await.unwrap_err();
     assert!(matches!(&error, Error::Paging { page: 3, .. }), "{error:?}");
-    assert!(error.to_string().starts_with("the server's paging is inconsistent: page 3 repeats an earlier page"), "{error}");
+    assert!(
+        error.to_string().starts_with("the server's paging is inconsistent: page 3 repeats an earlier page"),
+        "{error}"
+    );
     assert_eq!(server.request_count(), 3);
 }
 
@@ -417,7 +425,8 @@ async fn fresh_full_pages_without_a_total_stop_at_max_pages() {
     }))
     .await;
     let client = client(&server.url, RetryPolicy::none());
-    let error = client.uploads().page_size(5).max_pages(20).stream().try_collect::<Vec<_>>().await.unwrap_err();
+    let error =
+        client.uploads().page_size(5).max_pages(20).stream().try_collect::<Vec<_>>().await.unwrap_err();
     assert!(matches!(&error, Error::Paging { page: 20, .. }), "{error:?}");
     assert!(error.to_string().contains("20 pages received and still no end (100 uploads)"), "{error}");
     assert_eq!(server.request_count(), 20);
@@ -456,6 +465,9 @@ async fn an_invalid_cid_in_a_success_body_is_a_decode_error() {
     let error = client.upload("a.txt", b"a".to_vec()).send().await.unwrap_err();
     assert!(matches!(&error, Error::Decode { status: Some(s), .. } if s.as_u16() == 201), "{error:?}");
     let error = client.upload_dag().file("a", b"a".to_vec()).send().await.unwrap_err();
-    assert!(error.to_string().contains("field `cid` holds ``, which is not a valid CID (it is empty)"), "{error}");
+    assert!(
+        error.to_string().contains("field `cid` holds ``, which is not a valid CID (it is empty)"),
+        "{error}"
+    );
     assert_eq!(client.upload_dag().file("a", b"a".to_vec()).send().await.unwrap().cid, CID);
 }

@@ -2,6 +2,8 @@
 
 mod errors;
 mod hostile;
+#[path = "../common/leak.rs"]
+mod leak;
 mod operations;
 mod pagination;
 mod retries;

@@ -260,7 +260,17 @@ mod tests {
         let none = Redactor::default();
         // "invoice\u{202E}fdp.exe" shows as "invoiceexe.pdf" on a terminal.
         assert_eq!(redact("invoice\u{202E}fdp.exe", &none), "invoice\u{FFFD}fdp.exe");
-        for c in ['\u{202A}', '\u{202D}', '\u{2066}', '\u{2069}', '\u{200B}', '\u{200D}', '\u{FEFF}', '\u{2028}', '\u{E0041}'] {
+        for c in [
+            '\u{202A}',
+            '\u{202D}',
+            '\u{2066}',
+            '\u{2069}',
+            '\u{200B}',
+            '\u{200D}',
+            '\u{FEFF}',
+            '\u{2028}',
+            '\u{E0041}',
+        ] {
             assert_eq!(redact(&format!("a{c}b"), &none), "a\u{FFFD}b", "{:?}", c);
         }
         assert_eq!(redact("née, 日本, emoji 🙂", &none), "née, 日本, emoji 🙂");

@@ -59,7 +59,9 @@ pub fn read(path: &Path) -> Result<Option<Contents>, Refusal> {
         return Err(too_large());
     }
     let mut bytes = Vec::new();
-    file.take(MAX_SIZE + 1).read_to_end(&mut bytes).map_err(|e| format!("cannot read {}: {e}", path.display()))?;
+    file.take(MAX_SIZE + 1)
+        .read_to_end(&mut bytes)
+        .map_err(|e| format!("cannot read {}: {e}", path.display()))?;
     if bytes.len() as u64 > MAX_SIZE {
         return Err(too_large());
     }

@@ -122,7 +122,9 @@ const MAX_PAGES: u64 = 1_000;
 /// Every upload, page by page. The walk ends on a short page or the reported total, and fails
 /// on a page seen before, on more pages than the server's own total allows, or after
 /// [`MAX_PAGES`]: a server cannot keep it going.
-fn every_upload(client: &pinarkive::Client) -> impl futures::Stream<Item = pinarkive::Result<types::Upload>> + '_ {
+fn every_upload(
+    client: &pinarkive::Client,
+) -> impl futures::Stream<Item = pinarkive::Result<types::Upload>> + '_ {
     client.uploads().page_size(PAGE_SIZE).max_pages(MAX_PAGES).stream()
 }
 
