@@ -90,7 +90,10 @@ fn hex_decode(text: &str) -> Vec<u8> {
 #[cfg(target_os = "linux")]
 #[test]
 #[ignore = "a helper that run_measured starts in a process of its own"]
-#[allow(clippy::zombie_processes, reason = "the child is reaped with wait4, which also gives its peak memory")]
+#[allow(
+    clippy::zombie_processes,
+    reason = "the child is reaped with wait4, which also gives its peak memory"
+)]
 fn rss_probe() {
     let (Ok(home), Ok(url), Ok(args)) =
         (std::env::var("RSS_PROBE_HOME"), std::env::var("RSS_PROBE_URL"), std::env::var("RSS_PROBE_ARGS"))
