@@ -7,8 +7,9 @@
 //!   strings (`\u{..}`) and of bytes (`\xNN`), percent-encoding (either case of hex, `+` for a
 //!   space) and HTML character references (`&quot;`, `&#34;`, `&#x22;`). Each character of the
 //!   secret may take any of these forms, so mixed encodings are caught too;
-//! - every run of [`MIN_PIECE`] or more bytes that is a piece of a secret, raw: what is left of
-//!   a secret that was cut (an excerpt, a truncated echo) is as secret as the whole.
+//! - every run of [`MIN_PIECE`] or more bytes that is a piece of a secret, raw or in those
+//!   escaped forms: what is left of a secret that was cut (an excerpt, a truncated echo) is as
+//!   secret as the whole.
 //!
 //! Text is redacted before it is cut, so a cut can never leave the start of a secret behind.
 
@@ -90,9 +91,17 @@ impl Redactor {
     /// The byte ranges to replace, sorted and merged.
     fn spans(&self, text: &[u8]) -> Vec<(usize, usize)> {
         let mut spans = Vec::new();
+        let unescaped = text.iter().any(|b| matches!(b, b'\\' | b'%' | b'&')).then(|| Unescaped::of(text));
         for secret in &self.secrets {
             secret.find_encoded(text, &mut spans);
-            secret.find_pieces(text, &mut spans);
+            if secret.text.len() >= MIN_PIECE {
+                secret.pieces.find(text, MIN_PIECE, &mut spans);
+                if let Some(unescaped) = &unescaped {
+                    let mut found = Vec::new();
+                    secret.pieces.find(&unescaped.bytes, MIN_PIECE, &mut found);
+                    spans.extend(found.into_iter().map(|(start, end)| unescaped.origin(start, end)));
+                }
+            }
         }
         for span in spans.iter_mut() {
             *span = widen_to_characters(text, *span);
@@ -199,14 +208,6 @@ impl Secret {
         }
         None
     }
-
-    /// Every run of at least [`MIN_PIECE`] bytes that occurs in the secret.
-    fn find_pieces(&self, text: &[u8], spans: &mut Vec<(usize, usize)>) {
-        if self.text.len() < MIN_PIECE {
-            return;
-        }
-        self.pieces.find(text, MIN_PIECE, spans);
-    }
 }
 
 impl Forms {
@@ -244,6 +245,114 @@ impl Forms {
         escaped.push(format!("&#{code};"));
         escaped.push(format!("&#x{code:x};"));
         Forms { raw, escaped: escaped.into_iter().map(String::into_bytes).collect() }
+    }
+}
+
+/// A text with its escapes undone, each escape read the one way it most likely means (`%41` as
+/// `A`, `\\u00e9` as `é`, `&quot;` as `"`), to find escaped pieces of a secret; whole secrets are
+/// matched in every reading by [`Secret::find_encoded`].
+struct Unescaped {
+    bytes: Vec<u8>,
+    /// For each byte of `bytes`, the span of the text it came from.
+    spans: Vec<(usize, usize)>,
+}
+
+impl Unescaped {
+    fn of(text: &[u8]) -> Unescaped {
+        let mut out =
+            Unescaped { bytes: Vec::with_capacity(text.len()), spans: Vec::with_capacity(text.len()) };
+        let mut at = 0;
+        while at < text.len() {
+            let (decoded, length) = unescape(&text[at..]).unwrap_or_else(|| (Decoded::Byte(text[at]), 1));
+            let span = (at, at + length);
+            match decoded {
+                Decoded::Byte(byte) => {
+                    out.bytes.push(byte);
+                    out.spans.push(span);
+                }
+                Decoded::Char(c) => {
+                    let mut utf8 = [0u8; 4];
+                    for &byte in c.encode_utf8(&mut utf8).as_bytes() {
+                        out.bytes.push(byte);
+                        out.spans.push(span);
+                    }
+                }
+            }
+            at += length;
+        }
+        out
+    }
+
+    /// The span of the text that `start..end` of `bytes` came from.
+    fn origin(&self, start: usize, end: usize) -> (usize, usize) {
+        (self.spans[start].0, self.spans[end - 1].1)
+    }
+}
+
+enum Decoded {
+    Byte(u8),
+    Char(char),
+}
+
+/// The escape at the start of `text`, if there is one: what it stands for and its length.
+fn unescape(text: &[u8]) -> Option<(Decoded, usize)> {
+    let hex = |digits: &[u8]| u32::from_str_radix(std::str::from_utf8(digits).ok()?, 16).ok();
+    let all_hex = |digits: &[u8]| !digits.is_empty() && digits.iter().all(u8::is_ascii_hexdigit);
+    match text {
+        [b'%', a, b, ..] if all_hex(&[*a, *b]) => Some((Decoded::Byte(hex(&[*a, *b])? as u8), 3)),
+        [b'\\', b'x', a, b, ..] if all_hex(&[*a, *b]) => Some((Decoded::Byte(hex(&[*a, *b])? as u8), 4)),
+        [b'\\', b'u', b'{', rest @ ..] => {
+            let close = rest.iter().take(7).position(|b| *b == b'}')?;
+            let digits = &rest[..close];
+            all_hex(digits).then_some(())?;
+            Some((Decoded::Char(char::from_u32(hex(digits)?)?), close + 4))
+        }
+        [b'\\', b'u', rest @ ..] if rest.len() >= 4 && all_hex(&rest[..4]) => {
+            let unit = hex(&rest[..4])?;
+            if let Some(c) = char::from_u32(unit) {
+                return Some((Decoded::Char(c), 6));
+            }
+            // A surrogate pair: \uD83D\uDE42.
+            match &rest[4..] {
+                [b'\\', b'u', low @ ..] if low.len() >= 4 && all_hex(&low[..4]) => {
+                    let low = hex(&low[..4])?;
+                    let c = char::decode_utf16([unit as u16, low as u16]).next()?.ok()?;
+                    Some((Decoded::Char(c), 12))
+                }
+                _ => None,
+            }
+        }
+        [b'\\', escaped, ..] => {
+            let c = match escaped {
+                b'"' | b'\\' | b'/' | b'\'' => *escaped as char,
+                b'n' => '\n',
+                b'r' => '\r',
+                b't' => '\t',
+                b'0' => '\0',
+                b'b' => '\u{8}',
+                b'f' => '\u{c}',
+                _ => return None,
+            };
+            Some((Decoded::Char(c), 2))
+        }
+        [b'&', rest @ ..] => {
+            let close = rest.iter().take(9).position(|b| *b == b';')?;
+            let name = &rest[..close];
+            let c = match name {
+                b"quot" => '"',
+                b"amp" => '&',
+                b"lt" => '<',
+                b"gt" => '>',
+                b"apos" => '\'',
+                [b'#', b'x' | b'X', digits @ ..] if all_hex(digits) => char::from_u32(hex(digits)?)?,
+                [b'#', digits @ ..] if !digits.is_empty() && digits.iter().all(u8::is_ascii_digit) => {
+                    char::from_u32(std::str::from_utf8(digits).ok()?.parse().ok()?)?
+                }
+                _ => return None,
+            };
+            Some((Decoded::Char(c), close + 2))
+        }
+        _ => None,
     }
 }
 
@@ -386,6 +495,21 @@ mod tests {
         // Seven bytes are not a piece worth hiding.
         assert_eq!(redact(&[KEY], "pk_test one"), "pk_test one");
         assert_eq!(redact(&[KEY], "nothing here"), "nothing here");
+    }
+
+    #[test]
+    fn escaped_pieces_are_replaced() {
+        let key = "pk_\"quoted\\é_0123456789";
+        // A server that cut its JSON- or percent-escaped echo of the key.
+        let json = serde_json::to_string(key).unwrap();
+        let cut_json = &json[1..16];
+        assert_eq!(redact(&[key], &format!("echo {cut_json}|")), "echo [redacted]|");
+        let percent =
+            percent_encoding::utf8_percent_encode(key, percent_encoding::NON_ALPHANUMERIC).to_string();
+        assert_eq!(redact(&[key], &format!("{}|", &percent[..30])), "[redacted]|");
+        assert_eq!(redact(&[key], "&quot;quoted\\u005c&#233;_|"), "[redacted]|");
+        // Escapes that are no piece of it stay.
+        assert_eq!(redact(&[key], "100% \\n &amp; \\u00e9"), "100% \\n &amp; \\u00e9");
     }
 
     #[test]

@@ -173,7 +173,7 @@ async fn durations_saturate() {
 fn echoes(key: &str) -> Vec<String> {
     vec![
         key.to_string(),
-        serde_json::to_string(key).unwrap().trim_matches('"').to_string(),
+        crate::leak::json_escaped(key),
         percent_encode(key),
         key.replace('&', "&amp;").replace('"', "&quot;").replace('<', "&lt;"),
     ]
