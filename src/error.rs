@@ -9,7 +9,7 @@
 //! never see progenitor's error or the envelope.
 //!
 //! Bodies are read with a bound (see [`crate::body`]), and every error is redacted with the
-//! client's credentials before a caller sees it ([`Error::redacted`]): a server may echo the key.
+//! client's credentials before a caller sees it (`Error::redacted`): a server may echo the key.
 
 use std::fmt;
 use std::path::PathBuf;

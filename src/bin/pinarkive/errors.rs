@@ -13,7 +13,7 @@ pub enum Exit {
     Api = 1,
     /// The command line, a local file or the config file is wrong.
     Usage = 2,
-    /// The key is missing, refused, or lacks the scope the call needs.
+    /// The key is missing, refused, or lacks the scope the call needs: any 401 or 403.
     Auth = 3,
     /// Still rate limited after the retries.
     RateLimited = 4,
