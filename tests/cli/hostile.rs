@@ -8,7 +8,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use crate::leak::leak;
+use crate::leak::{encoded, leak, nasty_key, FORMS};
 use crate::scripted::{fake_cid, Gate, Reply, ScriptedServer};
 use crate::support::{run, Run, Setup, CID, KEY};
 
@@ -202,38 +202,57 @@ fn bidi_and_invisible_characters_in_names_are_escaped() {
 /// The key, with what breaks naive redaction, echoed by the server around the point where an
 /// error's excerpt is cut, raw and escaped: no piece of it reaches stdout or stderr.
 #[test]
-fn an_echoed_key_never_reaches_the_terminal() {
+fn an_echoed_key_around_the_cut_never_reaches_the_terminal() {
     let setup = Setup::new();
     let key = "pk_\"q\\uo%te_é-0123456789abcdef";
-    let json_escaped = crate::leak::json_escaped(key);
-    let percent: String = key
-        .bytes()
-        .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02X}") })
-        .collect();
-    let mut runs = 0;
-    // Around 80 bytes, where an error's excerpt is cut (the library's own tests go through
-    // every offset).
     for offset in [0, 70, 76, 80] {
-        for echo in [key, &json_escaped, &percent] {
-            let pad = "x".repeat(offset);
+        for form in [0, 1, 2] {
+            let echo = format!("{}{}", "x".repeat(offset), encoded(key, form));
             let replies = vec![
-                Reply::Respond(502, vec![("content-type", "text/html".into())], format!("{pad}{echo} after")),
-                json_reply(401, json!({"error": "Unauthorized", "message": format!("{pad}{echo}")})),
-                json_reply(200, json!({"uploads": [{"cid": CID, "name": format!("{pad}{echo}")}]})),
+                Reply::Respond(502, vec![("content-type", "text/html".into())], format!("{echo} after")),
+                json_reply(401, json!({"error": "Unauthorized", "message": echo})),
+                json_reply(200, json!({"uploads": [{"cid": CID, "name": echo}]})),
             ];
             let server = setup.scripted(replies);
             for args in [vec!["--retries", "0", "whoami"], vec!["whoami"], vec!["ls"]] {
                 let mut cmd = setup.cmd_for(&server);
                 cmd.env("PINARKIVE_API_KEY", key);
                 let out = run(cmd, &args);
-                runs += 1;
                 for text in [&out.stdout, &out.stderr] {
-                    assert_eq!(leak(text, key), None, "offset {offset}, echo {echo:?}, {args:?}:\n{text}");
+                    assert_eq!(leak(text, key), None, "offset {offset}, form {form}, {args:?}:\n{text}");
                 }
             }
         }
     }
-    assert_eq!(runs, 36);
+}
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config { cases: 32, ..proptest::test_runner::Config::default() })]
+
+    /// Any nasty key, in any form, at any offset of an error's body or message, or of a name
+    /// listed: no piece of it reaches stdout or stderr.
+    #[test]
+    fn an_echoed_key_never_reaches_the_terminal(
+        key in nasty_key(),
+        form in 0..FORMS,
+        before in "[ -~]{0,100}",
+        reply in 0..3usize,
+    ) {
+        let setup = Setup::new();
+        let echo = format!("{before}{}", encoded(&key, form));
+        let (reply, command) = match reply {
+            0 => (Reply::Respond(502, vec![], echo), "whoami"),
+            1 => (json_reply(403, json!({"error": "Forbidden", "message": echo})), "whoami"),
+            _ => (json_reply(200, json!({"uploads": [{"cid": CID, "name": echo}]})), "ls"),
+        };
+        let server = setup.scripted(vec![reply]);
+        let mut cmd = setup.cmd_for(&server);
+        cmd.env("PINARKIVE_API_KEY", &key);
+        let out = run(cmd, &["--retries", "0", command]);
+        for text in [&out.stdout, &out.stderr] {
+            proptest::prop_assert_eq!(leak(text, &key), None, "{}", text);
+        }
+    }
 }
 
 fn config_dir(setup: &Setup) -> std::path::PathBuf {

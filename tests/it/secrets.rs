@@ -67,34 +67,6 @@ async fn the_key_goes_only_into_its_header() {
     mock.assert_async().await;
 }
 
-/// Keys with what breaks naive redaction: quotes, backslashes, `%`, `+`, `&`, spaces and
-/// characters beyond ASCII.
-fn nasty_key() -> impl proptest::strategy::Strategy<Value = String> {
-    use proptest::prelude::*;
-    let alphabet = vec![
-        'a', 'Z', '0', '9', '_', '-', '"', '\\', '%', '+', '&', '<', '\'', '/', ' ', 'é', 'ü', '日', '🙂',
-    ];
-    proptest::collection::vec(proptest::sample::select(alphabet), 6..40)
-        .prop_map(|chars| format!("pk_{}", chars.into_iter().collect::<String>()))
-}
-
-/// The key as a server might write it back.
-fn encoded(key: &str, form: usize) -> String {
-    match form {
-        0 => key.to_string(),
-        1 => crate::leak::json_escaped(key),
-        2 => key
-            .bytes()
-            .map(|b| if b.is_ascii_alphanumeric() { (b as char).to_string() } else { format!("%{b:02x}") })
-            .collect(),
-        3 => crate::leak::debug_escaped(key),
-        _ => key
-            .chars()
-            .map(|c| if c.is_ascii_alphanumeric() { c.to_string() } else { format!("&#{};", c as u32) })
-            .collect(),
-    }
-}
-
 proptest::proptest! {
     #![proptest_config(proptest::test_runner::Config { cases: 64, ..proptest::test_runner::Config::default() })]
 
@@ -102,14 +74,14 @@ proptest::proptest! {
     /// `Display`, `Debug` or anything logged (no piece of 8 characters or more, raw or escaped).
     #[test]
     fn an_echoed_key_at_any_offset_never_shows(
-        key in nasty_key(),
-        form in 0..5usize,
+        key in crate::leak::nasty_key(),
+        form in 0..crate::leak::FORMS,
         before in "[ -~]{0,120}",
         after in "[ -~]{0,40}",
         status in proptest::sample::select(vec![200u16, 401, 403, 404, 500, 502]),
         as_json in proptest::bool::ANY,
     ) {
-        let echo = format!("{before}{}{after}", encoded(&key, form));
+        let echo = format!("{before}{}{after}", crate::leak::encoded(&key, form));
         let body = if as_json { json!({"error": "Nope", "message": echo}).to_string() } else { echo };
         let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
         let (_guard, log) = capture_tracing();
