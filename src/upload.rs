@@ -356,38 +356,52 @@ type SourcePieces = Pin<Box<dyn Stream<Item = std::result::Result<Bytes, LocalFi
 /// sent). The fault goes to `activity`, for the attempt to return it as [`Error::LocalFile`];
 /// the connection sees only that the body failed, which stops the request.
 fn checked(pieces: SourcePieces, path: PathBuf, expected: Option<u64>, activity: &Arc<Activity>) -> Pieces {
-    let activity = Arc::clone(activity);
-    let fault = move |problem: LocalFileError| {
-        activity.fail(Error::LocalFile { path: path.clone(), problem });
-        Some((Err(std::io::Error::other("the upload's source failed")), None))
-    };
-    futures::stream::unfold(Some((pieces, 0u64)), move |state| {
-        let fault = fault.clone();
-        async move {
-            let (mut pieces, read) = state?;
-            match pieces.next().await {
-                Some(Ok(piece)) => {
-                    let read = read + piece.len() as u64;
-                    match expected {
-                        Some(expected) if read > expected => {
-                            fault(LocalFileError::Changed { expected, read: expected + 1 })
-                        }
-                        _ => Some((Ok(piece), Some((pieces, read)))),
+    let check = Check { pieces, read: 0, expected, path, activity: Arc::clone(activity) };
+    futures::stream::unfold(Some(check), |state| async move {
+        let mut check = state?;
+        match check.pieces.next().await {
+            Some(Ok(piece)) => {
+                check.read += piece.len() as u64;
+                match check.expected {
+                    Some(expected) if check.read > expected => {
+                        check.fault(LocalFileError::Changed { expected, read: expected + 1 })
                     }
+                    _ => Some((Ok(piece), Some(check))),
                 }
-                // The source cannot count what came before its failure; this can.
-                Some(Err(LocalFileError::Read { source, .. })) => {
-                    fault(LocalFileError::Read { read, source })
-                }
-                Some(Err(problem)) => fault(problem),
-                None => match expected {
-                    Some(expected) if read < expected => fault(LocalFileError::Changed { expected, read }),
-                    _ => None,
-                },
             }
+            // The source cannot count what came before its failure; this can.
+            Some(Err(LocalFileError::Read { source, .. })) => {
+                let read = check.read;
+                check.fault(LocalFileError::Read { read, source })
+            }
+            Some(Err(problem)) => check.fault(problem),
+            None => match check.expected {
+                Some(expected) if check.read < expected => {
+                    let read = check.read;
+                    check.fault(LocalFileError::Changed { expected, read })
+                }
+                _ => None,
+            },
         }
     })
     .boxed()
+}
+
+/// What [`checked`] keeps between pieces.
+struct Check {
+    pieces: SourcePieces,
+    read: u64,
+    expected: Option<u64>,
+    path: PathBuf,
+    activity: Arc<Activity>,
+}
+
+impl Check {
+    /// Records the fault and ends the body with an error.
+    fn fault(self, problem: LocalFileError) -> Option<(std::io::Result<Bytes>, Option<Check>)> {
+        self.activity.fail(Error::LocalFile { path: self.path, problem });
+        Some((Err(std::io::Error::other("the upload's source failed")), None))
+    }
 }
 
 /// Reads a file on a blocking thread, up to [`READ_AHEAD`] pieces ahead of the connection.
