@@ -86,7 +86,7 @@ impl Cursor {
         }
         if self.page >= max_pages && !self.done {
             return Some(format!(
-                "{max_pages} pages received and still no end ({} uploads); stopping (raise `max_pages` if the account really has more)",
+                "{max_pages} pages received and still no end ({} uploads), the most this walk takes; stopping",
                 self.received
             ));
         }
