@@ -2,7 +2,6 @@
 //! bodies, echoed keys, a tampered config file, files that change while they are sent, pages
 //! that never end. Scripted servers on loopback; a second one is the other origin.
 
-use std::process::Stdio;
 use std::sync::Arc;
 use std::time::{Duration, Instant};
 
@@ -10,7 +9,7 @@ use serde_json::json;
 
 use crate::leak::{encoded, leak, nasty_key, FORMS};
 use crate::scripted::{fake_cid, Gate, Reply, ScriptedServer};
-use crate::support::{run, Run, Setup, CID, KEY};
+use crate::support::{child_cmd, run, Run, Setup, CID, KEY};
 
 fn json_reply(status: u16, body: serde_json::Value) -> Reply {
     Reply::json(status, body)
@@ -100,17 +99,7 @@ fn rss_probe() {
     else {
         return;
     };
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_pinarkive"))
-        .args(args.split('\n'))
-        .env("HOME", &home)
-        .current_dir(&home)
-        .env("PINARKIVE_API_BASE_URL", url)
-        .env("PINARKIVE_API_KEY", KEY)
-        .env_remove("PINARKIVE_CLUSTER_ID")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = child_cmd(std::path::Path::new(&home), &url).args(args.split('\n')).spawn().unwrap();
     let pid = child.id() as libc::pid_t;
     let (mut stdout, mut stderr) = (child.stdout.unwrap(), child.stderr.unwrap());
     let out = std::thread::spawn(move || {
@@ -378,16 +367,7 @@ fn upload_changed_midway(setup: &Setup, file: &str, change: impl FnOnce()) -> (R
     let created = json_reply(201, json!({"cid": CID}));
     let server =
         setup.scripted(vec![Reply::Gated(64 * 1024, gate.clone(), Box::new(created.clone())), created]);
-    let child = std::process::Command::new(env!("CARGO_BIN_EXE_pinarkive"))
-        .args(["upload", file])
-        .current_dir(setup.home.path())
-        .env("HOME", setup.home.path())
-        .env("PINARKIVE_API_BASE_URL", format!("{}/api/v3", server.url))
-        .env("PINARKIVE_API_KEY", KEY)
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = setup.child_cmd(&format!("{}/api/v3", server.url)).args(["upload", file]).spawn().unwrap();
     setup.block_on(gate.reached.notified());
     std::thread::sleep(Duration::from_millis(100));
     change();

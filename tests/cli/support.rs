@@ -123,6 +123,11 @@ impl Setup {
         cmd
     }
 
+    /// The binary as a child to start and watch; see [`child_cmd`].
+    pub fn child_cmd(&self, base_url: &str) -> std::process::Command {
+        child_cmd(self.home.path(), base_url)
+    }
+
     /// Runs a future on the emulator's runtime (to use the typed client in a test).
     pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
         self.runtime.block_on(future)
@@ -139,6 +144,20 @@ impl Setup {
     pub fn scrub_json(&self, value: serde_json::Value) -> serde_json::Value {
         serde_json::from_str(&self.scrub(&value.to_string())).unwrap()
     }
+}
+
+/// The binary as a child to start and watch (not run to its end): HOME and the working
+/// directory `home`, `base_url` and [`KEY`], its output piped.
+pub fn child_cmd(home: &Path, base_url: &str) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pinarkive"));
+    cmd.current_dir(home)
+        .env("HOME", home)
+        .env("PINARKIVE_API_BASE_URL", base_url)
+        .env("PINARKIVE_API_KEY", KEY)
+        .env_remove("PINARKIVE_CLUSTER_ID")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    cmd
 }
 
 /// What one run printed and how it exited.

@@ -279,21 +279,7 @@ fn request_complete(request: &[u8]) -> bool {
 /// A valid CIDv1 (raw, sha2-256, base32) of its own for every `n`: a server's made-up answers
 /// must hold real CIDs, or the client refuses them.
 pub fn fake_cid(n: u64) -> String {
-    const ALPHABET: &[u8; 32] = b"abcdefghijklmnopqrstuvwxyz234567";
-    let mut bytes = vec![0x01, 0x55, 0x12, 0x20];
-    bytes.extend(std::iter::repeat_n(n.to_be_bytes(), 4).flatten());
-    let mut out = String::from("b");
-    let (mut buffer, mut bits) = (0u32, 0);
-    for byte in bytes {
-        buffer = (buffer << 8) | u32::from(byte);
-        bits += 8;
-        while bits >= 5 {
-            bits -= 5;
-            out.push(ALPHABET[((buffer >> bits) & 31) as usize] as char);
-        }
-    }
-    if bits > 0 {
-        out.push(ALPHABET[((buffer << (5 - bits)) & 31) as usize] as char);
-    }
-    out
+    let digest: Vec<u8> = std::iter::repeat_n(n.to_be_bytes(), 4).flatten().collect();
+    let hash = cid::multihash::Multihash::<64>::wrap(0x12, &digest).expect("a 32-byte digest fits");
+    cid::Cid::new_v1(0x55, hash).to_string()
 }

@@ -185,6 +185,11 @@ fn percent_encode(text: &str) -> String {
         .collect()
 }
 
+/// A client for `url` with `key` and no retries.
+fn keyed(url: &str, key: &str) -> Client {
+    Client::builder().base_url(url).api_key(key).retry_policy(RetryPolicy::none()).build().unwrap()
+}
+
 #[tokio::test]
 async fn an_echoed_key_never_shows_in_errors_or_logs() {
     let (_guard, log) = crate::support::capture_tracing();
@@ -206,12 +211,7 @@ async fn an_echoed_key_never_shows_in_errors_or_logs() {
             Reply::json(201, json!({"cid": format!("{echo}{echo}")})),
         ];
         let server = ScriptedServer::start(replies).await;
-        let client = Client::builder()
-            .base_url(&server.url)
-            .api_key(key)
-            .retry_policy(RetryPolicy::none())
-            .build()
-            .unwrap();
+        let client = keyed(&server.url, key);
         let errors = vec![
             client.users_me_get().send().await.map(drop).unwrap_err(),
             client.users_me_get().send().await.map(drop).unwrap_err(),
@@ -236,12 +236,7 @@ async fn a_key_at_any_offset_of_a_body_is_redacted_before_the_excerpt_is_cut() {
         .map(|offset| Reply::Respond(502, vec![], format!("{}{key}{}", "x".repeat(offset), "y".repeat(50))))
         .collect();
     let server = ScriptedServer::start(replies).await;
-    let client = Client::builder()
-        .base_url(&server.url)
-        .api_key(key)
-        .retry_policy(RetryPolicy::none())
-        .build()
-        .unwrap();
+    let client = keyed(&server.url, key);
     for offset in 0..=100 {
         let error = client.users_me_get().send().await.unwrap_err();
         let shown = format!("{error}\n{error:?}");
