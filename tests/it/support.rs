@@ -58,6 +58,10 @@ pub fn scripted_client(url: &str, policy: RetryPolicy) -> Client {
 /// Collects everything logged through `tracing` on this thread (all levels, all crates,
 /// reqwest and hyper included) while the guard lives.
 pub fn capture_tracing() -> (tracing::subscriber::DefaultGuard, std::sync::Arc<std::sync::Mutex<Vec<u8>>>) {
+    static UNDECIDED: std::sync::Once = std::sync::Once::new();
+    UNDECIDED.call_once(|| {
+        let _ = tracing::subscriber::set_global_default(Undecided);
+    });
     let buffer = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let writer = buffer.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -66,6 +70,29 @@ pub fn capture_tracing() -> (tracing::subscriber::DefaultGuard, std::sync::Arc<s
         .with_writer(move || CaptureWriter(writer.clone()))
         .finish();
     (tracing::subscriber::set_default(subscriber), buffer)
+}
+
+/// A global subscriber that records nothing but says every callsite is "sometimes" of
+/// interest. Without it, tracing caches a callsite first hit on a thread with no subscriber as
+/// of no interest to anyone, and a capture on another thread then misses its events: with tests
+/// on many threads, which one comes first is luck.
+struct Undecided;
+
+impl tracing::Subscriber for Undecided {
+    fn register_callsite(&self, _: &'static tracing::Metadata<'static>) -> tracing::subscriber::Interest {
+        tracing::subscriber::Interest::sometimes()
+    }
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        false
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, _: &tracing::Event<'_>) {}
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
 }
 
 struct CaptureWriter(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
