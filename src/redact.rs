@@ -91,15 +91,14 @@ impl Redactor {
     /// The byte ranges to replace, sorted and merged.
     fn spans(&self, text: &[u8]) -> Vec<(usize, usize)> {
         let mut spans = Vec::new();
-        let unescaped = text.iter().any(|b| matches!(b, b'\\' | b'%' | b'&')).then(|| Unescaped::of(text));
+        let escaped = text.iter().any(|b| matches!(b, b'\\' | b'%' | b'&'));
         for secret in &self.secrets {
             secret.find_encoded(text, &mut spans);
             if secret.text.len() >= MIN_PIECE {
-                secret.pieces.find(text, MIN_PIECE, &mut spans);
-                if let Some(unescaped) = &unescaped {
-                    let mut found = Vec::new();
-                    secret.pieces.find(&unescaped.bytes, MIN_PIECE, &mut found);
-                    spans.extend(found.into_iter().map(|(start, end)| unescaped.origin(start, end)));
+                let raw = text.iter().enumerate().map(|(at, &byte)| (byte, at, at + 1));
+                secret.pieces.find(raw, MIN_PIECE, &mut spans);
+                if escaped {
+                    secret.pieces.find(unescaped(text), MIN_PIECE, &mut spans);
                 }
             }
         }
@@ -107,6 +106,15 @@ impl Redactor {
             *span = widen_to_characters(text, *span);
         }
         merge(spans)
+    }
+}
+
+/// Adds `span` to `spans`, joined with the last one when they touch or overlap (a secret
+/// repeated over a whole body is one span, not one per byte).
+fn push_span(spans: &mut Vec<(usize, usize)>, (start, end): (usize, usize)) {
+    match spans.last_mut() {
+        Some(last) if start <= last.1 && start >= last.0 => last.1 = last.1.max(end),
+        _ => spans.push((start, end)),
     }
 }
 
@@ -181,7 +189,7 @@ impl Secret {
         while at < text.len() {
             if starts.iter().any(|b| b.eq_ignore_ascii_case(&text[at])) {
                 if let Some(end) = self.match_from(text, at, 0) {
-                    spans.push((at, end));
+                    push_span(spans, (at, end));
                     at = end;
                     continue;
                 }
@@ -248,45 +256,35 @@ impl Forms {
     }
 }
 
-/// A text with its escapes undone, each escape read the one way it most likely means (`%41` as
-/// `A`, `\\u00e9` as `é`, `&quot;` as `"`), to find escaped pieces of a secret; whole secrets are
-/// matched in every reading by [`Secret::find_encoded`].
-struct Unescaped {
-    bytes: Vec<u8>,
-    /// For each byte of `bytes`, the span of the text it came from.
-    spans: Vec<(usize, usize)>,
-}
-
-impl Unescaped {
-    fn of(text: &[u8]) -> Unescaped {
-        let mut out =
-            Unescaped { bytes: Vec::with_capacity(text.len()), spans: Vec::with_capacity(text.len()) };
-        let mut at = 0;
-        while at < text.len() {
-            let (decoded, length) = unescape(&text[at..]).unwrap_or_else(|| (Decoded::Byte(text[at]), 1));
-            let span = (at, at + length);
-            match decoded {
-                Decoded::Byte(byte) => {
-                    out.bytes.push(byte);
-                    out.spans.push(span);
-                }
-                Decoded::Char(c) => {
-                    let mut utf8 = [0u8; 4];
-                    for &byte in c.encode_utf8(&mut utf8).as_bytes() {
-                        out.bytes.push(byte);
-                        out.spans.push(span);
-                    }
-                }
-            }
-            at += length;
+/// The bytes of `text` with its escapes undone, each escape read the one way it most likely
+/// means (`%41` as `A`, `\\u00e9` as `é`, `&quot;` as `"`), each with the span of the text it
+/// came from: to find escaped pieces of a secret (whole secrets are matched in every reading by
+/// [`Secret::find_encoded`]). Produced as it is read, so that a long text costs no copy.
+fn unescaped(text: &[u8]) -> impl Iterator<Item = (u8, usize, usize)> + '_ {
+    let mut at = 0;
+    let mut pending: ([u8; 4], usize, usize, (usize, usize)) = ([0; 4], 0, 0, (0, 0));
+    std::iter::from_fn(move || {
+        let (bytes, next, count, span) = &mut pending;
+        if *next < *count {
+            *next += 1;
+            return Some((bytes[*next - 1], span.0, span.1));
         }
-        out
-    }
-
-    /// The span of the text that `start..end` of `bytes` came from.
-    fn origin(&self, start: usize, end: usize) -> (usize, usize) {
-        (self.spans[start].0, self.spans[end - 1].1)
-    }
+        if at >= text.len() {
+            return None;
+        }
+        let (decoded, length) = unescape(&text[at..]).unwrap_or((Decoded::Byte(text[at]), 1));
+        *span = (at, at + length);
+        at += length;
+        *count = match decoded {
+            Decoded::Byte(byte) => {
+                bytes[0] = byte;
+                1
+            }
+            Decoded::Char(c) => c.encode_utf8(bytes).len(),
+        };
+        *next = 1;
+        Some((bytes[0], span.0, span.1))
+    })
 }
 
 enum Decoded {
@@ -428,10 +426,20 @@ impl Pieces {
         Pieces { states }
     }
 
-    /// Adds to `spans` every maximal run of `text` of at least `min` bytes found in the secret.
-    fn find(&self, text: &[u8], min: usize, spans: &mut Vec<(usize, usize)>) {
+    /// Adds to `spans` every maximal run of at least `min` bytes found in the secret, from
+    /// `bytes`: each byte with the span of the text it stands for.
+    fn find(
+        &self,
+        bytes: impl Iterator<Item = (u8, usize, usize)>,
+        min: usize,
+        spans: &mut Vec<(usize, usize)>,
+    ) {
+        // A match is never longer than the secret: the starts of that many bytes are enough.
+        let longest = self.states.iter().map(|s| s.length).max().unwrap_or(0).max(1);
+        let mut starts = vec![0usize; longest];
         let (mut state, mut length) = (0, 0);
-        for (at, &byte) in text.iter().enumerate() {
+        for (index, (byte, start, end)) in bytes.enumerate() {
+            starts[index % longest] = start;
             loop {
                 if let Some(to) = self.states[state].next(byte) {
                     state = to;
@@ -450,7 +458,7 @@ impl Pieces {
                 }
             }
             if length >= min {
-                spans.push((at + 1 - length, at + 1));
+                push_span(spans, (starts[(index + 1 - length) % longest], end));
             }
         }
     }
@@ -510,6 +518,12 @@ mod tests {
         assert_eq!(redact(&[key], "&quot;quoted\\u005c&#233;_|"), "[redacted]|");
         // Escapes that are no piece of it stay.
         assert_eq!(redact(&[key], "100% \\n &amp; \\u00e9"), "100% \\n &amp; \\u00e9");
+    }
+
+    #[test]
+    fn a_secret_repeated_over_a_long_text_is_one_span() {
+        let text = format!("{}%{}", KEY.repeat(40_000), KEY.repeat(40_000));
+        assert_eq!(redact(&[KEY], &text), "[redacted]%[redacted]");
     }
 
     #[test]
