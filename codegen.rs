@@ -266,8 +266,10 @@ pub fn generate(spec: &OpenAPI) -> Result<Generated, Vec<Problem>> {
     let client = run_progenitor("client", || progenitor::Generator::new(&settings()).generate_tokens(&spec))?;
     let httpmock =
         run_progenitor("httpmock", || progenitor::Generator::new(&settings()).httpmock(&spec, "crate"))?;
-    let client =
-        format_code(client, |file| syn::visit_mut::VisitMut::visit_file_mut(&mut ConvertSendErrors, file))?;
+    let client = format_code(client, |file| {
+        syn::visit_mut::VisitMut::visit_file_mut(&mut ConvertSendErrors, file);
+        syn::visit_mut::VisitMut::visit_file_mut(&mut BuilderOnly, file);
+    })?;
     let httpmock = format_code(httpmock, |file| {
         syn::visit_mut::VisitMut::visit_file_mut(&mut EscapePathMatchers, file)
     })?;
@@ -309,7 +311,8 @@ fn format_code(
 
 /// Makes every generated `send()` return the crate's own `Error`, so that no caller handles
 /// progenitor's error type (whose view of a response the client has captured would mislead):
-/// the generated method becomes the private `send_unconverted`, and a new `send` converts.
+/// the generated method becomes the private `send_unconverted`, and a new `send` converts
+/// (through `Client::error_from`, which also redacts the credentials).
 struct ConvertSendErrors;
 
 impl syn::visit_mut::VisitMut for ConvertSendErrors {
@@ -327,13 +330,41 @@ impl syn::visit_mut::VisitMut for ConvertSendErrors {
             let syn::PathArguments::AngleBracketed(arguments) = &mut segment.arguments else { continue };
             let Some(syn::GenericArgument::Type(error)) = arguments.args.iter_mut().nth(1) else { continue };
             *error = syn::parse_quote!(crate::Error);
-            send.block = syn::parse_quote!({ self.send_unconverted().await.map_err(crate::Error::from) });
+            // The client redacts its credentials from the error (a server may echo them).
+            send.block = syn::parse_quote!({
+                let client = self.client;
+                self.send_unconverted().await.map_err(|error| client.error_from(error))
+            });
             generated.sig.ident = syn::Ident::new("send_unconverted", generated.sig.ident.span());
             generated.vis = syn::Visibility::Inherited;
             generated.attrs.retain(|attribute| !attribute.path().is_ident("doc"));
             converting.push(syn::ImplItem::Fn(send));
         }
         item.items.extend(converting);
+        syn::visit_mut::visit_item_impl_mut(self, item);
+    }
+}
+
+/// Leaves `Client::builder()` the only way to make a client. progenitor's `Client::new` builds a
+/// `reqwest::Client` that follows redirects, and `new_with_client` takes any: either would let a
+/// redirect carry the credentials to another origin. `new` goes, and `new_with_client` becomes
+/// crate-private (the builder passes it a client that follows no redirect).
+struct BuilderOnly;
+
+impl syn::visit_mut::VisitMut for BuilderOnly {
+    fn visit_item_impl_mut(&mut self, item: &mut syn::ItemImpl) {
+        let is_client = item.trait_.is_none()
+            && matches!(item.self_ty.as_ref(), syn::Type::Path(ty) if ty.path.is_ident("Client"));
+        if is_client {
+            item.items.retain(|member| !matches!(member, syn::ImplItem::Fn(f) if f.sig.ident == "new"));
+            for member in &mut item.items {
+                if let syn::ImplItem::Fn(constructor) = member {
+                    if constructor.sig.ident == "new_with_client" {
+                        constructor.vis = syn::parse_quote!(pub(crate));
+                    }
+                }
+            }
+        }
         syn::visit_mut::visit_item_impl_mut(self, item);
     }
 }

@@ -5,6 +5,8 @@ use std::fmt;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION};
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::redact::Redactor;
+
 /// How a request proves who sends it.
 ///
 /// `Debug` never shows the secret:
@@ -81,11 +83,7 @@ impl Credentials {
                 (AUTHORIZATION, format!("Bearer {}", token.expose_secret()), "session token")
             }
         };
-        let secret = match self {
-            Credentials::ApiKey { key, .. } => key.expose_secret(),
-            Credentials::Session { token, .. } => token.expose_secret(),
-        };
-        if secret.trim().is_empty() {
+        if self.secret().trim().is_empty() {
             return Err(format!("the {what} is empty"));
         }
         let mut value = HeaderValue::from_str(&value).map_err(|_| {
@@ -94,6 +92,20 @@ impl Credentials {
         value.set_sensitive(true);
         headers.insert(name, value);
         Ok(headers)
+    }
+}
+
+impl Credentials {
+    fn secret(&self) -> &str {
+        match self {
+            Credentials::ApiKey { key, .. } => key.expose_secret(),
+            Credentials::Session { token, .. } => token.expose_secret(),
+        }
+    }
+
+    /// What takes the secret out of text a server sent back.
+    pub(crate) fn redactor(&self) -> Redactor {
+        Redactor::new([self.secret()])
     }
 }
 

@@ -2,15 +2,22 @@
 //!
 //! The generated operations and the hand-written ones share one `reqwest::Client` and one hook
 //! ([`ClientHooks`] below), which adds credentials, checks CIDs, applies the default cluster,
-//! retries and captures error bodies for [`crate::Error`].
+//! retries, reads bodies up to their limit and captures error bodies for [`crate::Error`].
+//!
+//! The `reqwest::Client` never follows a redirect: reqwest would resend a custom header such as
+//! `X-API-Key` to whatever origin a `Location` names. A 3xx becomes [`Error::Redirect`].
 
+use std::fmt;
+use std::sync::Arc;
 use std::time::Duration;
 
 use progenitor_client::{ClientHooks, OperationInfo};
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::auth::Credentials;
+use crate::body::{BodyLimits, DEFAULT_MAX_RESPONSE_BODY};
 use crate::error::{Error, Result};
+use crate::redact::Redactor;
 use crate::retry::{self, RetryPolicy};
 use crate::spec;
 use crate::Client;
@@ -41,6 +48,20 @@ pub struct Inner {
     read_timeout: Duration,
     /// The base URL's path, to find the operation's path parameters in a request URL.
     base_path: String,
+    /// How much of a response body is read.
+    limits: BodyLimits,
+    /// The credentials' secrets, to take out of every error (a server may echo them).
+    redactor: Redactor,
+}
+
+/// A change to the `reqwest::ClientBuilder`; see [`ClientBuilder::configure_http`].
+#[derive(Clone)]
+struct HttpConfig(Arc<dyn Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync>);
+
+impl fmt::Debug for HttpConfig {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("HttpConfig(..)")
+    }
 }
 
 /// Configures a [`Client`]. Start from [`Client::builder`] or [`ClientBuilder::from_env`].
@@ -53,8 +74,9 @@ pub struct ClientBuilder {
     user_agent: String,
     cluster: Option<String>,
     retry: RetryPolicy,
-    http: Option<reqwest::Client>,
+    http: Option<HttpConfig>,
     allow_insecure_http: bool,
+    max_response_body: u64,
 }
 
 impl Default for ClientBuilder {
@@ -69,6 +91,7 @@ impl Default for ClientBuilder {
             retry: RetryPolicy::default(),
             http: None,
             allow_insecure_http: false,
+            max_response_body: DEFAULT_MAX_RESPONSE_BODY,
         }
     }
 }
@@ -154,11 +177,37 @@ impl ClientBuilder {
         self
     }
 
-    /// Sends through this `reqwest::Client` (proxies, TLS roots, your own settings). The connect
-    /// timeout and user agent then come from it; the read timeout above still applies. Give it
-    /// no read or total timeout of its own, or large uploads will be cut off.
-    pub fn http_client(mut self, http: reqwest::Client) -> Self {
-        self.http = Some(http);
+    /// Adjusts the `reqwest::ClientBuilder` the client is built from: proxies, TLS roots, a
+    /// local address, your own settings. `configure` gets a builder with this builder's connect
+    /// timeout and user agent, and what it sets is kept, except the redirect policy: redirects
+    /// are never followed (see [`Error::Redirect`]), so that no credential can be carried to
+    /// another origin. Set no read or total timeout in it, or large uploads will be cut off;
+    /// [`ClientBuilder::read_timeout`] applies either way.
+    ///
+    /// (A ready `reqwest::Client` is not taken: its redirect policy could not be checked.)
+    ///
+    /// ```
+    /// let client = pinarkive::Client::builder()
+    ///     .api_key("pk_...")
+    ///     .configure_http(|http| http.no_proxy().tcp_nodelay(true))
+    ///     .build()?;
+    /// # Ok::<(), pinarkive::Error>(())
+    /// ```
+    pub fn configure_http(
+        mut self,
+        configure: impl Fn(reqwest::ClientBuilder) -> reqwest::ClientBuilder + Send + Sync + 'static,
+    ) -> Self {
+        self.http = Some(HttpConfig(Arc::new(configure)));
+        self
+    }
+
+    /// The largest response body the client reads, default 64 MiB
+    /// ([`crate::body::DEFAULT_MAX_RESPONSE_BODY`]); error and redirect bodies are read up to
+    /// 64 KiB ([`crate::body::MAX_ERROR_BODY`]) or this, whichever is smaller. A
+    /// longer body is not read further and the call fails with [`Error::BodyTooLarge`], which
+    /// keeps the status and is never retried.
+    pub fn max_response_body(mut self, bytes: u64) -> Self {
+        self.max_response_body = bytes;
         self
     }
 
@@ -187,21 +236,22 @@ impl ClientBuilder {
             }
             other => return Err(Error::Config(format!("base URL {url} has scheme {other:?}; expected https"))),
         }
-        let auth_headers = match &self.credentials {
-            Some(credentials) => credentials.headers().map_err(Error::Config)?,
-            None => HeaderMap::new(),
+        let (auth_headers, redactor) = match &self.credentials {
+            Some(credentials) => (credentials.headers().map_err(Error::Config)?, credentials.redactor()),
+            None => (HeaderMap::new(), Redactor::default()),
         };
-        let http = match self.http {
-            Some(http) => http,
-            // No reqwest read timeout: it runs from the start of the request to the response
-            // headers, so it would cut off any upload slower than itself. The hook applies the
-            // timeout per request instead.
-            None => reqwest::Client::builder()
-                .connect_timeout(self.connect_timeout)
-                .user_agent(&self.user_agent)
-                .build()
-                .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?,
-        };
+        // No reqwest read timeout: it runs from the start of the request to the response
+        // headers, so it would cut off any upload slower than itself. The hook applies the
+        // timeout per request instead.
+        let mut http =
+            reqwest::Client::builder().connect_timeout(self.connect_timeout).user_agent(&self.user_agent);
+        if let Some(HttpConfig(configure)) = &self.http {
+            http = configure(http);
+        }
+        let http = http
+            .redirect(reqwest::redirect::Policy::none())
+            .build()
+            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
         let base_url = url.as_str().trim_end_matches('/').to_string();
         let inner = Inner {
             auth_headers,
@@ -209,6 +259,8 @@ impl ClientBuilder {
             retry: self.retry,
             read_timeout: self.read_timeout,
             base_path: url.path().to_string(),
+            limits: BodyLimits { success: self.max_response_body },
+            redactor,
         };
         Ok(Client::new_with_client(&base_url, http, inner))
     }
@@ -277,6 +329,21 @@ impl Client {
     pub(crate) fn read_timeout(&self) -> Duration {
         self.inner.read_timeout
     }
+
+    /// How much of a response body is read.
+    pub(crate) fn body_limits(&self) -> BodyLimits {
+        self.inner.limits
+    }
+
+    /// `error` as the caller may see it: without the credentials' secrets.
+    pub(crate) fn redact(&self, error: Error) -> Error {
+        error.redacted(&self.inner.redactor)
+    }
+
+    /// What every generated `send()` returns on failure (`codegen.rs` makes it call this).
+    pub(crate) fn error_from(&self, error: progenitor_client::Error<crate::types::ErrorBody>) -> Error {
+        self.redact(Error::from(error))
+    }
 }
 
 impl ClientHooks<Inner> for Client {
@@ -303,7 +370,8 @@ impl ClientHooks<Inner> for Client {
         let template = request.try_clone();
         let rebuild = || template.as_ref().and_then(|r| r.try_clone());
         let attempt = |request| self.client.execute(request);
-        retry::send(&self.inner.retry, info.operation_id, idempotent, request, rebuild, attempt).await
+        let limits = self.inner.limits;
+        retry::send(&self.inner.retry, limits, info.operation_id, idempotent, request, rebuild, attempt).await
     }
 }
 

@@ -7,14 +7,20 @@
 //! `From<progenitor_client::Error<_>>` then builds [`Error`] from the envelope with nothing lost.
 //! Every generated `send()` applies that conversion itself (`codegen.rs` wraps them), so callers
 //! never see progenitor's error or the envelope.
+//!
+//! Bodies are read with a bound (see [`crate::body`]), and every error is redacted with the
+//! client's credentials before a caller sees it (`Error::redacted`): a server may echo the key.
 
 use std::fmt;
+use std::path::PathBuf;
 use std::time::{Duration, SystemTime};
 
 use bytes::Bytes;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
+use crate::body::{self, BodyLimits};
+use crate::redact::Redactor;
 use crate::types;
 
 /// `Result` with this crate's [`Error`].
@@ -58,15 +64,103 @@ pub enum Error {
     /// The client could not be configured (a missing environment variable, a bad key or URL).
     #[error("configuration error: {0}")]
     Config(String),
-    /// A local file to upload could not be read.
-    #[error("cannot read {path}: {source}")]
-    Io {
-        /// The file.
-        path: std::path::PathBuf,
+    /// The server answered with a redirect (3xx). Redirects are never followed, so that no
+    /// credential is sent anywhere but the base URL's origin. Never retried.
+    #[error("{}", redirect_message(*.status, .location.as_deref()))]
+    Redirect {
+        /// The redirect's status.
+        status: StatusCode,
+        /// Where it pointed, without user, password, query or fragment; `None` when it had no
+        /// usable `Location`.
+        location: Option<String>,
+    },
+    /// The response body is larger than the client reads (see
+    /// [`ClientBuilder::max_response_body`](crate::ClientBuilder::max_response_body)); the rest
+    /// was not read. Never retried.
+    #[error("the response body (HTTP {status}) is larger than {} bytes, the most this client reads; stopped reading it", grouped(*.limit))]
+    BodyTooLarge {
+        /// The response's status.
+        status: StatusCode,
+        /// The limit that applied: the configured one for a success, the smaller error-body
+        /// limit otherwise.
+        limit: u64,
+    },
+    /// A local file to upload could not be read, or changed while it was sent: a local fault,
+    /// not the network's or the server's. Never retried.
+    #[error("{}: {problem}", .path.display())]
+    LocalFile {
+        /// The file (for an upload from a reader, the name it was uploaded under).
+        path: PathBuf,
+        /// What went wrong.
+        #[source]
+        problem: LocalFileError,
+    },
+    /// A listing across pages that would not end: a page seen before, more pages than the
+    /// server's own total allows, or more than the walk's limit.
+    #[error("the server's paging is inconsistent: {reason}")]
+    Paging {
+        /// The page at which the walk stopped.
+        page: u64,
+        /// What was wrong with it.
+        reason: String,
+    },
+}
+
+/// What went wrong with a local file; see [`Error::LocalFile`].
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum LocalFileError {
+    /// The file could not be opened, or its size not read.
+    #[error("cannot read it: {0}")]
+    Open(#[source] std::io::Error),
+    /// Reading failed part way.
+    #[error("reading it failed after {} bytes: {source}", grouped(*.read))]
+    Read {
+        /// Bytes read before the failure.
+        read: u64,
         /// What the operating system said.
         #[source]
         source: std::io::Error,
     },
+    /// Its size changed between the start of the upload and the end of reading it.
+    #[error("changed while uploading: {} bytes expected, {}", grouped(*.expected), changed_read(*.expected, *.read))]
+    Changed {
+        /// Its size when the upload started.
+        expected: u64,
+        /// How many bytes it gave: fewer than expected when it shrank, one more when it grew.
+        read: u64,
+    },
+}
+
+fn changed_read(expected: u64, read: u64) -> String {
+    if read < expected {
+        format!("{} read", grouped(read))
+    } else {
+        "more read".to_string()
+    }
+}
+
+/// `89000000` as `89,000,000`.
+pub(crate) fn grouped(n: u64) -> String {
+    let digits = n.to_string();
+    let mut out = String::with_capacity(digits.len() + digits.len() / 3);
+    for (i, digit) in digits.chars().enumerate() {
+        if i > 0 && (digits.len() - i).is_multiple_of(3) {
+            out.push(',');
+        }
+        out.push(digit);
+    }
+    out
+}
+
+fn redirect_message(status: StatusCode, location: Option<&str>) -> String {
+    let rule = "redirects are not followed, so that credentials never leave the base URL's origin";
+    match location {
+        Some(location) => format!(
+            "the server answered HTTP {status}, a redirect to {location}; {rule} (if the API has moved, set the base URL to its new address)"
+        ),
+        None => format!("the server answered HTTP {status}, a redirect without a usable Location; {rule}"),
+    }
 }
 
 /// An error status with the API's JSON error body.
@@ -226,6 +320,7 @@ impl Error {
         match self {
             Error::Api(api) => Some(api.status),
             Error::Decode { status, .. } => *status,
+            Error::Redirect { status, .. } | Error::BodyTooLarge { status, .. } => Some(*status),
             Error::Transport(e) => e.status(),
             _ => None,
         }
@@ -250,7 +345,8 @@ impl Error {
     }
 
     /// Whether the same request may succeed later: timeouts, failed connections, 429, 502,
-    /// 503 and 504. (The client has already retried these as its policy allows.)
+    /// 503 and 504. (The client has already retried these as its policy allows.) Never for a
+    /// refused redirect, an oversized body, a local file's fault or inconsistent paging.
     pub fn is_retryable(&self) -> bool {
         match self {
             Error::Timeout { .. } | Error::Transport(_) => true,
@@ -258,6 +354,39 @@ impl Error {
                 matches!(self.status().map(|s| s.as_u16()), Some(429 | 502 | 503 | 504))
             }
             _ => false,
+        }
+    }
+
+    /// The error with every secret `redactor` knows replaced, in every text and body it
+    /// carries (a server may echo the key it was sent). The client applies this with its own
+    /// credentials to every error it returns.
+    pub(crate) fn redacted(self, redactor: &Redactor) -> Error {
+        if redactor.is_empty() {
+            return self;
+        }
+        let text = |text: String| redactor.redact(&text).into_owned();
+        match self {
+            Error::Api(mut api) => {
+                api.error = api.error.map(text);
+                api.message = api.message.map(text);
+                api.required_scope = api.required_scope.map(text);
+                api.code = api.code.map(|code| match code {
+                    ErrorCode::Other(other) => ErrorCode::Other(text(other)),
+                    known => known,
+                });
+                api.rate_limit.reset = api.rate_limit.reset.map(text);
+                api.body = redactor.redact_bytes(&api.body);
+                Error::Api(api)
+            }
+            Error::Decode { status, body, reason } => {
+                Error::Decode { status, body: redactor.redact_bytes(&body), reason: text(reason) }
+            }
+            Error::Redirect { status, location } => Error::Redirect { status, location: location.map(text) },
+            Error::Timeout { message, source } => Error::Timeout { message: text(message), source },
+            Error::InvalidInput(message) => Error::InvalidInput(text(message)),
+            Error::Config(message) => Error::Config(text(message)),
+            Error::Paging { page, reason } => Error::Paging { page, reason: text(reason) },
+            other => other,
         }
     }
 }
@@ -282,7 +411,8 @@ impl From<progenitor_client::Error<types::ErrorBody>> for Error {
             // but kept exact for a generated client built without its hook.
             E::ErrorResponse(response) => {
                 let body = Bytes::from(serde_json::to_vec(&*response).unwrap_or_default());
-                Captured { status: response.status(), headers: response.headers().clone(), body }.into_error()
+                let (status, headers) = (response.status(), response.headers().clone());
+                Captured { status, headers, url: None, body, exceeded: None }.into_error()
             }
             E::InvalidResponsePayload(body, e) => {
                 Error::Decode { status: None, body, reason: format!("body does not match the spec: {e}") }
@@ -304,31 +434,41 @@ impl From<progenitor_client::Error<types::ErrorBody>> for Error {
 /// `UnexpectedResponse`, with the capture in its extensions.
 const ENVELOPE_STATUS: u16 = 599;
 
-/// A response read in full by the client hook: an error status, or a success whose body is not
-/// valid JSON.
+/// A response read by the client hook (up to its limit): an error status, a redirect, a body
+/// over the limit, or a success whose body is not valid JSON or holds an invalid CID.
 #[derive(Debug, Clone)]
 pub(crate) struct Captured {
     pub(crate) status: StatusCode,
     pub(crate) headers: HeaderMap,
+    /// Where the response came from, to resolve a relative `Location`.
+    url: Option<reqwest::Url>,
     pub(crate) body: Bytes,
+    /// The limit the body went over, in which case `body` is empty.
+    pub(crate) exceeded: Option<u64>,
 }
 
 impl Captured {
-    /// Reads the response. A success with a JSON body is rebuilt and returned as `Ok(Ok(_))`
-    /// for the generated code to parse; anything else is captured.
+    /// Reads the response, up to `limits`. A success whose body is JSON with valid CIDs is
+    /// rebuilt and returned as `Ok(Ok(_))` for the generated code to parse; anything else is
+    /// captured.
     pub(crate) async fn from_response(
-        response: reqwest::Response,
+        mut response: reqwest::Response,
+        limits: BodyLimits,
     ) -> reqwest::Result<std::result::Result<reqwest::Response, Captured>> {
         let status = response.status();
         let headers = response.headers().clone();
-        let body = response.bytes().await?;
-        if status.is_success() && serde_json::from_slice::<serde::de::IgnoredAny>(&body).is_ok() {
+        let url = Some(response.url().clone());
+        let limit = limits.for_status(status);
+        let Some(body) = body::read_bounded(&mut response, limit).await? else {
+            return Ok(Err(Captured { status, headers, url, body: Bytes::new(), exceeded: Some(limit) }));
+        };
+        if status.is_success() && success_problem(&body).is_none() {
             let mut rebuilt = http::Response::new(body);
             *rebuilt.status_mut() = status;
             *rebuilt.headers_mut() = headers;
             return Ok(Ok(reqwest::Response::from(rebuilt)));
         }
-        Ok(Err(Captured { status, headers, body }))
+        Ok(Err(Captured { status, headers, url, body, exceeded: None }))
     }
 
     /// The response the generated code receives instead of this one.
@@ -363,13 +503,30 @@ impl Captured {
         self.headers.get(name).and_then(|v| v.to_str().ok())
     }
 
+    /// Where a redirect points: resolved, without user, password, query or fragment.
+    fn location(&self) -> Option<String> {
+        let value = self.header("location")?;
+        let mut location = match &self.url {
+            Some(url) => url.join(value).ok()?,
+            None => reqwest::Url::parse(value).ok()?,
+        };
+        location.set_query(None);
+        location.set_fragment(None);
+        // Both fail only for URLs that cannot have a user, which have none to remove.
+        let _ = location.set_password(None);
+        let _ = location.set_username("");
+        Some(location.to_string())
+    }
+
     pub(crate) fn into_error(self) -> Error {
+        if let Some(limit) = self.exceeded {
+            return Error::BodyTooLarge { status: self.status, limit };
+        }
+        if self.status.is_redirection() {
+            return Error::Redirect { status: self.status, location: self.location() };
+        }
         if self.status.is_success() {
-            let reason = match serde_json::from_slice::<serde::de::IgnoredAny>(&self.body) {
-                Err(e) if self.body.is_empty() => format!("expected a JSON body ({e})"),
-                Err(e) => format!("invalid JSON: {e}"),
-                Ok(_) => "unexpected body".into(),
-            };
+            let reason = success_problem(&self.body).unwrap_or_else(|| "unexpected body".into());
             return Error::Decode { status: Some(self.status), body: self.body, reason };
         }
         let Some(json) = self.json() else {
@@ -405,6 +562,131 @@ impl Captured {
     }
 }
 
+/// Why a success body cannot be handed to the generated code: not JSON, or a `cid` field that
+/// holds no valid CID (every property of that name in the spec is a CID, and the CLI prints
+/// them).
+fn success_problem(body: &[u8]) -> Option<String> {
+    let error = serde_json::from_slice::<cid_check::Checked>(body).err()?;
+    Some(match error.classify() {
+        _ if body.is_empty() => format!("expected a JSON body ({error})"),
+        serde_json::error::Category::Data => format!("{error}"),
+        _ => format!("invalid JSON: {error}"),
+    })
+}
+
+/// A walk over any JSON document, like `IgnoredAny`, that checks every string under a `cid`
+/// key, at any depth.
+mod cid_check {
+    use std::fmt;
+
+    use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
+
+    /// The longest bad value quoted in the error.
+    const QUOTED: usize = 100;
+
+    pub(super) struct Checked;
+
+    impl<'de> Deserialize<'de> for Checked {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserializer.deserialize_any(Walk { cid: false })
+        }
+    }
+
+    /// A value under a `cid` key.
+    struct CidValue;
+
+    impl<'de> Deserialize<'de> for CidValue {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            deserializer.deserialize_any(Walk { cid: true }).map(|_| CidValue)
+        }
+    }
+
+    /// Whether a key is `cid`, without allocating.
+    struct IsCid(bool);
+
+    impl<'de> Deserialize<'de> for IsCid {
+        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+            struct Key;
+            impl Visitor<'_> for Key {
+                type Value = IsCid;
+                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                    f.write_str("a key")
+                }
+                fn visit_str<E: de::Error>(self, key: &str) -> Result<IsCid, E> {
+                    Ok(IsCid(key == "cid"))
+                }
+            }
+            deserializer.deserialize_str(Key)
+        }
+    }
+
+    struct Walk {
+        /// Whether the value is a `cid` field's, which must be a CID when it is a string.
+        cid: bool,
+    }
+
+    impl<'de> Visitor<'de> for Walk {
+        type Value = Checked;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("any JSON value")
+        }
+
+        fn visit_bool<E>(self, _: bool) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_unit<E>(self) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+        fn visit_none<E>(self) -> Result<Checked, E> {
+            Ok(Checked)
+        }
+
+        fn visit_str<E: de::Error>(self, value: &str) -> Result<Checked, E> {
+            if !self.cid {
+                return Ok(Checked);
+            }
+            let why = match ::cid::Cid::try_from(value) {
+                Ok(_) => return Ok(Checked),
+                Err(_) if value.is_empty() => "it is empty".to_string(),
+                Err(error) => error.to_string(),
+            };
+            // Quoted as sent, whole or not at all: the client redacts its secrets from this
+            // text later, and an escaped or cut secret would no longer match.
+            let what = match value.chars().count() {
+                n if n <= QUOTED => format!("`{value}`"),
+                n => format!("a string of {n} characters"),
+            };
+            Err(E::custom(format!("field `cid` holds {what}, which is not a valid CID ({why})")))
+        }
+
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Checked, A::Error> {
+            while seq.next_element::<Checked>()?.is_some() {}
+            Ok(Checked)
+        }
+
+        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Checked, A::Error> {
+            while let Some(IsCid(is_cid)) = map.next_key()? {
+                if is_cid {
+                    map.next_value::<CidValue>()?;
+                } else {
+                    map.next_value::<Checked>()?;
+                }
+            }
+            Ok(Checked)
+        }
+    }
+}
+
 /// A non-negative integer, also when the server sends it as a string.
 fn number(value: &serde_json::Value) -> Option<u64> {
     match value {
@@ -413,5 +695,112 @@ fn number(value: &serde_json::Value) -> Option<u64> {
         }
         serde_json::Value::String(s) => s.trim().parse().ok(),
         _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+
+    /// `Retry-After` as servers send it, well and badly.
+    fn retry_after() -> impl Strategy<Value = Vec<u8>> {
+        prop_oneof![
+            (0u64..100_000).prop_map(|s| s.to_string().into_bytes()),
+            Just(b"99999999999999999999999999".to_vec()),
+            Just(b"-5".to_vec()),
+            Just(b"1.5".to_vec()),
+            Just(b" 7 ".to_vec()),
+            Just(Vec::new()),
+            Just(b"Wed, 21 Oct 2015 07:28:00 GMT".to_vec()),
+            Just(b"Fri, 31 Dec 9999 23:59:59 GMT".to_vec()),
+            Just(b"Thu, 01 Jan 1970 00:00:00 GMT".to_vec()),
+            Just(b"tomorrow".to_vec()),
+            Just(b"\xff\xfe".to_vec()),
+        ]
+    }
+
+    fn header() -> impl Strategy<Value = (&'static str, Vec<u8>)> {
+        let name = proptest::sample::select(vec![
+            "retry-after",
+            "x-ratelimit-limit",
+            "x-ratelimit-remaining",
+            "x-ratelimit-reset",
+            "content-type",
+            "content-length",
+            "location",
+        ]);
+        let value = prop_oneof![retry_after(), proptest::collection::vec(32u8..=255, 0..40)];
+        (name, value)
+    }
+
+    /// Bodies: bytes of any kind, and JSON error bodies with odd fields.
+    fn body() -> impl Strategy<Value = Vec<u8>> {
+        let odd = prop_oneof![
+            Just(serde_json::json!(1e308)),
+            Just(serde_json::json!(-1)),
+            Just(serde_json::json!(1.5)),
+            Just(serde_json::json!("12")),
+            Just(serde_json::json!(u64::MAX)),
+            Just(serde_json::json!(null)),
+            Just(serde_json::json!({"a": []})),
+            ".{0,20}".prop_map(serde_json::Value::String),
+        ];
+        prop_oneof![
+            proptest::collection::vec(any::<u8>(), 0..300),
+            (odd.clone(), odd.clone(), odd.clone(), odd).prop_map(|(retry, limit, code, cid)| {
+                serde_json::json!({"error": "x", "message": code, "code": code, "retryAfter": retry,
+                    "limit": limit, "remaining": retry, "resetTime": limit, "required": code, "cid": cid})
+                .to_string()
+                .into_bytes()
+            }),
+        ]
+    }
+
+    proptest! {
+        /// Any status, headers and body through the error and success decoding: no panic, and
+        /// the status is always kept.
+        #[test]
+        fn decoding_never_panics_and_keeps_the_status(
+            status in 100u16..=999,
+            headers in proptest::collection::vec(header(), 0..6),
+            body in body(),
+            limit in prop_oneof![Just(16u64), Just(1024u64), Just(1 << 20)],
+        ) {
+            let status = StatusCode::from_u16(status).unwrap();
+            let mut response = http::Response::new(reqwest::Body::from(body));
+            *response.status_mut() = status;
+            for (name, value) in headers {
+                if let Ok(value) = reqwest::header::HeaderValue::from_bytes(&value) {
+                    response.headers_mut().append(name, value);
+                }
+            }
+            let runtime = tokio::runtime::Builder::new_current_thread().build().unwrap();
+            let read = runtime.block_on(Captured::from_response(response.into(), BodyLimits { success: limit }));
+            match read.unwrap() {
+                Ok(success) => {
+                    prop_assert!(status.is_success());
+                    prop_assert_eq!(success.status(), status);
+                }
+                Err(captured) => {
+                    let _ = captured.retry_after();
+                    let error = Error::from(progenitor_client::Error::<types::ErrorBody>::UnexpectedResponse(
+                        captured.into_envelope(),
+                    ));
+                    let error = error.redacted(&Redactor::new(["pk_secret_key"]));
+                    let _ = (error.to_string(), format!("{error:?}"), error.is_retryable(), error.retry_after());
+                    prop_assert_eq!(error.status(), Some(status));
+                }
+            }
+        }
+    }
+
+    #[test]
+    fn digits_are_grouped() {
+        assert_eq!(grouped(0), "0");
+        assert_eq!(grouped(999), "999");
+        assert_eq!(grouped(1000), "1,000");
+        assert_eq!(grouped(89_000_000), "89,000,000");
     }
 }

@@ -4,6 +4,7 @@
 mod generated;
 
 pub mod auth;
+pub mod body;
 mod cid;
 pub mod client;
 #[cfg(feature = "emulator")]
@@ -15,6 +16,7 @@ pub mod gateway;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod pagination;
+pub mod redact;
 pub mod retry;
 pub mod spec;
 pub mod upload;
@@ -22,6 +24,6 @@ pub mod upload;
 pub use crate::auth::{ApiKeyHeader, Credentials};
 pub use crate::cid::validate_cid;
 pub use crate::client::{ClientBuilder, DEFAULT_BASE_URL};
-pub use crate::error::{ApiError, Error, ErrorCode, RateLimit, Result};
+pub use crate::error::{ApiError, Error, ErrorCode, LocalFileError, RateLimit, Result};
 pub use crate::retry::RetryPolicy;
 pub use generated::{builder, types, Client, ResponseValue};

@@ -1,10 +1,14 @@
 //! Every upload across pages, as one stream.
 //!
 //! The list's totals are not trustworthy (the docs put `total` at the top, the TS SDK under
-//! `pagination`, and neither is required), so the stream stops at the first of: an empty or
-//! short page, the reported total reached, or a page identical to the one before it (a server
-//! that ignores `page`), which is reported as an error rather than looped over.
+//! `pagination`, and neither is required), so the stream ends at the first of: an empty or
+//! short page, or the reported total reached. And it ends with [`Error::Paging`], rather than
+//! walking on, on a page identical to any page before it (a server that ignores `page`, or
+//! alternates pages), on more pages than the first reported total allows with a margin (a
+//! total that keeps growing), and after [`Uploads::max_pages`] pages whatever the server says.
 
+use std::collections::HashSet;
+use std::hash::{Hash, Hasher};
 use std::num::NonZeroU64;
 
 use futures::{Stream, StreamExt, TryStreamExt};
@@ -15,12 +19,17 @@ use crate::{types, Client};
 /// The page size when none is set.
 pub const DEFAULT_PAGE_SIZE: u64 = 50;
 
+/// The most pages a walk fetches when none is set: 10,000 (500,000 uploads at the default
+/// page size).
+pub const DEFAULT_MAX_PAGES: u64 = 10_000;
+
 /// A listing of every upload; made by [`Client::uploads`].
 #[must_use = "call `stream` to list"]
 #[derive(Debug, Clone)]
 pub struct Uploads<'a> {
     client: &'a Client,
     page_size: NonZeroU64,
+    max_pages: NonZeroU64,
     parent_cid: Option<String>,
     has_expiration: Option<bool>,
 }
@@ -38,6 +47,7 @@ impl Client {
         Uploads {
             client: self,
             page_size: NonZeroU64::new(DEFAULT_PAGE_SIZE).expect("non-zero"),
+            max_pages: NonZeroU64::new(DEFAULT_MAX_PAGES).expect("non-zero"),
             parent_cid: None,
             has_expiration: None,
         }
@@ -46,9 +56,49 @@ impl Client {
 
 struct Cursor {
     page: u64,
-    seen: u64,
-    previous: Option<Vec<String>>,
+    /// Uploads received so far.
+    received: u64,
+    /// A fingerprint of every page received.
+    pages: HashSet<u64>,
+    /// The pages the first reported total allows, with a margin.
+    budget: Option<u64>,
     done: bool,
+}
+
+impl Cursor {
+    /// Why the walk must stop at this page (`uploads` just received), if it must.
+    fn inconsistency(&mut self, uploads: &[types::Upload], max_pages: u64) -> Option<String> {
+        let mut fingerprint = std::collections::hash_map::DefaultHasher::new();
+        for upload in uploads {
+            serde_json::to_vec(upload).unwrap_or_default().hash(&mut fingerprint);
+        }
+        if !self.pages.insert(fingerprint.finish()) {
+            return Some(format!(
+                "page {} repeats an earlier page (a server that ignores `page`, or serves pages in a loop); stopping",
+                self.page
+            ));
+        }
+        if let Some(budget) = self.budget.filter(|budget| self.page > *budget && !self.done) {
+            return Some(format!(
+                "page {} is full, but the first page's total allows only {budget} pages (with a margin); stopping",
+                self.page
+            ));
+        }
+        if self.page >= max_pages && !self.done {
+            return Some(format!(
+                "{max_pages} pages received and still no end ({} uploads), the most this walk takes; stopping",
+                self.received
+            ));
+        }
+        None
+    }
+}
+
+/// The pages `total` uploads take at `page_size` a page, and a margin for uploads added during
+/// the walk.
+fn page_budget(total: u64, page_size: u64) -> u64 {
+    let pages = total.div_ceil(page_size);
+    pages.saturating_add(pages / 10).saturating_add(2)
 }
 
 impl<'a> Uploads<'a> {
@@ -70,32 +120,35 @@ impl<'a> Uploads<'a> {
         self
     }
 
+    /// The most pages to fetch, default [`DEFAULT_MAX_PAGES`]; 0 is treated as 1. A walk that
+    /// reaches it without an end fails with [`Error::Paging`].
+    pub fn max_pages(mut self, pages: u64) -> Self {
+        self.max_pages = NonZeroU64::new(pages).unwrap_or(NonZeroU64::MIN);
+        self
+    }
+
     /// The uploads, one item at a time; a failed page ends the stream with its error.
     pub fn stream(self) -> impl Stream<Item = Result<types::Upload>> + 'a {
-        let start = Cursor { page: 1, seen: 0, previous: None, done: false };
+        let start = Cursor { page: 1, received: 0, pages: HashSet::new(), budget: None, done: false };
         futures::stream::try_unfold((self, start), |(query, mut cursor)| async move {
             if cursor.done {
                 return Ok(None);
             }
             let list = query.fetch(cursor.page).await?;
-            let cids: Vec<String> = list.uploads.iter().map(|u| u.cid.clone()).collect();
-            if !cids.is_empty() && cursor.previous.as_ref() == Some(&cids) {
-                return Err(Error::Decode {
-                    status: None,
-                    body: Default::default(),
-                    reason: format!(
-                        "page {} repeats page {}: the server seems to ignore `page`; stopping",
-                        cursor.page,
-                        cursor.page - 1
-                    ),
-                });
-            }
-            cursor.seen += cids.len() as u64;
+            let count = list.uploads.len() as u64;
             let total = list.total.or(list.pagination.as_ref().and_then(|p| p.total));
-            cursor.done =
-                (cids.len() as u64) < query.page_size.get() || total.is_some_and(|t| cursor.seen >= t);
+            let page_size = query.page_size.get();
+            if cursor.page == 1 {
+                cursor.budget = total.map(|total| page_budget(total, page_size));
+            }
+            cursor.received = cursor.received.saturating_add(count);
+            cursor.done = count < page_size || total.is_some_and(|t| cursor.received >= t);
+            if count > 0 {
+                if let Some(reason) = cursor.inconsistency(&list.uploads, query.max_pages.get()) {
+                    return Err(Error::Paging { page: cursor.page, reason });
+                }
+            }
             cursor.page += 1;
-            cursor.previous = Some(cids);
             Ok(Some((list.uploads, (query, cursor))))
         })
         .map_ok(|page| futures::stream::iter(page.into_iter().map(Ok)))

@@ -6,6 +6,7 @@
 use std::future::Future;
 use std::time::{Duration, SystemTime};
 
+use crate::body::BodyLimits;
 use crate::error::Captured;
 
 /// How many times, and how patiently, a failed request is resent.
@@ -52,6 +53,8 @@ pub(crate) enum Failure {
     Connect,
     /// The request may have reached the server (timeout, connection dropped after sending).
     Ambiguous,
+    /// Sending again cannot help: a body over the limit, a local file's fault.
+    Final,
 }
 
 /// Whether to resend, and after how long. `retries` counts the resends already made.
@@ -76,7 +79,7 @@ pub(crate) fn decide(
         Failure::Status { .. } => None,
         Failure::Connect => Some(backoff()),
         Failure::Ambiguous if idempotent => Some(backoff()),
-        Failure::Ambiguous => None,
+        Failure::Ambiguous | Failure::Final => None,
     }
 }
 
@@ -100,19 +103,27 @@ pub(crate) fn parse_retry_after(value: &str, now: SystemTime) -> Option<Duration
 
 /// A failed attempt, as the retry loop needs to see it.
 pub(crate) trait AttemptError: From<reqwest::Error> {
-    /// Whether the request certainly did not reach the server.
-    fn is_connect(&self) -> bool;
+    /// What kind of failure it is.
+    fn failure(&self) -> Failure;
 }
 
 impl AttemptError for reqwest::Error {
-    fn is_connect(&self) -> bool {
-        reqwest::Error::is_connect(self)
+    fn failure(&self) -> Failure {
+        if self.is_connect() {
+            Failure::Connect
+        } else {
+            Failure::Ambiguous
+        }
     }
 }
 
 impl AttemptError for crate::Error {
-    fn is_connect(&self) -> bool {
-        matches!(self, crate::Error::Transport(e) if e.is_connect())
+    fn failure(&self) -> Failure {
+        match self {
+            crate::Error::Transport(e) => e.failure(),
+            crate::Error::Timeout { .. } => Failure::Ambiguous,
+            _ => Failure::Final,
+        }
     }
 }
 
@@ -121,10 +132,11 @@ impl AttemptError for crate::Error {
 /// `attempt` sends one request (generated operations: `reqwest::Client::execute`; uploads add a
 /// stall watchdog). `rebuild` makes each further request (a clone of a buffered request, or an
 /// upload with its file reopened); `None` means it cannot be rebuilt, and the last failure
-/// stands. Error responses come back captured (see [`Captured`]): their body is read once,
-/// here, for `retryAfter`, and kept for the error built from it.
+/// stands. Every body is read here, up to `limits`; error responses come back captured (see
+/// [`Captured`]), their body read once for `retryAfter` and kept for the error built from it.
 pub(crate) async fn send<E: AttemptError, F: Future<Output = Result<reqwest::Response, E>>>(
     policy: &RetryPolicy,
+    limits: BodyLimits,
     operation_id: &str,
     idempotent: bool,
     first: reqwest::Request,
@@ -135,19 +147,22 @@ pub(crate) async fn send<E: AttemptError, F: Future<Output = Result<reqwest::Res
     let mut retries = 0;
     loop {
         let (failure, result) = match attempt(request).await {
-            Ok(response) => match Captured::from_response(response).await {
+            Ok(response) => match Captured::from_response(response, limits).await {
                 Ok(Ok(success)) => return Ok(success),
                 Ok(Err(captured)) => {
-                    let failure = Failure::Status {
-                        status: captured.status.as_u16(),
-                        retry_after: captured.retry_after(),
+                    let failure = match captured.exceeded {
+                        // An endless or huge body is not worth asking for again.
+                        Some(_) => Failure::Final,
+                        None => Failure::Status {
+                            status: captured.status.as_u16(),
+                            retry_after: captured.retry_after(),
+                        },
                     };
                     (failure, Ok(captured.into_envelope()))
                 }
                 Err(e) => (Failure::Ambiguous, Err(E::from(e))),
             },
-            Err(e) if e.is_connect() => (Failure::Connect, Err(e)),
-            Err(e) => (Failure::Ambiguous, Err(e)),
+            Err(e) => (e.failure(), Err(e)),
         };
         let Some(wait) = decide(policy, retries, failure, idempotent) else { return result };
         let Some(next) = rebuild() else { return result };
@@ -195,6 +210,7 @@ mod tests {
         assert!(decide(&p, 0, status(504, None), true).is_some());
         assert!(decide(&p, 0, Failure::Connect, false).is_some());
         assert!(decide(&p, 0, status(503, None), false).is_some());
+        assert!(decide(&p, 0, Failure::Final, true).is_none());
     }
 
     #[test]

@@ -2,24 +2,27 @@
 //!
 //! Bodies are streamed from their source in 256 KiB pieces, so memory stays flat whatever the
 //! size, and are rebuilt for every attempt (a file is reopened, never buffered). Uploads are
-//! retried even after an ambiguous failure: the same bytes give the same CID.
+//! retried even after an ambiguous failure: the same bytes give the same CID. A source that
+//! fails, or gives more or fewer bytes than its length, is a local fault ([`Error::LocalFile`]):
+//! the attempt stops, and it is not retried.
 
 use std::io::Read;
 use std::path::{Component, Path, PathBuf};
+use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use bytes::Bytes;
 use chrono::{DateTime, SecondsFormat, Utc};
-use futures::{StreamExt, TryStreamExt};
+use futures::{Stream, StreamExt, TryStreamExt};
 use reqwest::multipart::{Form, Part};
 use serde::de::DeserializeOwned;
 use tokio::io::AsyncRead;
 use tokio::time::Instant;
 use tokio_util::io::ReaderStream;
 
-use crate::error::{Captured, Error, Result};
+use crate::error::{Captured, Error, LocalFileError, Result};
 use crate::retry;
 use crate::{types, Client, ResponseValue};
 
@@ -217,8 +220,8 @@ impl FileUpload<'_> {
     /// Sends the upload.
     ///
     /// # Errors
-    /// [`Error::Io`] if the file cannot be read, [`Error::InvalidInput`] for a bad file name,
-    /// and otherwise as any call.
+    /// [`Error::LocalFile`] if the file cannot be read or changes while it is sent,
+    /// [`Error::InvalidInput`] for a bad file name, and otherwise as any call.
     pub async fn send(self) -> Result<ResponseValue<types::UploadResponse>> {
         check_filename(&self.name)?;
         let entry = Entry::new(self.name, self.source).await?;
@@ -245,7 +248,8 @@ impl DagUpload<'_> {
     ///
     /// # Errors
     /// [`Error::InvalidInput`] naming the first empty, absolute, `..`, backslash or duplicate
-    /// path; [`Error::Io`] for an unreadable file; otherwise as any call.
+    /// path; [`Error::LocalFile`] for a file that cannot be read or changes while it is sent;
+    /// otherwise as any call.
     pub async fn send(mut self) -> Result<ResponseValue<types::DirectoryDagResponse>> {
         if let Some(dir) = self.directory.take() {
             let walked = tokio::task::spawn_blocking(move || walk(&dir))
@@ -285,7 +289,7 @@ impl Entry {
     async fn new(name: String, source: Source) -> Result<Entry> {
         let length = match &source {
             Source::Path(path) => {
-                let io = |source| Error::Io { path: path.clone(), source };
+                let io = |e| Error::LocalFile { path: path.clone(), problem: LocalFileError::Open(e) };
                 let meta = tokio::fs::metadata(path).await.map_err(io)?;
                 if !meta.is_file() {
                     return Err(Error::InvalidInput(format!("{} is not a regular file", path.display())));
@@ -305,8 +309,10 @@ impl Entry {
         total: Option<u64>,
         progress: &Option<ProgressFn>,
     ) -> Option<Part> {
-        let stream = match &self.source {
-            Source::Path(path) => read_ahead(path.clone()).boxed(),
+        let stream: Pieces = match &self.source {
+            Source::Path(path) => {
+                checked(read_ahead(path.clone()).boxed(), path.clone(), self.length, activity)
+            }
             Source::Bytes(bytes) => {
                 let chunks: Vec<_> = (0..bytes.len())
                     .step_by(CHUNK)
@@ -316,7 +322,10 @@ impl Entry {
             }
             Source::Reader(once) => {
                 let reader = once.reader.lock().ok()?.take()?;
-                ReaderStream::with_capacity(reader, CHUNK).boxed()
+                let pieces = ReaderStream::with_capacity(reader, CHUNK)
+                    .map_err(|source| LocalFileError::Read { read: 0, source })
+                    .boxed();
+                checked(pieces, PathBuf::from(&self.name), self.length, activity)
             }
         };
         let activity = Arc::clone(activity);
@@ -336,25 +345,86 @@ impl Entry {
     }
 }
 
+/// The pieces of one part's body, as the connection takes them.
+type Pieces = Pin<Box<dyn Stream<Item = std::io::Result<Bytes>> + Send>>;
+
+/// What a local source gives, before it is checked.
+type SourcePieces = Pin<Box<dyn Stream<Item = std::result::Result<Bytes, LocalFileError>> + Send>>;
+
+/// The pieces of a local source, with its faults made the attempt's: a read that fails, or a
+/// source that gives more or fewer bytes than `expected` (a file that changed while it was
+/// sent). The fault goes to `activity`, for the attempt to return it as [`Error::LocalFile`];
+/// the connection sees only that the body failed, which stops the request.
+fn checked(pieces: SourcePieces, path: PathBuf, expected: Option<u64>, activity: &Arc<Activity>) -> Pieces {
+    let check = Check { pieces, read: 0, expected, path, activity: Arc::clone(activity) };
+    futures::stream::unfold(Some(check), |state| async move {
+        let mut check = state?;
+        match check.pieces.next().await {
+            Some(Ok(piece)) => {
+                check.read += piece.len() as u64;
+                match check.expected {
+                    Some(expected) if check.read > expected => {
+                        check.fault(LocalFileError::Changed { expected, read: expected + 1 })
+                    }
+                    _ => Some((Ok(piece), Some(check))),
+                }
+            }
+            // The source cannot count what came before its failure; this can.
+            Some(Err(LocalFileError::Read { source, .. })) => {
+                let read = check.read;
+                check.fault(LocalFileError::Read { read, source })
+            }
+            Some(Err(problem)) => check.fault(problem),
+            None => match check.expected {
+                Some(expected) if check.read < expected => {
+                    let read = check.read;
+                    check.fault(LocalFileError::Changed { expected, read })
+                }
+                _ => None,
+            },
+        }
+    })
+    .boxed()
+}
+
+/// What [`checked`] keeps between pieces.
+struct Check {
+    pieces: SourcePieces,
+    read: u64,
+    expected: Option<u64>,
+    path: PathBuf,
+    activity: Arc<Activity>,
+}
+
+impl Check {
+    /// Records the fault and ends the body with an error.
+    fn fault(self, problem: LocalFileError) -> Option<(std::io::Result<Bytes>, Option<Check>)> {
+        self.activity.fail(Error::LocalFile { path: self.path, problem });
+        Some((Err(std::io::Error::other("the upload's source failed")), None))
+    }
+}
+
 /// Reads a file on a blocking thread, up to [`READ_AHEAD`] pieces ahead of the connection.
 ///
 /// A `tokio::fs::File` hands each read to the blocking pool and waits for it, so reading and
 /// sending took turns: 0.44 times curl's throughput, against 1.15 with this (BENCHMARKS.md).
 /// The file is opened when the body is first polled, so every attempt reopens it.
-fn read_ahead(path: PathBuf) -> impl futures::Stream<Item = std::io::Result<Bytes>> + Send + 'static {
+fn read_ahead(
+    path: PathBuf,
+) -> impl Stream<Item = std::result::Result<Bytes, LocalFileError>> + Send + 'static {
     let (pieces, received) = tokio::sync::mpsc::channel(READ_AHEAD);
     let started = futures::stream::once(async move {
         tokio::task::spawn_blocking(move || {
             let mut file = match std::fs::File::open(&path) {
                 Ok(file) => file,
-                Err(e) => return drop(pieces.blocking_send(Err(e))),
+                Err(e) => return drop(pieces.blocking_send(Err(LocalFileError::Open(e)))),
             };
             loop {
                 let mut piece = Vec::with_capacity(CHUNK);
                 let item = match file.by_ref().take(CHUNK as u64).read_to_end(&mut piece) {
                     Ok(0) => return,
                     Ok(_) => Ok(Bytes::from(piece)),
-                    Err(e) => Err(e),
+                    Err(source) => Err(LocalFileError::Read { read: 0, source }),
                 };
                 let failed = item.is_err();
                 // A closed channel means the request was dropped: stop reading.
@@ -420,20 +490,26 @@ async fn send_multipart<T: DeserializeOwned>(
         build().ok_or_else(|| Error::InvalidInput("the upload source was already consumed".into()))??;
     let rebuild = || build().and_then(|request| request.ok());
     let attempt = |request| stall_watchdog(client, &activity, request);
-    let response = retry::send(client.retry_policy(), operation_id, true, first, rebuild, attempt).await?;
-    decode(response).await
+    let limits = client.body_limits();
+    let result =
+        match retry::send(client.retry_policy(), limits, operation_id, true, first, rebuild, attempt).await {
+            Ok(response) => decode(response).await,
+            Err(error) => Err(error),
+        };
+    result.map_err(|error| client.redact(error))
 }
 
-/// Bytes sent in the current attempt, and when the last of them went.
+/// Bytes sent in the current attempt, when the last of them went, and a local source's fault.
 #[derive(Debug)]
 struct Activity {
     sent: AtomicU64,
     last: Mutex<Instant>,
+    fault: Mutex<Option<Error>>,
 }
 
 impl Default for Activity {
     fn default() -> Self {
-        Activity { sent: AtomicU64::new(0), last: Mutex::new(Instant::now()) }
+        Activity { sent: AtomicU64::new(0), last: Mutex::new(Instant::now()), fault: Mutex::new(None) }
     }
 }
 
@@ -441,6 +517,16 @@ impl Activity {
     fn restart(&self) {
         self.sent.store(0, Ordering::Relaxed);
         *self.last.lock().unwrap_or_else(|e| e.into_inner()) = Instant::now();
+        self.fault.lock().unwrap_or_else(|e| e.into_inner()).take();
+    }
+
+    /// Records the attempt's local fault (the first one counts).
+    fn fail(&self, error: Error) {
+        self.fault.lock().unwrap_or_else(|e| e.into_inner()).get_or_insert(error);
+    }
+
+    fn take_fault(&self) -> Option<Error> {
+        self.fault.lock().unwrap_or_else(|e| e.into_inner()).take()
     }
 
     /// Records `bytes` more sent; returns the total so far.
@@ -455,8 +541,9 @@ impl Activity {
 }
 
 /// Sends one attempt, failing when nothing moves for the read timeout: no body bytes taken by
-/// the connection, or no answer after the last of them. A total timeout would cut off large
-/// uploads; this only cuts off stalled ones.
+/// the connection, or no answer after the last of them; and when the answer's body takes
+/// longer than that. A total timeout would cut off large uploads; this only cuts off stalled
+/// ones. A local source's fault wins over whatever the connection made of it.
 async fn stall_watchdog(
     client: &Client,
     activity: &Activity,
@@ -466,17 +553,58 @@ async fn stall_watchdog(
     activity.restart();
     let send = client.client.execute(request);
     tokio::pin!(send);
-    loop {
+    let result = loop {
         tokio::select! {
-            result = &mut send => return result.map_err(Error::from),
-            () = tokio::time::sleep_until(activity.idle_since() + idle) => {
-                if activity.idle_since() + idle <= Instant::now() {
+            result = &mut send => break result.map_err(Error::from),
+            () = tokio::time::sleep_until(deadline(activity.idle_since(), idle)) => {
+                if deadline(activity.idle_since(), idle) <= Instant::now() {
                     let sent = activity.sent.load(Ordering::Relaxed);
                     let message = format!("upload made no progress for {}s ({sent} bytes sent)", idle.as_secs_f32());
                     return Err(Error::Timeout { message, source: None });
                 }
             }
         }
+    };
+    if let Some(fault) = activity.take_fault() {
+        return Err(fault);
+    }
+    result.map(|response| answer_within(response, idle))
+}
+
+/// `from + wait`, or a time too far off to matter when that overflows (`Duration::MAX`).
+fn deadline(from: Instant, wait: Duration) -> Instant {
+    from.checked_add(wait).unwrap_or_else(|| from + Duration::from_secs(30 * 365 * 24 * 3600))
+}
+
+/// The response, with a deadline on its body: `wait` from now. The answer to an upload is
+/// small; a server that trickles it must not hold the call forever. (For a JSON call, reqwest's
+/// own timeout covers the body.)
+fn answer_within(response: reqwest::Response, wait: Duration) -> reqwest::Response {
+    use reqwest::ResponseBuilderExt;
+    type BoxError = Box<dyn std::error::Error + Send + Sync>;
+    let until = deadline(Instant::now(), wait);
+    let mut head = http::Response::builder().status(response.status()).version(response.version());
+    if let Some(headers) = head.headers_mut() {
+        *headers = response.headers().clone();
+    }
+    let head = head.url(response.url().clone());
+    let body = futures::stream::unfold(Some(response.bytes_stream()), move |stream| async move {
+        let mut stream = stream?;
+        match tokio::time::timeout_at(until, stream.next()).await {
+            Ok(Some(Ok(chunk))) => Some((Ok(chunk), Some(stream))),
+            Ok(Some(Err(error))) => Some((Err(BoxError::from(error)), None)),
+            Ok(None) => None,
+            Err(_) => {
+                let late =
+                    std::io::Error::new(std::io::ErrorKind::TimedOut, "the answer's body took too long");
+                Some((Err(BoxError::from(late)), None))
+            }
+        }
+    });
+    match head.body(reqwest::Body::wrap_stream(body)) {
+        Ok(rebuilt) => reqwest::Response::from(rebuilt),
+        // Not reached: the parts come from a response that was valid.
+        Err(_) => reqwest::Response::from(http::Response::new(reqwest::Body::from(Vec::new()))),
     }
 }
 
@@ -536,7 +664,7 @@ pub fn check_dag_path(path: &str) -> Result<()> {
 fn walk(root: &Path) -> Result<Vec<(String, PathBuf)>> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
-        move |source| Error::Io { path, source }
+        move |source| Error::LocalFile { path, problem: LocalFileError::Open(source) }
     };
     let mut files = Vec::new();
     let mut pending = vec![root.to_path_buf()];

@@ -51,10 +51,11 @@ fn upload_to_a_cluster_with_a_timelock() {
 }
 
 #[test]
-fn a_timelock_on_the_free_plan_is_an_api_error() {
+fn a_timelock_on_the_free_plan_is_refused_with_exit_3() {
+    // A 403 exits 3 whatever its body says: the status decides.
     let setup = Setup::with(|builder| builder.no_rate_limit().plan(pinarkive::emulator::Plan::Free));
     let file = setup.file("kept.txt", b"kept\n");
-    let out = run(setup.cmd(), &["upload", &file, "--timelock", "2999-01-01"]).expect_code(1);
+    let out = run(setup.cmd(), &["upload", &file, "--timelock", "2999-01-01"]).expect_code(3);
     assert!(
         out.stderr.starts_with("error: kept.txt: the API refused the request (HTTP 403"),
         "{}",

@@ -5,12 +5,12 @@
 
 #![cfg(unix)]
 
-use std::process::{Command, Stdio};
+use std::process::Command;
 use std::time::{Duration, Instant};
 
 use httpmock::MockServer;
 
-use crate::support::{Setup, CID, KEY};
+use crate::support::{Setup, CID};
 
 #[test]
 fn ctrl_c_during_an_upload_reports_what_was_uploaded() {
@@ -28,18 +28,7 @@ fn ctrl_c_during_an_upload_reports_what_was_uploaded() {
     });
     let files = ["first.txt", "second.txt", "third.txt"].map(|name| setup.file(name, name.as_bytes()));
 
-    let child = Command::new(env!("CARGO_BIN_EXE_pinarkive"))
-        .args(["upload"])
-        .args(&files)
-        .current_dir(setup.home.path())
-        .env("HOME", setup.home.path())
-        .env("PINARKIVE_API_BASE_URL", server.url("/api/v3"))
-        .env("PINARKIVE_API_KEY", KEY)
-        .env_remove("PINARKIVE_CLUSTER_ID")
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .unwrap();
+    let child = setup.child_cmd(&server.url("/api/v3")).args(["upload"]).args(&files).spawn().unwrap();
     let deadline = Instant::now() + Duration::from_secs(30);
     while held.calls() == 0 {
         assert!(Instant::now() < deadline, "the second upload never reached the server");

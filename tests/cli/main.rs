@@ -6,7 +6,12 @@ mod config;
 mod errors;
 mod files;
 mod help;
+mod hostile;
 mod interrupt;
+#[path = "../common/leak.rs"]
+mod leak;
+#[path = "../common/scripted.rs"]
+mod scripted;
 mod serve;
 mod support;
 mod terminal;

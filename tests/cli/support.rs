@@ -6,6 +6,8 @@ use assert_cmd::Command;
 use pinarkive::emulator::{Emulator, EmulatorBuilder};
 use tempfile::TempDir;
 
+use crate::scripted::{Reply, ScriptedServer};
+
 /// The key with every scope, given to the binary through `PINARKIVE_API_KEY`. Distinctive, so
 /// that a test can tell it never appears in any output.
 pub const KEY: &str = "pk_cli_test_7c1d0e5f9a2b4c6d";
@@ -66,11 +68,17 @@ impl Setup {
         cmd
     }
 
-    /// Writes `~/.pinarkive/config.json`.
+    /// Writes `~/.pinarkive/config.json`, readable by its owner only, as `login` does.
     pub fn write_config(&self, config: serde_json::Value) {
         let dir = self.home.path().join(".pinarkive");
         std::fs::create_dir_all(&dir).unwrap();
         std::fs::write(dir.join("config.json"), config.to_string()).unwrap();
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o700)).unwrap();
+            std::fs::set_permissions(self.config_path(), std::fs::Permissions::from_mode(0o600)).unwrap();
+        }
     }
 
     pub fn config_path(&self) -> PathBuf {
@@ -98,6 +106,28 @@ impl Setup {
         name.to_string()
     }
 
+    /// A scripted server on loopback, for what the emulator would never do.
+    pub fn scripted(&self, replies: Vec<Reply>) -> ScriptedServer {
+        self.runtime.block_on(ScriptedServer::start(replies))
+    }
+
+    /// A scripted server that answers every connection with `reply`.
+    pub fn scripted_every(&self, reply: Reply) -> ScriptedServer {
+        self.runtime.block_on(ScriptedServer::every(reply))
+    }
+
+    /// The binary pointed at a scripted server, with [`KEY`].
+    pub fn cmd_for(&self, server: &ScriptedServer) -> Command {
+        let mut cmd = self.bare_cmd();
+        cmd.env("PINARKIVE_API_BASE_URL", format!("{}/api/v3", server.url)).env("PINARKIVE_API_KEY", KEY);
+        cmd
+    }
+
+    /// The binary as a child to start and watch; see [`child_cmd`].
+    pub fn child_cmd(&self, base_url: &str) -> std::process::Command {
+        child_cmd(self.home.path(), base_url)
+    }
+
     /// Runs a future on the emulator's runtime (to use the typed client in a test).
     pub fn block_on<F: std::future::Future>(&self, future: F) -> F::Output {
         self.runtime.block_on(future)
@@ -114,6 +144,20 @@ impl Setup {
     pub fn scrub_json(&self, value: serde_json::Value) -> serde_json::Value {
         serde_json::from_str(&self.scrub(&value.to_string())).unwrap()
     }
+}
+
+/// The binary as a child to start and watch (not run to its end): HOME and the working
+/// directory `home`, `base_url` and [`KEY`], its output piped.
+pub fn child_cmd(home: &Path, base_url: &str) -> std::process::Command {
+    let mut cmd = std::process::Command::new(env!("CARGO_BIN_EXE_pinarkive"));
+    cmd.current_dir(home)
+        .env("HOME", home)
+        .env("PINARKIVE_API_BASE_URL", base_url)
+        .env("PINARKIVE_API_KEY", KEY)
+        .env_remove("PINARKIVE_CLUSTER_ID")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    cmd
 }
 
 /// What one run printed and how it exited.

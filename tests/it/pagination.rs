@@ -6,11 +6,11 @@ use httpmock::{Method, MockServer};
 use pinarkive::Error;
 use serde_json::{json, Value};
 
-use crate::support::{self, Auth, CID, CID_V0};
+use crate::support::{self, fake_cid, Auth, CID, CID_V0};
 
 /// `n` distinct uploads starting at `from`.
-fn uploads(from: usize, n: usize) -> Vec<Value> {
-    (from..from + n).map(|i| json!({"cid": format!("cid-{i}")})).collect()
+fn uploads(from: u64, n: u64) -> Vec<Value> {
+    (from..from + n).map(|i| json!({"cid": fake_cid(i)})).collect()
 }
 
 async fn page(server: &MockServer, number: u32, body: Value) -> httpmock::Mock<'_> {
@@ -36,7 +36,7 @@ async fn uploads_stream_ends_on_a_short_page_without_totals() {
     let server = MockServer::start_async().await;
     let p1 = page(&server, 1, json!({"uploads": uploads(0, 2)})).await;
     let p2 = page(&server, 2, json!({"uploads": uploads(2, 1)})).await;
-    assert_eq!(all(&server).await.unwrap(), ["cid-0", "cid-1", "cid-2"]);
+    assert_eq!(all(&server).await.unwrap(), [fake_cid(0), fake_cid(1), fake_cid(2)]);
     p1.assert_calls_async(1).await;
     p2.assert_calls_async(1).await;
 }
@@ -81,7 +81,7 @@ async fn uploads_stream_reports_a_server_that_ignores_page() {
         .await;
     let error = all(&server).await.unwrap_err();
     assert!(
-        matches!(&error, Error::Decode { reason, .. } if reason.contains("page 2 repeats page 1")),
+        matches!(&error, Error::Paging { page: 2, reason } if reason.contains("page 2 repeats an earlier page")),
         "{error}"
     );
     same.assert_calls_async(2).await;

@@ -66,3 +66,34 @@ async fn the_key_goes_only_into_its_header() {
     client.users_me_get().send().await.unwrap();
     mock.assert_async().await;
 }
+
+proptest::proptest! {
+    #![proptest_config(proptest::test_runner::Config { cases: 64, ..proptest::test_runner::Config::default() })]
+
+    /// The key, in any form, at any offset of an error body or message, never shows: not in
+    /// `Display`, `Debug` or anything logged (no piece of 8 characters or more, raw or escaped).
+    #[test]
+    fn an_echoed_key_at_any_offset_never_shows(
+        key in crate::leak::nasty_key(),
+        form in 0..crate::leak::FORMS,
+        before in "[ -~]{0,120}",
+        after in "[ -~]{0,40}",
+        status in proptest::sample::select(vec![200u16, 401, 403, 404, 500, 502]),
+        as_json in proptest::bool::ANY,
+    ) {
+        let echo = format!("{before}{}{after}", crate::leak::encoded(&key, form));
+        let body = if as_json { json!({"error": "Nope", "message": echo}).to_string() } else { echo };
+        let runtime = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap();
+        let (_guard, log) = capture_tracing();
+        let error = runtime.block_on(async {
+            let server = ScriptedServer::start(vec![Reply::Respond(status, vec![], body)]).await;
+            let client = Client::builder().base_url(&server.url).api_key(&key).retry_policy(RetryPolicy::none()).build().unwrap();
+            client.users_me_uploads_list().send().await.map(drop).unwrap_err()
+        });
+        proptest::prop_assert_eq!(error.status().map(|s| s.as_u16()).unwrap_or(200), status);
+        let log = String::from_utf8_lossy(&log.lock().unwrap()).into_owned();
+        for shown in [error.to_string(), format!("{error:?}"), log] {
+            proptest::prop_assert_eq!(crate::leak::leak(&shown, &key), None, "{}", shown);
+        }
+    }
+}

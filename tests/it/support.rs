@@ -3,6 +3,8 @@
 use httpmock::MockServer;
 use pinarkive::{Client, Credentials, RetryPolicy};
 
+pub use crate::scripted::{fake_cid, Gate, Reply, Request, ScriptedServer};
+
 /// The API key every test client sends.
 pub const KEY: &str = "pk_test_0123456789abcdef";
 
@@ -53,127 +55,13 @@ pub fn scripted_client(url: &str, policy: RetryPolicy) -> Client {
     Client::builder().base_url(url).api_key(KEY).retry_policy(policy).build().expect("test client")
 }
 
-/// What the scripted server does with one connection.
-#[derive(Debug, Clone)]
-pub enum Reply {
-    /// Reads the whole request, then answers with this status, headers and body.
-    Respond(u16, Vec<(&'static str, String)>, String),
-    /// Reads this many bytes of the request, then closes the connection without answering.
-    DropAfter(usize),
-    /// Reads this many bytes of the request, then neither reads nor answers (a hung server).
-    StallAfter(usize),
-    /// Like `Respond`, but pauses this long before each read of the request.
-    Slowly(std::time::Duration, u16, String),
-}
-
-impl Reply {
-    pub fn json(status: u16, body: serde_json::Value) -> Reply {
-        Reply::Respond(status, vec![("content-type", "application/json".into())], body.to_string())
-    }
-}
-
-/// A loopback HTTP/1.1 server that answers each connection with the next scripted reply
-/// (then closes it), and records every request it read. httpmock cannot script a sequence
-/// (503, then 200) nor drop a connection halfway through an upload; this can.
-pub struct ScriptedServer {
-    pub url: String,
-    pub requests: std::sync::Arc<std::sync::Mutex<Vec<Vec<u8>>>>,
-    task: tokio::task::JoinHandle<()>,
-}
-
-impl ScriptedServer {
-    pub async fn start(script: Vec<Reply>) -> ScriptedServer {
-        use tokio::io::{AsyncReadExt, AsyncWriteExt};
-        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
-        let url = format!("http://{}", listener.local_addr().unwrap());
-        let requests = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
-        let seen = requests.clone();
-        let task = tokio::spawn(async move {
-            for reply in script {
-                let Ok((mut socket, _)) = listener.accept().await else { return };
-                let mut request = Vec::new();
-                let mut buf = vec![0u8; 256 * 1024];
-                let (limit, pause) = match &reply {
-                    Reply::DropAfter(n) | Reply::StallAfter(n) => (Some(*n), None),
-                    Reply::Respond(..) => (None, None),
-                    Reply::Slowly(pause, ..) => (None, Some(*pause)),
-                };
-                loop {
-                    if let Some(pause) = pause {
-                        tokio::time::sleep(pause).await;
-                    }
-                    if limit.is_some_and(|n| request.len() >= n)
-                        || (limit.is_none() && request_complete(&request))
-                    {
-                        break;
-                    }
-                    match socket.read(&mut buf).await {
-                        Ok(0) | Err(_) => break,
-                        Ok(n) => request.extend_from_slice(&buf[..n]),
-                    }
-                }
-                seen.lock().unwrap().push(request);
-                let reply = match reply {
-                    Reply::Slowly(_, status, body) => {
-                        Reply::Respond(status, vec![("content-type", "application/json".into())], body)
-                    }
-                    Reply::StallAfter(_) => {
-                        tokio::spawn(async move {
-                            let _held = socket;
-                            std::future::pending::<()>().await
-                        });
-                        continue;
-                    }
-                    other => other,
-                };
-                if let Reply::Respond(status, headers, body) = reply {
-                    let mut head = format!(
-                        "HTTP/1.1 {status} X\r\ncontent-length: {}\r\nconnection: close\r\n",
-                        body.len()
-                    );
-                    for (name, value) in headers {
-                        head.push_str(&format!("{name}: {value}\r\n"));
-                    }
-                    head.push_str("\r\n");
-                    let _ = socket.write_all(head.as_bytes()).await;
-                    let _ = socket.write_all(body.as_bytes()).await;
-                    let _ = socket.shutdown().await;
-                }
-                // A dropped socket with unread data is reset, as a crashing server's would be.
-                drop(socket);
-            }
-        });
-        ScriptedServer { url, requests, task }
-    }
-
-    pub fn request_count(&self) -> usize {
-        self.requests.lock().unwrap().len()
-    }
-}
-
-impl Drop for ScriptedServer {
-    fn drop(&mut self) {
-        self.task.abort();
-    }
-}
-
-/// Whether `request` holds the headers and the whole body (by Content-Length or chunked end).
-fn request_complete(request: &[u8]) -> bool {
-    let Some(end) = request.windows(4).position(|w| w == b"\r\n\r\n") else { return false };
-    let head = String::from_utf8_lossy(&request[..end]).to_ascii_lowercase();
-    let body = &request[end + 4..];
-    if let Some(length) = head.lines().find_map(|l| l.strip_prefix("content-length:")) {
-        return body.len() >= length.trim().parse::<usize>().unwrap_or(0);
-    }
-    if head.contains("transfer-encoding: chunked") {
-        return body.ends_with(b"0\r\n\r\n");
-    }
-    true
-}
-
 /// Collects everything logged through `tracing` on this thread (all levels, all crates,
 /// reqwest and hyper included) while the guard lives.
 pub fn capture_tracing() -> (tracing::subscriber::DefaultGuard, std::sync::Arc<std::sync::Mutex<Vec<u8>>>) {
+    static UNDECIDED: std::sync::Once = std::sync::Once::new();
+    UNDECIDED.call_once(|| {
+        let _ = tracing::subscriber::set_global_default(Undecided);
+    });
     let buffer = std::sync::Arc::new(std::sync::Mutex::new(Vec::new()));
     let writer = buffer.clone();
     let subscriber = tracing_subscriber::fmt()
@@ -182,6 +70,29 @@ pub fn capture_tracing() -> (tracing::subscriber::DefaultGuard, std::sync::Arc<s
         .with_writer(move || CaptureWriter(writer.clone()))
         .finish();
     (tracing::subscriber::set_default(subscriber), buffer)
+}
+
+/// A global subscriber that records nothing but says every callsite is "sometimes" of
+/// interest. Without it, tracing caches a callsite first hit on a thread with no subscriber as
+/// of no interest to anyone, and a capture on another thread then misses its events: with tests
+/// on many threads, which one comes first is luck.
+struct Undecided;
+
+impl tracing::Subscriber for Undecided {
+    fn register_callsite(&self, _: &'static tracing::Metadata<'static>) -> tracing::subscriber::Interest {
+        tracing::subscriber::Interest::sometimes()
+    }
+    fn enabled(&self, _: &tracing::Metadata<'_>) -> bool {
+        false
+    }
+    fn new_span(&self, _: &tracing::span::Attributes<'_>) -> tracing::span::Id {
+        tracing::span::Id::from_u64(1)
+    }
+    fn record(&self, _: &tracing::span::Id, _: &tracing::span::Record<'_>) {}
+    fn record_follows_from(&self, _: &tracing::span::Id, _: &tracing::span::Id) {}
+    fn event(&self, _: &tracing::Event<'_>) {}
+    fn enter(&self, _: &tracing::span::Id) {}
+    fn exit(&self, _: &tracing::span::Id) {}
 }
 
 struct CaptureWriter(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);

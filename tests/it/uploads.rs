@@ -4,7 +4,7 @@ use std::sync::{Arc, Mutex};
 
 use chrono::TimeZone;
 use pinarkive::upload::{Progress, Source};
-use pinarkive::{Error, RetryPolicy};
+use pinarkive::{Error, LocalFileError, RetryPolicy};
 use serde_json::json;
 
 use crate::support::{self, scripted_client as client, Reply, ScriptedServer, CID};
@@ -103,11 +103,14 @@ async fn bad_dag_paths_are_refused_before_sending() {
 }
 
 #[tokio::test]
-async fn a_missing_file_is_an_io_error_naming_it() {
+async fn a_missing_file_is_a_local_file_error_naming_it() {
     let server = ScriptedServer::start(vec![created()]).await;
     let error =
         client(&server.url, RetryPolicy::none()).upload_file("/no/such/file.bin").send().await.unwrap_err();
-    assert!(matches!(&error, Error::Io { path, .. } if path.ends_with("file.bin")), "{error:?}");
+    assert!(
+        matches!(&error, Error::LocalFile { path, problem: LocalFileError::Open(_) } if path.ends_with("file.bin")),
+        "{error:?}"
+    );
     assert!(error.to_string().contains("/no/such/file.bin"), "{error}");
     assert_eq!(server.request_count(), 0);
 }

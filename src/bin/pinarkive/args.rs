@@ -22,8 +22,9 @@ pub struct Cli {
 
 /// Printed under every `--help`, so scripts know what to test for.
 const EXIT_CODES: &str = "\
-Exit codes: 0 ok, 1 API error, 2 usage, 3 authentication or scope, 4 rate limited after \
-retries, 5 network, 130 interrupted (Ctrl-C).";
+Exit codes: 0 ok, 1 API error, 2 usage or a local problem (a file, the config file), 3 refused \
+(any 401 or 403: authentication, scope, permission), 4 rate limited after retries, 5 network, \
+130 interrupted (Ctrl-C).";
 
 /// The heading of the options every command takes.
 const GLOBAL: &str = "Global options";

@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::args::GlobalArgs;
 use crate::errors::CliError;
+use crate::private_file;
 
 /// The config file's keys. `apiKey`, `cluster` and `gateway` are the official CLI's; `baseUrl`
 /// is ours (the official CLI keeps keys it does not know when it rewrites the file).
@@ -31,19 +32,20 @@ pub struct ConfigFile {
     pub path: Option<PathBuf>,
     pub exists: bool,
     entries: Map<String, Value>,
+    /// What to tell the user about the file (it can be read by others).
+    pub warnings: Vec<String>,
 }
 
 impl ConfigFile {
-    /// Reads the file; a missing file is an empty config.
+    /// Reads the file; a missing file is an empty config. A file or directory that others could
+    /// change, a file that is not a regular file or is over 1 MiB, is refused (exit 2, naming
+    /// the path); see `private_file`.
     pub fn load() -> Result<ConfigFile, CliError> {
         let Some(path) = config_path() else { return Ok(ConfigFile::default()) };
-        let text = match std::fs::read_to_string(&path) {
-            Ok(text) => text,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {
-                return Ok(ConfigFile { path: Some(path), exists: false, entries: Map::new() })
-            }
-            Err(e) => return Err(CliError::usage(format!("cannot read {}: {e}", path.display()))),
+        let Some(contents) = private_file::read(&path).map_err(CliError::usage)? else {
+            return Ok(ConfigFile { path: Some(path), ..ConfigFile::default() });
         };
+        let text = contents.text;
         // serde_json's messages give a position, never the text, so the key cannot leak here.
         let entries = match serde_json::from_str::<Value>(&text) {
             Ok(Value::Object(entries)) => entries,
@@ -60,7 +62,14 @@ impl ConfigFile {
                 )))
             }
         };
-        Ok(ConfigFile { path: Some(path), exists: true, entries })
+        let mut warnings = Vec::new();
+        if let (Some(mode), true) = (contents.readable_by_others, entries.contains_key(keys::API_KEY)) {
+            let path = path.display();
+            warnings.push(format!(
+                "warning: {path} holds the API key and can be read by other users (mode {mode:04o}); run `chmod 600 {path}`"
+            ));
+        }
+        Ok(ConfigFile { path: Some(path), exists: true, entries, warnings })
     }
 
     /// A string value; empty strings count as unset.
@@ -92,17 +101,11 @@ impl ConfigFile {
 
     /// Writes the file as the official CLI does (JSON, two-space indent), readable by its
     /// owner only: the directory 0700, the file 0600, replaced in one rename so that a reader
-    /// never sees half a file.
+    /// never sees half a file (see `private_file::write`).
     pub fn save(&self) -> Result<(), CliError> {
         let path = self.require_path()?;
-        let io =
-            |what: &str, e: std::io::Error| CliError::usage(format!("cannot {what} {}: {e}", path.display()));
-        let dir = path.parent().expect("the config path has a parent");
-        create_private_dir(dir).map_err(|e| io("create the directory of", e))?;
         let text = serde_json::to_string_pretty(&self.entries).expect("a JSON map serializes");
-        let temporary = dir.join(".config.json.tmp");
-        write_private(&temporary, text.as_bytes()).map_err(|e| io("write", e))?;
-        std::fs::rename(&temporary, path).map_err(|e| io("replace", e))
+        private_file::write(path, text.as_bytes()).map_err(CliError::usage)
     }
 
     /// Deletes the file.
@@ -115,37 +118,6 @@ impl ConfigFile {
             _ => Ok(()),
         }
     }
-}
-
-#[cfg(unix)]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    use std::os::unix::fs::DirBuilderExt;
-    if dir.is_dir() {
-        return Ok(());
-    }
-    std::fs::DirBuilder::new().recursive(true).mode(0o700).create(dir)
-}
-
-#[cfg(not(unix))]
-fn create_private_dir(dir: &Path) -> std::io::Result<()> {
-    std::fs::create_dir_all(dir)
-}
-
-#[cfg(unix)]
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    use std::io::Write;
-    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
-    let mut file =
-        std::fs::OpenOptions::new().write(true).create(true).truncate(true).mode(0o600).open(path)?;
-    // A file left over from an earlier run keeps its mode; make sure of 0600.
-    file.set_permissions(std::fs::Permissions::from_mode(0o600))?;
-    file.write_all(bytes)?;
-    file.sync_all()
-}
-
-#[cfg(not(unix))]
-fn write_private(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
-    std::fs::write(path, bytes)
 }
 
 /// Where a setting's value came from.

@@ -2,19 +2,21 @@
 //!
 //! Built on the crate's typed client; one module per concern: `args` (the command line),
 //! `config` (the config file and setting precedence), `output` (tables and `--json`), `errors`
-//! (one-line errors and exit codes), `progress` (bars and Ctrl-C), `commands` (one file per
-//! group of commands).
+//! (one-line errors and exit codes), `progress` (bars and Ctrl-C), `private_file` (reading and
+//! writing the config file safely), `commands` (one file per group of commands).
 
 mod args;
 mod commands;
 mod config;
 mod errors;
 mod output;
+mod private_file;
 mod progress;
 
 use std::process::ExitCode;
 
 use clap::Parser;
+use pinarkive::redact::Redactor;
 
 use crate::args::Cli;
 use crate::errors::{redact, CliError, Exit};
@@ -41,7 +43,7 @@ fn main() -> ExitCode {
 
 /// Prints the error line, scrubbed of every secret, and gives its exit code.
 fn fail(error: &CliError, secrets: &[String]) -> ExitCode {
-    eprintln!("error: {}", redact(&error.message, secrets));
+    eprintln!("error: {}", redact(&error.message, &Redactor::new(secrets)));
     ExitCode::from(error.exit as u8)
 }
 
@@ -54,7 +56,7 @@ fn clap_exit(error: clap::Error) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let secrets = command_line_secrets();
-    eprint!("{}", redact(&error.render().to_string(), &secrets));
+    eprint!("{}", redact(&error.render().to_string(), &Redactor::new(secrets)));
     ExitCode::from(Exit::Usage as u8)
 }
 

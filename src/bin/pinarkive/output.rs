@@ -6,17 +6,19 @@ use std::io::{IsTerminal, Write};
 use chrono::{DateTime, Utc};
 use serde::Serialize;
 
-use crate::errors::redact;
+use pinarkive::redact::Redactor;
+
+use crate::errors::{redact, unprintable};
 
 /// How to print, and the secrets that must never be printed.
 #[derive(Debug, Clone)]
 pub struct Output {
     pub json: bool,
-    secrets: Vec<String>,
+    secrets: Redactor,
 }
 
 impl Output {
-    pub fn new(json: bool, secrets: Vec<String>) -> Self {
+    pub fn new(json: bool, secrets: Redactor) -> Self {
         Output { json, secrets }
     }
 
@@ -25,10 +27,11 @@ impl Output {
         !self.json && std::io::stdout().is_terminal()
     }
 
-    /// Prints `value` as the command's one JSON document.
+    /// Prints `value` as the command's one JSON document. Characters a terminal would act on
+    /// or hide are written as JSON escapes (`\u202e`), so the data stays intact for a script.
     pub fn json<T: Serialize>(&self, value: &T) {
         let text = serde_json::to_string_pretty(value).expect("output types serialize");
-        self.stdout(&text);
+        self.stdout(&escape_unprintable(&text));
     }
 
     /// Prints a line for people on stdout (nothing in `--json` mode).
@@ -62,6 +65,24 @@ impl Output {
     pub fn table(&self, header: &[&str], rows: &[Vec<String>]) {
         self.line(render_table(header, rows));
     }
+}
+
+/// JSON text with every unprintable character as a `\uXXXX` escape. serde_json already escapes
+/// control characters, and everything else it writes outside strings is ASCII, so what this
+/// changes is inside strings, where the escape means the same character.
+fn escape_unprintable(json: &str) -> String {
+    let mut out = String::with_capacity(json.len());
+    for c in json.chars() {
+        if unprintable(c) && c != '\n' {
+            let mut units = [0u16; 2];
+            for unit in c.encode_utf16(&mut units) {
+                out.push_str(&format!("\\u{unit:04x}"));
+            }
+        } else {
+            out.push(c);
+        }
+    }
+    out
 }
 
 /// Left-aligned columns two spaces apart; the last column is not padded.
@@ -134,6 +155,15 @@ mod tests {
     fn tables_align_columns() {
         let rows = vec![vec!["a".to_string(), "long value".to_string(), "x".to_string()]];
         assert_eq!(render_table(&["NAME", "V", "END"], &rows), "NAME  V           END\na     long value  x");
+    }
+
+    #[test]
+    fn json_keeps_invisible_characters_as_escapes() {
+        let text = serde_json::to_string(&serde_json::json!({"name": "a\u{202E}b\u{E0041}"})).unwrap();
+        let escaped = escape_unprintable(&text);
+        assert_eq!(escaped, r#"{"name":"a\u202eb\udb40\udc41"}"#);
+        let back: serde_json::Value = serde_json::from_str(&escaped).unwrap();
+        assert_eq!(back["name"], "a\u{202E}b\u{E0041}");
     }
 
     #[test]

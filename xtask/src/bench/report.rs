@@ -601,7 +601,8 @@ impl Report {
                  `src/client.rs` and `src/error.rs`): the `pre` hook looks the operation \
                  up in the spec table and checks the path for CIDs; the `exec` hook clones the \
                  request in case it must be resent; `Captured::from_response` reads every response \
-                 whole, parses it once to check that it is JSON, clones its headers and rebuilds a \
+                 (up to its size limit, into one buffer), parses it once to check that it is JSON \
+                 whose `cid` fields are CIDs, clones its headers and rebuilds a \
                  `reqwest::Response` from an `http::Response` (for which reqwest parses a placeholder \
                  URL on every call) before progenitor parses the body again into the typed value; \
                  and the request carries more headers (`api-version`, `X-API-Key`, `User-Agent`). \

@@ -112,6 +112,22 @@ impl From<types::Upload> for Listed {
     }
 }
 
+/// Uploads a walk fetches per page.
+const PAGE_SIZE: u64 = 100;
+
+/// The most pages `ls --all` and `rename` walk: 100,000 uploads, which `ls --all` holds in
+/// memory to align its table.
+const MAX_PAGES: u64 = 1_000;
+
+/// Every upload, page by page. The walk ends on a short page or the reported total, and fails
+/// on a page seen before, on more pages than the server's own total allows, or after
+/// [`MAX_PAGES`]: a server cannot keep it going.
+fn every_upload(
+    client: &pinarkive::Client,
+) -> impl futures::Stream<Item = pinarkive::Result<types::Upload>> + '_ {
+    client.uploads().page_size(PAGE_SIZE).max_pages(MAX_PAGES).stream()
+}
+
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Listing {
@@ -125,8 +141,7 @@ struct Listing {
 pub async fn list(ctx: &Context, args: LsArgs) -> Result<(), CliError> {
     let client = ctx.client()?;
     let listing = if args.all {
-        // The pager stops on a short page, a reached total or a repeated page: it cannot loop.
-        let uploads: Vec<types::Upload> = client.uploads().page_size(100).stream().try_collect().await?;
+        let uploads: Vec<types::Upload> = every_upload(&client).try_collect().await?;
         let total = uploads.len() as u64;
         Listing { uploads: uploads.into_iter().map(Listed::from).collect(), page: None, total: Some(total) }
     } else {
@@ -201,10 +216,7 @@ pub async fn rename(ctx: &Context, args: RenameArgs) -> Result<(), CliError> {
     let id = match args.id {
         Some(id) => id,
         None => {
-            let found = client
-                .uploads()
-                .page_size(100)
-                .stream()
+            let found = every_upload(&client)
                 .try_filter(|u| std::future::ready(u.cid == args.cid))
                 .try_next()
                 .await?;

@@ -11,12 +11,18 @@ mod tokens;
 mod upload;
 
 use chrono::{DateTime, NaiveDate, Utc};
+use pinarkive::redact::Redactor;
 use pinarkive::{Client, ClientBuilder, RetryPolicy};
 
 use crate::args::{Cli, Command, ConfigCommand, TokensCommand};
 use crate::config::Settings;
 use crate::errors::CliError;
 use crate::output::Output;
+
+/// The largest response body the tool reads: 16 MiB, far more than any answer it asks for (a
+/// page of 100 uploads is some 50 KiB), and small enough that an endless body from a broken or
+/// hostile server keeps the process well under 64 MiB.
+const MAX_RESPONSE_BODY: u64 = 16 * 1024 * 1024;
 
 /// What every command gets.
 pub struct Context {
@@ -46,6 +52,7 @@ impl Context {
                 self.settings.base_url.value.clone().unwrap_or_else(|| pinarkive::DEFAULT_BASE_URL.into()),
             )
             .user_agent(concat!("pinarkive-cli/", env!("CARGO_PKG_VERSION")))
+            .max_response_body(MAX_RESPONSE_BODY)
             .retry_policy(RetryPolicy { max_retries: retries, ..RetryPolicy::default() });
         if let Some(key) = &self.settings.api_key.value {
             builder = builder.api_key(key.clone());
@@ -62,7 +69,10 @@ impl Context {
 pub async fn run(cli: Cli, secrets: &mut Vec<String>) -> Result<(), CliError> {
     let settings = Settings::resolve(&cli.global)?;
     secrets.extend(settings.secrets());
-    let out = Output::new(cli.global.json, settings.secrets());
+    let out = Output::new(cli.global.json, Redactor::new(settings.secrets()));
+    for warning in &settings.file.warnings {
+        out.note(warning);
+    }
     let ctx = Context { settings, out, retries: cli.global.retries };
     match cli.command {
         Command::Login(args) => auth::login(&ctx, args).await,

@@ -143,11 +143,14 @@ pub async fn upload_files(ctx: &Context, args: UploadArgs) -> Result<(), CliErro
             }
             Some(Err(error)) => {
                 let summary = stopped(false);
+                // A local file's fault names the file itself.
+                let named = matches!(error, pinarkive::Error::LocalFile { .. });
                 let error = CliError::from(error);
-                return Err(CliError::new(
-                    error.exit,
-                    format!("{}: {}; {summary}", file.name, error.message),
-                ));
+                let message = match named {
+                    true => format!("{}; {summary}", error.message),
+                    false => format!("{}: {}; {summary}", file.name, error.message),
+                };
+                return Err(CliError::new(error.exit, message));
             }
             Some(Ok(response)) => {
                 let response = response.into_inner();
