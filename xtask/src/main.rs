@@ -29,6 +29,7 @@ mod contract;
 mod emulator_cmd;
 mod lint_spec;
 mod reexec;
+mod spec_model;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
