@@ -78,7 +78,10 @@ pub fn lint(spec_text: &str) -> Result<Report, String> {
     problems.extend(refs::dangling(&doc));
     problems.extend(enums::in_responses(&doc));
     problems.extend(examples::invalid(&doc));
-    problems.extend(generation(&spec));
+    match crate::spec_model::beyond_generation_limits(&doc) {
+        Some(why) => problems.push(problem("openapi", format!("not generated: {why}"))),
+        None => problems.extend(generation(&spec)),
+    }
     problems.sort_by(|a, b| (&a.at, &a.reason).cmp(&(&b.at, &b.reason)));
     problems.dedup();
     Ok(Report {

@@ -14,6 +14,8 @@
 //! - `cargo xtask contract [--base-url URL] [--allow-writes] [--junit FILE]` runs the contract
 //!   suite against the emulator, or against a server (the live API) with `PINARKIVE_API_KEY`.
 //! - `cargo xtask emulator [--port 8787] [--key KEY=SCOPES]...` serves the emulator until Ctrl-C.
+//! - `cargo xtask spec-diff BASE [HEAD]` says what a spec edit changes on the wire and in the
+//!   generated Rust API and which version bump it needs; `--last-release` is CI's check.
 //!
 //! `contract` and `emulator` rebuild xtask with the `contract` feature (see `reexec.rs`).
 
@@ -29,6 +31,7 @@ mod contract;
 mod emulator_cmd;
 mod lint_spec;
 mod reexec;
+mod spec_diff;
 mod spec_model;
 
 use std::path::{Path, PathBuf};
@@ -61,6 +64,9 @@ enum Command {
     Contract(contract::Args),
     /// Serve the local Pinarkive emulator until Ctrl-C.
     Emulator(emulator_cmd::Args),
+    /// What changed between two specs, on the wire and in the generated Rust API, and the
+    /// version bump it needs.
+    SpecDiff(spec_diff::Args),
     /// Internal to `bench`: one upload in a child process.
     #[command(hide = true)]
     BenchUploadChild(bench::UploadChildArgs),
@@ -75,6 +81,7 @@ fn main() -> ExitCode {
         Command::BenchUploadChild(args) => bench::run_upload_child(&args),
         Command::Contract(args) => contract::run(&args),
         Command::Emulator(args) => emulator_cmd::run(&args),
+        Command::SpecDiff(args) => spec_diff::run(&args),
     }
 }
 

@@ -11,6 +11,7 @@
 //! depend on the client crate, so it works when the spec breaks the client's build.
 
 use std::borrow::Cow;
+use std::collections::HashSet;
 use std::fmt;
 
 use serde_json::Value;
@@ -23,6 +24,13 @@ pub const MAX_NESTING: usize = 128;
 
 /// The longest chain of `$ref`s to `$ref`s that is followed.
 pub const MAX_REF_HOPS: usize = 32;
+
+/// The most operations, component schemas and values of one enum that the tools hand to
+/// progenitor: its time grows with them (about a millisecond per operation), and a client
+/// beyond them would be of no use anyway.
+pub const MAX_GENERATED_OPERATIONS: usize = 2_000;
+pub const MAX_GENERATED_SCHEMAS: usize = 5_000;
+pub const MAX_ENUM_VALUES: usize = 10_000;
 
 /// The keys of a path item that hold operations, in the order reports list them.
 pub const METHODS: [&str; 8] = ["get", "put", "post", "delete", "patch", "head", "options", "trace"];
@@ -42,8 +50,8 @@ pub enum RefError {
     Dangling(String),
     /// References that lead back to themselves, in the order followed.
     Cycle(Vec<String>),
-    /// A chain longer than [`MAX_REF_HOPS`], starting with this reference.
-    TooLong(String),
+    /// A chain longer than [`MAX_REF_HOPS`]: the references followed.
+    TooLong(Vec<String>),
 }
 
 impl fmt::Display for RefError {
@@ -54,9 +62,11 @@ impl fmt::Display for RefError {
             }
             RefError::Dangling(r) => write!(f, "$ref '{r}' does not resolve"),
             RefError::Cycle(chain) => write!(f, "$ref cycle: {} -> {}", chain.join(" -> "), chain[0]),
-            RefError::TooLong(r) => {
-                write!(f, "$ref '{r}' starts a chain of more than {MAX_REF_HOPS} references to references")
-            }
+            RefError::TooLong(chain) => write!(
+                f,
+                "$ref '{}' starts a chain of more than {MAX_REF_HOPS} references to references",
+                chain[0]
+            ),
         }
     }
 }
@@ -94,7 +104,9 @@ impl Document {
             // serde_yaml stops at 128 levels too, but only after time quadratic in the depth,
             // and it overflows the stack on deeper input; so the depth is measured first.
             if let Some(line) = too_deep_yaml(text) {
-                return Err(format!("not YAML this tool reads: line {line} nests more than {MAX_NESTING} levels deep"));
+                return Err(format!(
+                    "not YAML this tool reads: line {line} nests more than {MAX_NESTING} levels deep"
+                ));
             }
             serde_yaml::from_str(text).map_err(|e| format!("not YAML: {e}"))?
         };
@@ -141,26 +153,68 @@ impl Document {
 }
 
 /// Every `$ref` below `root` that cannot be followed, with the pointer of the object holding
-/// it. A cycle is reported once, where the walk first meets it.
+/// it. A cycle is reported once, where the walk first meets it, and so is a long chain (not
+/// once per reference in it).
 pub fn ref_problems(root: &Value) -> Vec<(String, RefError)> {
     let mut problems = Vec::new();
-    let mut cycles: Vec<Vec<String>> = Vec::new();
+    let mut cycles: HashSet<Vec<String>> = HashSet::new();
+    let mut in_long_chains: HashSet<String> = HashSet::new();
     for_each_node(root, |tokens, node| {
-        let Some(Value::String(_)) = node.get("$ref") else { return };
+        let Some(Value::String(reference)) = node.get("$ref") else { return };
         match resolve(root, node) {
             Ok(_) => {}
             Err(RefError::Cycle(chain)) => {
                 let mut members = chain.clone();
                 members.sort();
-                if !cycles.contains(&members) {
-                    cycles.push(members);
+                if cycles.insert(members) {
                     problems.push((pointer(tokens), RefError::Cycle(chain)));
+                }
+            }
+            Err(RefError::TooLong(chain)) => {
+                if in_long_chains.insert(reference.clone()) {
+                    // Every reference further down the chain is part of this problem.
+                    let mut next = Some(reference.as_str());
+                    while let Some(target) = next.and_then(|r| pointee(root, r).ok()) {
+                        next = target
+                            .get("$ref")
+                            .and_then(Value::as_str)
+                            .filter(|r| in_long_chains.insert(r.to_string()));
+                    }
+                    problems.push((pointer(tokens), RefError::TooLong(chain)));
                 }
             }
             Err(e) => problems.push((pointer(tokens), e)),
         }
     });
     problems
+}
+
+/// Why the tools will not generate a client from `root`, if it is too large (see
+/// [`MAX_GENERATED_OPERATIONS`]).
+pub fn beyond_generation_limits(root: &Value) -> Option<String> {
+    let operations = operations(root).len();
+    if operations > MAX_GENERATED_OPERATIONS {
+        return Some(format!(
+            "it has {operations} operations; the tools generate at most {MAX_GENERATED_OPERATIONS}"
+        ));
+    }
+    let schemas = root.pointer("/components/schemas").and_then(Value::as_object).map_or(0, |s| s.len());
+    if schemas > MAX_GENERATED_SCHEMAS {
+        return Some(format!(
+            "it has {schemas} component schemas; the tools generate at most {MAX_GENERATED_SCHEMAS}"
+        ));
+    }
+    let mut huge = None;
+    for_each_node(root, |tokens, node| {
+        let values = node.get("enum").and_then(Value::as_array).map_or(0, Vec::len);
+        if values > MAX_ENUM_VALUES && huge.is_none() {
+            huge = Some(format!(
+                "the enum at {} has {values} values; the tools generate at most {MAX_ENUM_VALUES}",
+                pointer(tokens)
+            ));
+        }
+    });
+    huge
 }
 
 /// Every operation, in document order (paths as written, methods in [`METHODS`] order). A path
@@ -256,7 +310,8 @@ fn too_deep_yaml(text: &str) -> Option<usize> {
                     b'#' => break,
                     b'&' | b'!' | b'?' => value_start = true, // an anchor, a tag or a key comes first
                     b'|' | b'>' => {
-                        let indicators = line[at + 1..].trim_start_matches(['-', '+', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
+                        let indicators = line[at + 1..]
+                            .trim_start_matches(['-', '+', '1', '2', '3', '4', '5', '6', '7', '8', '9']);
                         let rest = indicators.trim_start();
                         if rest.is_empty() || rest.starts_with('#') {
                             scalar_above = Some(indent);
@@ -427,7 +482,7 @@ pub fn resolve<'a>(root: &'a Value, node: &'a Value) -> Result<Resolved<'a>, Ref
             return Err(RefError::Cycle(followed[start..].iter().map(|r| r.to_string()).collect()));
         }
         if followed.len() == MAX_REF_HOPS {
-            return Err(RefError::TooLong(followed[0].to_string()));
+            return Err(RefError::TooLong(followed.iter().map(|r| r.to_string()).collect()));
         }
         followed.push(reference);
         node = pointee(root, reference)?;
@@ -525,7 +580,12 @@ mod tests {
         schemas.insert(format!("S{n}"), json!({"type": "string"}));
         let d = doc(json!({"components": {"schemas": schemas}}));
         let e = d.resolve(&d.root()["components"]["schemas"]["S0"]).unwrap_err();
-        assert_eq!(e, RefError::TooLong("#/components/schemas/S1".into()));
+        assert_eq!(
+            e.to_string(),
+            "$ref '#/components/schemas/S1' starts a chain of more than 32 references to references"
+        );
+        // The chain is reported once, not at each of its 100,000 references.
+        assert_eq!(d.ref_problems().len(), 1);
         let near_the_end = &d.root()["components"]["schemas"][format!("S{}", n - MAX_REF_HOPS)];
         assert!(d.resolve(near_the_end).is_ok());
     }

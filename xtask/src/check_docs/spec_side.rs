@@ -72,7 +72,8 @@ impl Spec {
     pub fn load(path: &std::path::Path) -> Result<Spec, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("--spec {}: cannot read it: {e}", path.display()))?;
-        let doc = spec_model::Document::parse(&text).map_err(|e| format!("--spec {}: {e}", path.display()))?;
+        let doc =
+            spec_model::Document::parse(&text).map_err(|e| format!("--spec {}: {e}", path.display()))?;
         Ok(Spec::from_doc(doc.into_root()))
     }
 
