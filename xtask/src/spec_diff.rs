@@ -179,29 +179,57 @@ fn compare_args(args: &Args, root: &Path) -> Result<u8, String> {
 }
 
 fn check_release(args: &Args, root: &Path) -> Result<u8, String> {
-    let Some(baseline) = release::baseline(root)? else {
+    let Some(check) = release_check(root, !args.no_rust)? else {
         eprintln!(
             "spec-diff: the crate version was never changed before: no earlier release to compare with"
         );
         return Ok(0);
     };
+    print!("{}", render::render(&check.report, args.format, args.all));
+    eprintln!("{}", check.verdict);
+    Ok(u8::from(!check.ok))
+}
+
+/// The release check's outcome.
+#[derive(Debug)]
+pub struct ReleaseCheck {
+    pub report: Report,
+    /// One line, and the changes that need more than the bump made when it fails.
+    pub verdict: String,
+    /// Whether the bump made covers what the changes need.
+    pub ok: bool,
+}
+
+/// Compares the working copy's spec with the last release's (see `release.rs`); None when
+/// there is no earlier release.
+pub fn release_check(root: &Path, rust: bool) -> Result<Option<ReleaseCheck>, String> {
+    let Some(baseline) = release::baseline(root)? else { return Ok(None) };
     let head = source::working_copy(root)?;
-    let report = diff(&baseline.spec, &head, &baseline.released, !args.no_rust)?;
-    print!("{}", render::render(&report, args.format, args.all));
+    let report = diff(&baseline.spec, &head, &baseline.released, rust)?;
     let made = version::made(&baseline.released, &baseline.current);
     let verdict = render::verdict(&report, &baseline, made);
-    if report.bump > made {
-        eprintln!("{verdict}");
-        Ok(1)
-    } else {
-        eprintln!("{verdict}");
-        Ok(0)
-    }
+    Ok(Some(ReleaseCheck { ok: report.bump <= made, verdict, report }))
 }
+
+/// The stack of the thread a diff runs on: generating a client recurses as deeply as the
+/// schemas nest, which the caller's thread (2 MiB for tests) may not allow.
+const STACK_BYTES: usize = 256 << 20;
 
 /// Compares two specs; `version` is the crate version the bump is counted from. An error is an
 /// input error (a document that does not parse, a `$ref` that cannot be followed).
 pub fn diff(base: &Source, head: &Source, version: &Version, rust: bool) -> Result<Report, String> {
+    std::thread::scope(|scope| {
+        let work = std::thread::Builder::new()
+            .name("spec-diff".into())
+            .stack_size(STACK_BYTES)
+            .spawn_scoped(scope, || compare(base, head, version, rust))
+            .map_err(|e| format!("cannot start a thread: {e}"))?;
+        work.join()
+            .map_err(|_| "the comparison panicked (a bug: please report it with both specs)".to_string())?
+    })
+}
+
+fn compare(base: &Source, head: &Source, version: &Version, rust: bool) -> Result<Report, String> {
     let started = Instant::now();
     let base_doc = Document::parse(&base.text).map_err(|e| format!("BASE ({}): {e}", base.label))?;
     let head_doc = Document::parse(&head.text).map_err(|e| format!("HEAD ({}): {e}", head.label))?;

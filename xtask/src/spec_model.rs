@@ -11,7 +11,7 @@
 //! depend on the client crate, so it works when the spec breaks the client's build.
 
 use std::borrow::Cow;
-use std::collections::HashSet;
+use std::collections::{BTreeMap, BTreeSet, HashSet};
 use std::fmt;
 
 use serde_json::Value;
@@ -340,6 +340,187 @@ fn too_deep_yaml(text: &str) -> Option<usize> {
         }
     }
     None
+}
+
+/// A schema as the tools compare and check it, read from either spelling: `$ref`s of its
+/// `allOf` branches followed and merged in, OpenAPI 3.0 and 3.1 spellings read alike
+/// (`nullable: true` and `type: [.., "null"]`, an `anyOf` with a `null` branch,
+/// `exclusiveMinimum` as a flag or a number, `const` as a one-value `enum`).
+#[derive(Default)]
+pub struct Schema<'a> {
+    /// None: any type. `null` is in the set when null is accepted.
+    pub types: Option<BTreeSet<String>>,
+    pub format: Option<&'a str>,
+    pub enumeration: Option<Vec<&'a Value>>,
+    /// Name → (schema, its pointer).
+    pub properties: BTreeMap<&'a str, (&'a Value, String)>,
+    pub required: BTreeSet<&'a str>,
+    pub items: Option<(&'a Value, String)>,
+    pub additional: Additional<'a>,
+    /// `oneOf` / `anyOf` branches that are not the `null` of a 3.1 nullable.
+    pub alternatives: Vec<(&'a Value, String)>,
+    pub lower: Option<(f64, bool)>,
+    pub upper: Option<(f64, bool)>,
+    /// Integer constraints that tighten as they grow (`minLength`), or as they shrink.
+    pub at_least: BTreeMap<&'static str, f64>,
+    pub at_most: BTreeMap<&'static str, f64>,
+    pub pattern: Option<&'a str>,
+    pub multiple_of: Option<f64>,
+    pub unique_items: bool,
+    pub default: Option<&'a Value>,
+    pub deprecated: bool,
+    pub description: Option<&'a str>,
+    pub example: Option<&'a Value>,
+    pub extensions: BTreeMap<&'a str, &'a Value>,
+}
+
+#[derive(Default, Clone, Copy)]
+pub enum Additional<'a> {
+    /// Absent, `true` or `{}`.
+    #[default]
+    Any,
+    /// `false`.
+    Nothing,
+    Schema(&'a Value),
+}
+
+impl<'a> Schema<'a> {
+    /// Reads `schema` (already resolved) found at `pointer`; `allOf` branches merge into it.
+    pub fn read(root: &'a Value, schema: &'a Value, pointer: &str) -> Schema<'a> {
+        let mut view = Schema::default();
+        view.merge(root, schema, pointer, 0);
+        view
+    }
+
+    fn merge(&mut self, root: &'a Value, schema: &'a Value, pointer: &str, depth: usize) {
+        let Some(map) = schema.as_object() else {
+            if schema == &Value::Bool(false) {
+                self.types = Some(BTreeSet::new());
+            }
+            return;
+        };
+        let mut types: Option<BTreeSet<String>> = match map.get("type") {
+            Some(Value::String(t)) => Some([t.clone()].into()),
+            Some(Value::Array(ts)) => Some(ts.iter().filter_map(Value::as_str).map(str::to_string).collect()),
+            _ => None,
+        };
+        if map.get("nullable") == Some(&Value::Bool(true)) {
+            if let Some(types) = types.as_mut() {
+                types.insert("null".into());
+            }
+        }
+        // 3.1 writes a nullable `X` as `anyOf: [X, {type: "null"}]`.
+        for key in ["oneOf", "anyOf"] {
+            let Some(branches) = map.get(key).and_then(Value::as_array) else { continue };
+            let is_null = |b: &Value| b.get("type").and_then(Value::as_str) == Some("null");
+            let others: Vec<(usize, &Value)> =
+                branches.iter().enumerate().filter(|(_, b)| !is_null(b)).collect();
+            if others.len() == 1 && branches.len() == 2 && depth < 8 {
+                let (i, other) = others[0];
+                let at = format!("{pointer}/{key}/{i}");
+                if let Ok(found) = resolve(root, other) {
+                    self.merge(root, found.node, &found.pointer(&at), depth + 1);
+                }
+                let mut with_null = self.types.clone().unwrap_or_default();
+                with_null.insert("null".into());
+                self.types = Some(with_null);
+            } else {
+                for (i, branch) in branches.iter().enumerate() {
+                    self.alternatives.push((branch, format!("{pointer}/{key}/{i}")));
+                }
+            }
+        }
+        if let Some(types) = types {
+            self.types = Some(match self.types.take() {
+                Some(mine) if !mine.is_empty() => mine.intersection(&types).cloned().collect(),
+                _ => types,
+            });
+        }
+        self.format = self.format.or(map.get("format").and_then(Value::as_str));
+        if let Some(values) = map.get("enum").and_then(Value::as_array) {
+            self.enumeration = Some(values.iter().collect());
+        } else if let Some(value) = map.get("const") {
+            self.enumeration = Some(vec![value]);
+        }
+        for (name, property) in map.get("properties").and_then(Value::as_object).into_iter().flatten() {
+            let at = format!("{pointer}/properties/{}", escape(name));
+            self.properties.entry(name).or_insert((property, at));
+        }
+        self.required.extend(
+            map.get("required").and_then(Value::as_array).into_iter().flatten().filter_map(Value::as_str),
+        );
+        if let Some(items) = map.get("items") {
+            self.items = Some((items, format!("{pointer}/items")));
+        }
+        match map.get("additionalProperties") {
+            Some(Value::Bool(false)) => self.additional = Additional::Nothing,
+            Some(schema @ Value::Object(fields)) if !fields.is_empty() => {
+                self.additional = Additional::Schema(schema)
+            }
+            _ => {}
+        }
+        let number = |key: &str| map.get(key).and_then(Value::as_f64);
+        let flag = |key: &str| map.get(key) == Some(&Value::Bool(true));
+        // 3.0: `minimum` with `exclusiveMinimum: true`; 3.1: `exclusiveMinimum: 5`.
+        if let Some(min) = number("exclusiveMinimum") {
+            self.lower = Some((min, true));
+        } else if let Some(min) = number("minimum") {
+            self.lower = Some((min, flag("exclusiveMinimum")));
+        }
+        if let Some(max) = number("exclusiveMaximum") {
+            self.upper = Some((max, true));
+        } else if let Some(max) = number("maximum") {
+            self.upper = Some((max, flag("exclusiveMaximum")));
+        }
+        for key in ["minLength", "minItems", "minProperties"] {
+            if let Some(n) = number(key) {
+                self.at_least.insert(key_name(key), n);
+            }
+        }
+        for key in ["maxLength", "maxItems", "maxProperties"] {
+            if let Some(n) = number(key) {
+                self.at_most.insert(key_name(key), n);
+            }
+        }
+        self.pattern = self.pattern.or(map.get("pattern").and_then(Value::as_str));
+        self.multiple_of = self.multiple_of.or(number("multipleOf"));
+        self.unique_items |= flag("uniqueItems");
+        self.default = self.default.or(map.get("default"));
+        self.deprecated |= flag("deprecated");
+        self.description = self.description.or(map.get("description").and_then(Value::as_str));
+        self.example = self.example.or(map.get("example")).or(map.get("examples"));
+        for (key, value) in map.iter().filter(|(k, _)| k.starts_with("x-")) {
+            self.extensions.insert(key, value);
+        }
+        for (i, branch) in map.get("allOf").and_then(Value::as_array).into_iter().flatten().enumerate() {
+            let at = format!("{pointer}/allOf/{i}");
+            if depth < 32 {
+                if let Ok(found) = resolve(root, branch) {
+                    self.merge(root, found.node, &found.pointer(&at), depth + 1);
+                }
+            }
+        }
+    }
+
+    pub fn accepts_null(&self) -> bool {
+        self.types.as_ref().is_none_or(|t| t.contains("null"))
+    }
+
+    /// The types other than `null`; None is any.
+    pub fn value_types(&self) -> Option<BTreeSet<&str>> {
+        self.types.as_ref().map(|t| t.iter().map(String::as_str).filter(|t| *t != "null").collect())
+    }
+}
+
+fn key_name(key: &str) -> &'static str {
+    match key {
+        "minLength" => "minLength",
+        "minItems" => "minItems",
+        "minProperties" => "minProperties",
+        "maxLength" => "maxLength",
+        "maxItems" => "maxItems",
+        _ => "maxProperties",
+    }
 }
 
 /// One operation of the document.

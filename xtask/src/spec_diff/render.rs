@@ -79,6 +79,17 @@ fn place(change: &Change) -> String {
     }
 }
 
+/// The other operations a change is in, the first few by name (JSON lists them all).
+fn also_in(change: &Change, name: impl Fn(&super::change::Location) -> String) -> String {
+    const SHOWN: usize = 5;
+    let others = &change.at[1..];
+    let mut text: Vec<String> = others.iter().take(SHOWN).map(name).collect();
+    if others.len() > SHOWN {
+        text.push(format!("and {} more", others.len() - SHOWN));
+    }
+    text.join(", ")
+}
+
 fn rust_lines<'r>(report: &'r Report, change: &Change) -> Vec<&'r RustChange> {
     change.rust.iter().filter_map(|&i| report.rust_changes().get(i)).collect()
 }
@@ -130,8 +141,7 @@ fn text(report: &Report, all: bool) -> String {
                 let _ = writeln!(out, "      rust: {rust} ({}: {})", rust.level.as_str(), rust.why);
             }
             if change.at.len() > 1 {
-                let others: Vec<String> = change.at[1..].iter().map(ToString::to_string).collect();
-                let _ = writeln!(out, "      also in: {}", others.join(", "));
+                let _ = writeln!(out, "      also in: {}", also_in(change, |l| l.to_string()));
             }
         }
     }
@@ -193,8 +203,7 @@ fn markdown(report: &Report, all: bool) -> String {
                 let _ = write!(out, " Rust: {}.", items.join("; "));
             }
             if change.at.len() > 1 {
-                let others: Vec<String> = change.at[1..].iter().map(|l| format!("`{l}`")).collect();
-                let _ = write!(out, " Also in {}.", others.join(", "));
+                let _ = write!(out, " Also in {}.", also_in(change, |l| format!("`{l}`")));
             }
             out.push('\n');
         }
@@ -275,16 +284,24 @@ fn json(report: &Report, all: bool) -> Value {
 pub fn verdict(report: &Report, baseline: &Baseline, made: Bump) -> String {
     let short = &baseline.commit[..baseline.commit.len().min(10)];
     let mut out = format!(
-        "spec-diff: since release {} ({short}) the spec needs {}; Cargo.toml has {} ({made} bump)",
+        "spec-diff: since release {} ({short}) the spec needs {}; Cargo.toml has {} ({})",
         baseline.released,
         bump_sentence(report),
-        baseline.current
+        baseline.current,
+        match made {
+            Bump::None => "no bump".to_string(),
+            bump => format!("a {bump} bump"),
+        }
     );
     if report.bump <= made {
         out.push_str(": OK");
         return out;
     }
-    let _ = write!(out, ": FAIL: set the version to at least {} (and add the changes to CHANGELOG.md). These need more than a {made} bump:", next_version(report));
+    let _ = write!(
+        out,
+        ": FAIL: set the version to at least {} (and add the changes to CHANGELOG.md). These need more:",
+        next_version(report)
+    );
     let needs = |level: Level| version::required(level, &report.version) > made;
     for change in report.changes.iter().filter(|c| needs(effective(report, c))) {
         let _ = write!(out, "\n  {}: {}", place(change), what(change));

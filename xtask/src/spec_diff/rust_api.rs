@@ -117,6 +117,9 @@ impl fmt::Display for RustChange {
 /// Generates the client for a spec and reads its public API. The spec must be OpenAPI 3.0
 /// that progenitor accepts; the error says why not.
 pub fn generate(text: &str, doc: &crate::spec_model::Document) -> Result<Api, String> {
+    if !doc.version().starts_with("3.0.") {
+        return Err(format!("is OpenAPI {:?}; progenitor generates only 3.0.x", doc.version()));
+    }
     if let Some(why) = crate::spec_model::beyond_generation_limits(doc.root()) {
         return Err(format!("is not generated: {why}"));
     }

@@ -217,7 +217,6 @@ fn check(edit: impl FnOnce(&mut Value), expect: Expect) -> Report {
 const MINOR_MAJOR: [Bump; 2] = [Bump::Minor, Bump::Major];
 const PATCH_MINOR: [Bump; 2] = [Bump::Patch, Bump::Minor];
 const PATCH_PATCH: [Bump; 2] = [Bump::Patch, Bump::Patch];
-const NONE: [Bump; 2] = [Bump::None, Bump::None];
 
 const PIN: &str = "/components/schemas/Pin/properties";
 const PIN_REQUEST: &str = "/components/schemas/PinRequest/properties";
@@ -898,4 +897,278 @@ fn description_and_evidence_changes_are_documentation() {
             && all.contains("#/components/schemas/PinRequest/properties/name/description"),
         "{all}"
     );
+}
+
+// ---------------------------------------------------------------- the real spec
+
+fn real_spec() -> Source {
+    let root = crate::workspace_root();
+    super::source::working_copy(root).expect("the spec is readable")
+}
+
+#[test]
+fn the_spec_against_itself_reports_nothing_and_exits_0() {
+    let spec = real_spec();
+    let report = diff(&spec, &spec, &v("0.1.0"), true).unwrap();
+    assert!(report.changes.is_empty(), "{}", super::render::render(&report, super::Format::Text, true));
+    assert!(matches!(&report.rust, RustSide::Compared { changes, .. } if changes.is_empty()));
+    assert_eq!(report.bump, Bump::None);
+
+    use clap::Parser;
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: super::Args,
+    }
+    let cli = Cli::parse_from(["spec-diff", crate::codegen::SPEC_PATH, "--no-rust"]);
+    assert_eq!(super::run(&cli.args), std::process::ExitCode::from(0));
+    let cli = Cli::parse_from(["spec-diff", "no-such-file-or-revision.yaml"]);
+    assert_eq!(super::run(&cli.args), std::process::ExitCode::from(2));
+}
+
+/// The spec as a 3.1 document in JSON: other operation ids (camelCase, as generators of other
+/// languages write them), `nullable` written as a type array, examples as `examples` lists, a
+/// trailing slash on one path and another name for its parameter.
+fn as_openapi_3_1(spec: &Source) -> Source {
+    fn rewrite(node: &mut Value) {
+        match node {
+            Value::Object(map) => {
+                if map.remove("nullable") == Some(Value::Bool(true)) {
+                    if let Some(Value::String(t)) = map.get("type").cloned() {
+                        map.insert("type".into(), json!([t, "null"]));
+                    }
+                }
+                if map.contains_key("type") {
+                    if let Some(example) = map.remove("example") {
+                        map.insert("examples".into(), json!([example]));
+                    }
+                }
+                if let Some(Value::String(id)) = map.get("operationId").cloned() {
+                    map.insert(
+                        "operationId".into(),
+                        json!(super::pascal(&id)[..1].to_lowercase() + &super::pascal(&id)[1..]),
+                    );
+                }
+                map.values_mut().for_each(rewrite);
+            }
+            Value::Array(items) => items.iter_mut().for_each(rewrite),
+            _ => {}
+        }
+    }
+    let mut doc: Value = serde_yaml::from_str(&spec.text).unwrap();
+    doc["openapi"] = json!("3.1.0");
+    rewrite(&mut doc);
+    let paths = doc["paths"].as_object_mut().unwrap();
+    let mut item = paths.remove("/files/pin/{cid}").expect("the spec has /files/pin/{cid}");
+    item["post"]["parameters"] = json!([
+        {"name": "hash", "in": "path", "required": true, "schema": {"type": "string"}},
+        {"$ref": "#/components/parameters/ClusterHeader"},
+        {"$ref": "#/components/parameters/ClusterQuery"}
+    ]);
+    paths.insert("/files/pin/{hash}/".into(), item);
+    Source { label: "the 3.1 copy".into(), text: serde_json::to_string(&doc).unwrap() }
+}
+
+#[test]
+fn a_3_1_json_copy_of_the_spec_reports_no_wire_change() {
+    let spec = real_spec();
+    let copy = as_openapi_3_1(&spec);
+    assert!(copy.text.contains(r#""type":["string","null"]"#) && copy.text.contains("filesPin"));
+    let report = diff(&spec, &copy, &v("0.1.0"), true).unwrap();
+    let shown = super::render::render(&report, super::Format::Text, false);
+    assert!(!report.wire_breaking(), "{shown}");
+    let on_the_wire: Vec<String> = report
+        .changes
+        .iter()
+        .filter(|c| c.level != Level::None)
+        .map(|c| format!("{} {}", c.kind.name(), c.pointer))
+        .collect();
+    assert_eq!(on_the_wire, Vec::<String>::new(), "{shown}");
+    let kinds: std::collections::BTreeSet<&str> =
+        report.changes.iter().filter(|c| !c.kind.is_documentation()).map(|c| c.kind.name()).collect();
+    assert_eq!(kinds, ["operation-id-changed", "path-parameter-renamed"].into(), "{shown}");
+    let ids = report.changes.iter().filter(|c| c.kind.name() == "operation-id-changed").count();
+    assert_eq!(ids, crate::spec_model::Document::parse(&spec.text).unwrap().operations().len());
+    // progenitor reads no 3.1: the Rust side says so instead of guessing.
+    assert!(matches!(&report.rust, RustSide::HeadFails(why) if why.contains("3.1")), "{shown}");
+    let wire_only = diff(&spec, &copy, &v("0.1.0"), false).unwrap();
+    assert_eq!(wire_only.bump, Bump::None);
+}
+
+// ---------------------------------------------------------------- hostile specs
+
+fn hostile(schemas: Value) -> Source {
+    let doc = json!({
+        "openapi": "3.0.3",
+        "info": {"title": "x", "version": "1"},
+        "paths": {"/a": {"get": {"operationId": "a_get", "responses": {"200": {"description": "ok",
+            "content": {"application/json": {"schema": {"$ref": "#/components/schemas/S0"}}}}}}}},
+        "components": {"schemas": schemas}
+    });
+    Source { label: "hostile".into(), text: doc.to_string() }
+}
+
+fn chain(n: usize, link: impl Fn(usize) -> Value) -> Value {
+    let mut schemas = serde_json::Map::new();
+    for i in 0..n {
+        schemas.insert(format!("S{i}"), link(i + 1));
+    }
+    schemas.insert(format!("S{n}"), json!({"type": "string"}));
+    Value::Object(schemas)
+}
+
+fn reference(i: usize) -> Value {
+    json!({"$ref": format!("#/components/schemas/S{i}")})
+}
+
+#[test]
+fn hostile_specs_get_a_clear_error_or_a_result_never_a_hang() {
+    let cycle = hostile(json!({"S0": reference(1), "S1": reference(0)}));
+    let e = diff(&cycle, &cycle, &v("0.1.0"), true).unwrap_err();
+    assert!(e.starts_with("BASE: $ref cycle: #/components/schemas/S1 -> #/components/schemas/S0"), "{e}");
+
+    let aliases = hostile(chain(10_000, reference));
+    let e = diff(&aliases, &aliases, &v("0.1.0"), true).unwrap_err();
+    // Once for the chain, once for the response that leads into it.
+    let expected = "BASE: $ref '#/components/schemas/S1' starts a chain of more than 32 references to references at #/components/schemas/S0 (and 1 more)";
+    assert_eq!(e, expected);
+
+    let nested = hostile(chain(5_000, |i| json!({"type": "object", "properties": {"next": reference(i)}})));
+    let e = diff(&nested, &nested, &v("0.1.0"), true).unwrap_err();
+    assert!(e.starts_with("schemas nest more than 64 levels deep"), "{e}");
+
+    // Recursion through properties is fine and ends.
+    let recursive = hostile(json!({"S0": {"type": "object", "properties": {
+        "next": reference(0), "children": {"type": "array", "items": reference(0)}}}}));
+    let report = diff(&recursive, &recursive, &v("0.1.0"), true).unwrap();
+    assert!(report.changes.is_empty() && !report.rust_breaking());
+
+    // A huge enum is compared by sets and not generated at all.
+    let values: Vec<String> = (0..50_000).map(|i| format!("v{i}")).collect();
+    let mut fewer = values.clone();
+    fewer.pop();
+    let big = hostile(json!({"S0": {"type": "string", "enum": values}}));
+    let smaller = hostile(json!({"S0": {"type": "string", "enum": fewer}}));
+    let report = diff(&big, &smaller, &v("0.1.0"), true).unwrap();
+    let kinds: Vec<&str> = report.changes.iter().map(|c| c.kind.name()).collect();
+    assert_eq!(kinds, ["enum-values-removed"]);
+    assert_eq!(report.changes[0].before, Some(json!(["v49999"])));
+    assert!(
+        matches!(&report.rust, RustSide::NotCompared(why) if why.contains("has 50000 values; the tools generate at most 10000")),
+        "{:?}",
+        report.rust
+    );
+
+    let deep = Source {
+        label: "deep".into(),
+        text: format!("openapi: 3.0.3\nx: {}1{}\n", "[".repeat(50_000), "]".repeat(50_000)),
+    };
+    let e = diff(&deep, &deep, &v("0.1.0"), true).unwrap_err();
+    assert!(e.contains("line 2 nests more than 128 levels deep"), "{e}");
+}
+
+// ---------------------------------------------------------------- the release check
+
+/// A git repository with a Cargo.toml and the spec, in a temporary directory.
+struct Repo(tempfile::TempDir);
+
+impl Repo {
+    fn new() -> Repo {
+        let repo = Repo(tempfile::tempdir().expect("a temporary directory"));
+        repo.git(&["init", "--quiet", "--initial-branch=main"]);
+        repo
+    }
+
+    fn root(&self) -> &std::path::Path {
+        self.0.path()
+    }
+
+    fn git(&self, args: &[&str]) {
+        let status = std::process::Command::new("git")
+            .arg("-C")
+            .arg(self.root())
+            .args(["-c", "user.name=t", "-c", "user.email=t@example.com", "-c", "commit.gpgsign=false"])
+            .args(args)
+            .status()
+            .expect("git runs");
+        assert!(status.success(), "git {args:?}");
+    }
+
+    fn version(&self, version: &str) -> &Repo {
+        let manifest =
+            format!("[package]\nname = \"pinarkive\"\nversion = \"{version}\"\n\n[dependencies]\n");
+        std::fs::write(self.root().join("Cargo.toml"), manifest).unwrap();
+        self
+    }
+
+    fn spec(&self, edit: impl FnOnce(&mut Value)) -> &Repo {
+        let mut doc = base();
+        edit(&mut doc);
+        std::fs::create_dir_all(self.root().join("openapi")).unwrap();
+        std::fs::write(self.root().join(crate::codegen::SPEC_PATH), serde_yaml::to_string(&doc).unwrap())
+            .unwrap();
+        self
+    }
+
+    fn commit(&self, message: &str) -> &Repo {
+        self.git(&["add", "-A"]);
+        self.git(&["commit", "--quiet", "-m", message]);
+        self
+    }
+
+    fn check(&self) -> super::ReleaseCheck {
+        super::release_check(self.root(), true).expect("the check runs").expect("there is a release")
+    }
+}
+
+fn drop_pin_name(d: &mut Value) {
+    remove(d, &format!("{PIN}/name"));
+}
+
+#[test]
+fn ci_fails_on_a_breaking_spec_change_without_a_matching_version_bump() {
+    let repo = Repo::new();
+    repo.version("0.1.0+2026042200").spec(|_| {}).commit("release 0.1.0");
+    assert!(
+        super::release_check(repo.root(), true).unwrap().is_none(),
+        "the first version has nothing before it"
+    );
+
+    // A field removed from a response, and no bump.
+    repo.spec(drop_pin_name).commit("spec: Pin has no name");
+    let check = repo.check();
+    assert!(!check.ok, "{}", check.verdict);
+    assert!(check.verdict.contains("since release 0.1.0+2026042200"), "{}", check.verdict);
+    assert!(
+        check.verdict.contains("needs a minor version bump: 0.1.0+2026042200 -> 0.2.0"),
+        "{}",
+        check.verdict
+    );
+    assert!(check.verdict.contains("FAIL: set the version to at least 0.2.0"), "{}", check.verdict);
+    assert!(check.verdict.contains("optional-property-removed in the response `name`"), "{}", check.verdict);
+
+    // A patch bump is not enough; a minor one is, before and after it is committed.
+    repo.version("0.1.1+2026042200");
+    assert!(!repo.check().ok);
+    repo.version("0.2.0+2026050100");
+    let check = repo.check();
+    assert!(check.ok && check.verdict.ends_with(": OK"), "{}", check.verdict);
+    repo.commit("release 0.2.0");
+    assert!(repo.check().ok, "the release commit is checked against the release before it");
+
+    // The next spec change needs its own bump, even a compatible one.
+    repo.spec(|d| {
+        drop_pin_name(d);
+        set(d, &format!("{GET}/responses/404"), json!({"$ref": "#/components/responses/Error"}));
+    })
+    .commit("spec: 404 documented");
+    let check = repo.check();
+    assert!(
+        !check.ok && check.verdict.contains("needs a patch version bump: 0.2.0+2026050100 -> 0.2.1"),
+        "{}",
+        check.verdict
+    );
+    assert!(check.verdict.contains("error-status-added"), "{}", check.verdict);
+    repo.version("0.2.1+2026050200").commit("release 0.2.1");
+    assert!(repo.check().ok);
 }
