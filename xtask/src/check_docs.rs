@@ -93,12 +93,13 @@ pub fn check(docs: &[PathBuf], spec: &Path, waivers: &Path) -> Result<report::Re
     let started = Instant::now();
     let spec = spec_side::Spec::load(spec)?;
     let waivers = waivers::load(waivers)?;
-    let pages = pages::load(docs)?;
+    let (pages, mut load_warnings) = pages::load(docs)?;
     let (claims, mut warnings) = extract::claims(&pages);
     let mut comparison = compare::compare(&spec, &claims);
     let waiver_problems = waivers::apply(&waivers, &mut comparison.findings, &pages, &spec);
     let mut all_warnings: Vec<pages::Warning> = pages.iter().flat_map(|p| p.warnings.clone()).collect();
     all_warnings.append(&mut warnings);
+    all_warnings.append(&mut load_warnings);
     all_warnings.sort_by(|a, b| (&a.page, a.line).cmp(&(&b.page, b.line)));
     let waiver_evidence = waivers.iter().map(|w| report::evidence_text(w, &spec)).collect();
     Ok(report::Report {

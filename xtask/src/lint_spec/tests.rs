@@ -392,3 +392,47 @@ fn two_success_bodies_name_the_operation() {
         "{reported:#?}"
     );
 }
+
+/// Hostile specs get problems or a clear error, never a hang or a stack overflow.
+#[test]
+fn hostile_specs_give_problems_not_hangs() {
+    let with_schemas = |schemas: Value| {
+        let mut doc: Value = serde_yaml::from_str(CLEAN).unwrap();
+        doc["components"]["schemas"] = schemas;
+        doc["paths"]["/pins/{cid}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] =
+            json!({"$ref": "#/components/schemas/S0"});
+        lint(&serde_json::to_string(&doc).unwrap()).expect("a report")
+    };
+    let reasons =
+        |report: &super::Report| report.problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n");
+
+    let cycle = with_schemas(
+        json!({"S0": {"$ref": "#/components/schemas/S1"}, "S1": {"$ref": "#/components/schemas/S0"}, "Pin": {}}),
+    );
+    assert!(
+        reasons(&cycle).contains("$ref cycle: #/components/schemas/S1 -> #/components/schemas/S0"),
+        "{}",
+        reasons(&cycle)
+    );
+
+    let mut chain = serde_json::Map::new();
+    for i in 0..2_000 {
+        chain.insert(format!("S{i}"), json!({"$ref": format!("#/components/schemas/S{}", i + 1)}));
+    }
+    chain.insert("S2000".into(), json!({"type": "string"}));
+    let report = with_schemas(Value::Object(chain));
+    let long: Vec<_> =
+        report.problems.iter().filter(|p| p.reason.contains("starts a chain of more than 32")).collect();
+    assert_eq!(long.len(), 2, "the chain once, and the response that leads into it: {}", reasons(&report));
+
+    let values: Vec<String> = (0..20_000).map(|i| format!("v{i}")).collect();
+    let report = with_schemas(json!({"S0": {"type": "string", "enum": values}}));
+    assert!(
+        reasons(&report).contains("not generated: the enum at #/components/schemas/S0 has 20000 values; the tools generate at most 10000"),
+        "{}",
+        reasons(&report)
+    );
+
+    let deep = format!("openapi: 3.0.3\nx: {}1{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    assert_eq!(lint(&deep).unwrap_err(), "not YAML this tool reads: line 2 nests more than 128 levels deep");
+}
