@@ -11,7 +11,7 @@
 //!   file, so it can be read and diffed.
 //! - `cargo xtask bench` measures the client against curl and bare reqwest on a local server and
 //!   writes `BENCHMARKS.md` (it rebuilds itself in release, with the `bench` feature).
-//! - `cargo xtask contract [--base-url URL] [--allow-writes] [--junit FILE]` runs the contract
+//! - `cargo xtask contract [--base-url URL] [--allow-writes] [--junit FILE] [--observed FILE]` runs the contract
 //!   suite against the emulator, or against a server (the live API) with `PINARKIVE_API_KEY`.
 //! - `cargo xtask emulator [--port 8787] [--key KEY=SCOPES]...` serves the emulator until Ctrl-C.
 //! - `cargo xtask spec-diff BASE [HEAD]` says what a spec edit changes on the wire and in the

@@ -105,15 +105,22 @@ fn bump_sentence(report: &Report) -> String {
     }
 }
 
-fn rust_summary(report: &Report) -> String {
+/// What happened to the Rust API; `timed` adds how long generating both clients took.
+fn rust_summary(report: &Report, timed: bool) -> String {
     match &report.rust {
         RustSide::Compared { changes, elapsed, .. } => {
             let breaking = changes.iter().filter(|c| c.level == Level::Breaking).count();
-            format!(
-                "{} Rust API changes ({breaking} breaking; both clients generated and compared in {:.1} s)",
-                changes.len(),
-                elapsed.as_secs_f64()
-            )
+            let mut text = match changes.len() {
+                0 => "the generated Rust API does not change".to_string(),
+                n => format!("{n} Rust API changes ({breaking} breaking)"),
+            };
+            if timed {
+                text.push_str(&format!(
+                    " (both clients generated and compared in {:.1} s)",
+                    elapsed.as_secs_f64()
+                ));
+            }
+            text
         }
         RustSide::HeadFails(why) => format!("Rust API: the crate would not build: {why}"),
         RustSide::NotCompared(why) => format!("Rust API not compared: {why}"),
@@ -163,7 +170,7 @@ fn text(report: &Report, all: bool) -> String {
     let _ = writeln!(
         out,
         "; {}; {} (in {:.1} s)",
-        rust_summary(report),
+        rust_summary(report, true),
         bump_sentence(report),
         report.elapsed.as_secs_f64()
     );
@@ -176,7 +183,8 @@ fn markdown(report: &Report, all: bool) -> String {
         Bump::None => format!("needs no version bump ({})", report.version),
         bump => format!("needs a **{bump}** version bump ({} → {})", report.version, next_version(report)),
     };
-    let _ = writeln!(out, "The crate {needs}. {}.", rust_summary(report));
+    let rust = rust_summary(report, false);
+    let _ = writeln!(out, "The crate {needs}; {rust}.");
     for (level, documentation, _, title) in GROUPS {
         if documentation && !all {
             continue;
