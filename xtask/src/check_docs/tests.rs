@@ -526,9 +526,13 @@ fn a_fifo_is_skipped_not_read() {
     let report = check_dir(&dir.0);
     assert_eq!(report.pages.len(), 1, "{:?}", report.pages);
     assert_eq!(messages(&report), ["a.md: not a regular file (a FIFO, socket or device): skipped"]);
-    let e = super::check(&[fifo.clone()], &fixtures().join("spec.yaml"), &fixtures().join("no-waivers.yaml"))
-        .err()
-        .expect("a FIFO given by name is a usage error");
+    let e = super::check(
+        std::slice::from_ref(&fifo),
+        &fixtures().join("spec.yaml"),
+        &fixtures().join("no-waivers.yaml"),
+    )
+    .err()
+    .expect("a FIFO given by name is a usage error");
     assert!(e.ends_with("a.md: neither a directory nor a regular file"), "{e}");
 }
 
@@ -558,7 +562,7 @@ fn fastest(mut run: impl FnMut()) -> f64 {
 /// about 4 times as long, quadratic work 16 times. A ratio within one run, not a time limit.
 fn assert_linear(what: &str, page: impl Fn(usize) -> String, n: usize) {
     let dir = Scratch::new("linear");
-    let mut time = |n: usize| {
+    let time = |n: usize| {
         std::fs::write(dir.0.join("page.md"), page(n)).unwrap();
         fastest(|| {
             check_dir(&dir.0);

@@ -41,7 +41,7 @@ pub enum Compat {
 }
 
 /// What a change needs of the crate's version, from nothing to a breaking release. Cargo's
-/// rules turn a level into a version component ([`super::semver`]).
+/// rules turn a level into a version component (`spec_diff/version.rs`).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Level {
     /// Nothing a user can observe (documentation, evidence, names that are not on the wire).
@@ -378,7 +378,7 @@ pub struct Changes {
 
 impl Changes {
     /// Records a change; its classification follows from kind and direction.
-    #[allow(clippy::too_many_arguments)]
+    #[allow(clippy::too_many_arguments)] // Each argument is one fact of the change.
     pub fn add(
         &mut self,
         kind: Kind,

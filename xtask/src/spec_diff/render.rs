@@ -29,7 +29,7 @@ const GROUPS: [(Level, bool, &str, &str); 5] = [
 
 /// The changes of a group: by the change's own level, or by its Rust changes' when they are
 /// more serious (a new response field is compatible on the wire and breaking in Rust).
-fn group<'r>(report: &'r Report, level: Level, documentation: bool) -> Vec<&'r Change> {
+fn group(report: &Report, level: Level, documentation: bool) -> Vec<&Change> {
     report
         .changes
         .iter()

@@ -146,6 +146,8 @@ impl<'a> Diff<'a> {
         }
     }
 
+    /// `Changes::add` for a change in operation `at`.
+    #[allow(clippy::too_many_arguments)] // Each argument is one fact of the change.
     fn add(
         &mut self,
         kind: Kind,
