@@ -78,7 +78,8 @@ pub fn operations(spec: &OpenAPI) -> Vec<(&'static str, &str, &Operation)> {
     out
 }
 
-fn method_name(method: &str) -> &'static str {
+/// `GET` for `get`: how reports and the operation table spell a path item's method key.
+pub fn method_name(method: &str) -> &'static str {
     match method {
         "get" => "GET",
         "put" => "PUT",

@@ -33,6 +33,8 @@ mod lint_spec;
 mod reexec;
 mod spec_diff;
 mod spec_model;
+#[cfg(test)]
+mod test_json;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;

@@ -119,6 +119,8 @@ impl Document {
         Ok(Document { root })
     }
 
+    /// A document already parsed (the contract suite's embedded spec).
+    #[cfg_attr(not(feature = "contract"), allow(dead_code))]
     pub fn from_value(root: Value) -> Document {
         Document { root }
     }
@@ -225,7 +227,7 @@ pub fn operations(root: &Value) -> Vec<Operation<'_>> {
         for method in METHODS {
             let Some(node) = item.node.get(method).filter(|n| n.is_object()) else { continue };
             out.push(Operation {
-                method: method_name(method),
+                method: crate::codegen::method_name(method),
                 path,
                 route: route(path),
                 id: node.get("operationId").and_then(Value::as_str),
@@ -600,19 +602,6 @@ pub fn route(path: &str) -> String {
         .map(|s| if s.starts_with('{') && s.ends_with('}') { "{}" } else { s })
         .collect();
     format!("/{}", segments.join("/"))
-}
-
-fn method_name(method: &str) -> &'static str {
-    match method {
-        "get" => "GET",
-        "put" => "PUT",
-        "post" => "POST",
-        "delete" => "DELETE",
-        "patch" => "PATCH",
-        "head" => "HEAD",
-        "options" => "OPTIONS",
-        _ => "TRACE",
-    }
 }
 
 /// The node a local reference (`#/a/b`, `~` and `/` escaped as `~0` and `~1`, percent-encoding

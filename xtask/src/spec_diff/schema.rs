@@ -371,89 +371,47 @@ impl<'a, 'c> Walk<'a, 'c> {
     }
 
     fn compare_constraints(&mut self, old: &View<'a>, new: &View<'a>, pointer: &str, member: Option<&str>) {
-        let bound =
-            |b: Option<(f64, bool)>| b.map(|(n, exclusive)| json!({"value": n, "exclusive": exclusive}));
-        if let Some(compat) = bound_compat(old.lower, new.lower, true) {
-            self.add(
-                Kind::ConstraintChanged(compat),
-                &format!("{pointer}/minimum"),
-                member,
-                bound(old.lower),
-                bound(new.lower),
-            );
-        }
-        if let Some(compat) = bound_compat(old.upper, new.upper, false) {
-            self.add(
-                Kind::ConstraintChanged(compat),
-                &format!("{pointer}/maximum"),
-                member,
-                bound(old.upper),
-                bound(new.upper),
-            );
-        }
-        let keys: BTreeSet<&str> = old.at_least.keys().chain(new.at_least.keys()).copied().collect();
-        for key in keys {
-            let (b, h) = (old.at_least.get(key).copied(), new.at_least.get(key).copied());
-            if let Some(compat) = bound_compat(b.map(|n| (n, false)), h.map(|n| (n, false)), true) {
-                self.add(
-                    Kind::ConstraintChanged(compat),
-                    &format!("{pointer}/{key}"),
-                    member,
-                    b.map(|n| json!(n)),
-                    h.map(|n| json!(n)),
-                );
-            }
-        }
-        let keys: BTreeSet<&str> = old.at_most.keys().chain(new.at_most.keys()).copied().collect();
-        for key in keys {
-            let (b, h) = (old.at_most.get(key).copied(), new.at_most.get(key).copied());
-            if let Some(compat) = bound_compat(b.map(|n| (n, false)), h.map(|n| (n, false)), false) {
-                self.add(
-                    Kind::ConstraintChanged(compat),
-                    &format!("{pointer}/{key}"),
-                    member,
-                    b.map(|n| json!(n)),
-                    h.map(|n| json!(n)),
-                );
-            }
-        }
-        let presence = |b: bool, h: bool| match (b, h) {
-            (false, true) => Some(Compat::Narrowed),
-            (true, false) => Some(Compat::Widened),
-            (true, true) => Some(Compat::Incompatible),
-            (false, false) => None,
+        // Bounds show whether they are exclusive; counts (`minLength`, …) are plain numbers.
+        let show = |key: &str, v: Option<(f64, bool)>| match key {
+            "minimum" | "maximum" => v.map(|(n, exclusive)| json!({"value": n, "exclusive": exclusive})),
+            _ => v.map(|(n, _)| json!(n)),
         };
-        if old.pattern != new.pattern {
-            if let Some(compat) = presence(old.pattern.is_some(), new.pattern.is_some()) {
-                self.add(
-                    Kind::ConstraintChanged(compat),
-                    &format!("{pointer}/pattern"),
-                    member,
-                    old.pattern.map(|p| json!(p)),
-                    new.pattern.map(|p| json!(p)),
-                );
+        let count = |n: Option<f64>| n.map(|n| (n, false));
+        // (keyword, before, after, whether a larger number accepts less)
+        let mut bounds =
+            vec![("minimum", old.lower, new.lower, true), ("maximum", old.upper, new.upper, false)];
+        for (limits, tighter_when_larger) in
+            [((&old.at_least, &new.at_least), true), ((&old.at_most, &new.at_most), false)]
+        {
+            let keys: BTreeSet<&str> = limits.0.keys().chain(limits.1.keys()).copied().collect();
+            for key in keys {
+                let (b, h) = (limits.0.get(key).copied(), limits.1.get(key).copied());
+                bounds.push((key, count(b), count(h), tighter_when_larger));
             }
         }
-        if old.multiple_of != new.multiple_of {
-            if let Some(compat) = presence(old.multiple_of.is_some(), new.multiple_of.is_some()) {
-                self.add(
-                    Kind::ConstraintChanged(compat),
-                    &format!("{pointer}/multipleOf"),
-                    member,
-                    old.multiple_of.map(|n| json!(n)),
-                    new.multiple_of.map(|n| json!(n)),
-                );
+        for (key, b, h, tighter_when_larger) in bounds {
+            if let Some(compat) = bound_compat(b, h, tighter_when_larger) {
+                let at = format!("{pointer}/{key}");
+                self.add(Kind::ConstraintChanged(compat), &at, member, show(key, b), show(key, h));
             }
         }
-        if old.unique_items != new.unique_items {
-            let compat = if new.unique_items { Compat::Narrowed } else { Compat::Widened };
-            self.add(
-                Kind::ConstraintChanged(compat),
-                &format!("{pointer}/uniqueItems"),
-                member,
-                Some(json!(old.unique_items)),
-                Some(json!(new.unique_items)),
-            );
+        // Present or not, and equal or not: a new one narrows, a dropped one widens.
+        let presence = |b: &Option<Value>, h: &Option<Value>| match (b, h) {
+            (None, Some(_)) => Some(Compat::Narrowed),
+            (Some(_), None) => Some(Compat::Widened),
+            (Some(x), Some(y)) if x != y => Some(Compat::Incompatible),
+            _ => None,
+        };
+        let unique = |on: bool| on.then(|| json!(true));
+        let rules = [
+            ("pattern", old.pattern.map(|p| json!(p)), new.pattern.map(|p| json!(p))),
+            ("multipleOf", old.multiple_of.map(|n| json!(n)), new.multiple_of.map(|n| json!(n))),
+            ("uniqueItems", unique(old.unique_items), unique(new.unique_items)),
+        ];
+        for (key, before, after) in rules {
+            if let Some(compat) = presence(&before, &after) {
+                self.add(Kind::ConstraintChanged(compat), &format!("{pointer}/{key}"), member, before, after);
+            }
         }
     }
 

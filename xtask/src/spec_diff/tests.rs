@@ -10,6 +10,7 @@ use serde_json::{json, Value};
 use super::change::Level;
 use super::version::{self, Bump};
 use super::{diff, Report, RustSide, Source};
+use crate::test_json::{at, remove, set};
 
 /// A small spec of three operations, written for these tests (the real one moves).
 const BASE: &str = r##"
@@ -121,34 +122,6 @@ fn source(label: &str, value: &Value) -> Source {
 
 fn v(text: &str) -> Version {
     Version::parse(text).expect("a version")
-}
-
-fn at<'a>(doc: &'a mut Value, pointer: &str) -> &'a mut Value {
-    doc.pointer_mut(pointer).unwrap_or_else(|| panic!("the fixture has no {pointer}"))
-}
-
-fn set(doc: &mut Value, pointer: &str, value: Value) {
-    let (parent, key) = pointer.rsplit_once('/').expect("a pointer");
-    let key = key.replace("~1", "/").replace("~0", "~");
-    match at(doc, parent) {
-        Value::Object(map) => {
-            map.insert(key, value);
-        }
-        Value::Array(items) => items.insert(key.parse().expect("an index"), value),
-        _ => panic!("{parent} holds no children"),
-    }
-}
-
-fn remove(doc: &mut Value, pointer: &str) {
-    let (parent, key) = pointer.rsplit_once('/').expect("a pointer");
-    let key = key.replace("~1", "/").replace("~0", "~");
-    match at(doc, parent) {
-        Value::Object(map) => assert!(map.remove(&key).is_some(), "no {pointer}"),
-        Value::Array(items) => {
-            items.remove(key.parse().expect("an index"));
-        }
-        _ => panic!("{parent} holds no children"),
-    }
 }
 
 fn diff_after(edit: impl FnOnce(&mut Value)) -> Report {

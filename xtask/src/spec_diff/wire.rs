@@ -161,6 +161,32 @@ impl<'a> Diff<'a> {
         self.changes.add(kind, direction, Some(at), pointer, member, before, after);
     }
 
+    /// A `became-required` or `became-optional` change of `old` to `new` (parameters, bodies,
+    /// headers), at `pointer/required`.
+    fn required(
+        &mut self,
+        old: &Value,
+        new: &Value,
+        direction: Direction,
+        at: &Location,
+        pointer: &str,
+        member: Option<&str>,
+    ) {
+        let (was, now) = (is_required(old), is_required(new));
+        if was != now {
+            let at_required = format!("{pointer}/required");
+            self.add(
+                Kind::RequiredChanged { now },
+                direction,
+                at,
+                &at_required,
+                member,
+                Some(json!(was)),
+                Some(json!(now)),
+            );
+        }
+    }
+
     fn walk<'w>(&'w mut self, direction: Direction, at: &'w Location) -> Walk<'a, 'w> {
         Walk::new(self.base, self.head, direction, at, &mut self.changes, &mut self.budget)
     }
@@ -295,18 +321,7 @@ impl<'a> Diff<'a> {
                     Some(json!(p.name)),
                 );
             }
-            let (was, now) = (is_required(o.node), is_required(p.node));
-            if was != now {
-                self.add(
-                    Kind::RequiredChanged { now },
-                    Direction::Request,
-                    at,
-                    &format!("{}/required", p.pointer),
-                    Some(p.name),
-                    Some(json!(was)),
-                    Some(json!(now)),
-                );
-            }
+            self.required(o.node, p.node, Direction::Request, at, &p.pointer, Some(p.name));
             if style(o) != style(p) {
                 self.add(
                     Kind::ParameterStyleChanged,
@@ -388,18 +403,7 @@ impl<'a> Diff<'a> {
                 Ok(())
             }
             (Some((old, _)), Some((new, pointer))) => {
-                let (was, now) = (is_required(old), is_required(new));
-                if was != now {
-                    self.add(
-                        Kind::RequiredChanged { now },
-                        Direction::Request,
-                        at,
-                        &format!("{pointer}/required"),
-                        None,
-                        Some(json!(was)),
-                        Some(json!(now)),
-                    );
-                }
+                self.required(old, new, Direction::Request, at, &pointer, None);
                 if old.get("description") != new.get("description") {
                     self.add(
                         Kind::DescriptionChanged,
@@ -589,18 +593,7 @@ impl<'a> Diff<'a> {
                 );
                 continue;
             };
-            let (was, now) = (is_required(old_header), is_required(header));
-            if was != now {
-                self.add(
-                    Kind::RequiredChanged { now },
-                    Direction::Response,
-                    at,
-                    &format!("{at_header}/required"),
-                    Some(name),
-                    Some(json!(was)),
-                    Some(json!(now)),
-                );
-            }
+            self.required(old_header, header, Direction::Response, at, &at_header, Some(name));
             let (x, y) = (
                 old_header.get("schema").unwrap_or(&Value::Null),
                 header.get("schema").unwrap_or(&Value::Null),
@@ -611,6 +604,7 @@ impl<'a> Diff<'a> {
     }
 }
 
+/// `required` of a parameter, request body or header, `false` when absent.
 fn is_required(node: &Value) -> bool {
     node.get("required") == Some(&Value::Bool(true))
 }
