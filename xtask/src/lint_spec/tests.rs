@@ -1,7 +1,7 @@
 use serde_json::{json, Value};
 
 use super::{exit_code, lint, lint_file};
-use crate::test_json::{at, remove, set};
+use crate::test_json::{remove, set};
 
 /// The real spec must pass, so `cargo test --workspace` enforces the editing rules.
 #[test]

@@ -402,7 +402,7 @@ impl<'a, 'c> Walk<'a, 'c> {
             (Some(x), Some(y)) if x != y => Some(Compat::Incompatible),
             _ => None,
         };
-        let unique = |on: bool| on.then(|| json!(true));
+        let unique = |on: bool| on.then_some(json!(true));
         let rules = [
             ("pattern", old.pattern.map(|p| json!(p)), new.pattern.map(|p| json!(p))),
             ("multipleOf", old.multiple_of.map(|n| json!(n)), new.multiple_of.map(|n| json!(n))),
