@@ -90,6 +90,15 @@ fn also_in(change: &Change, name: impl Fn(&super::change::Location) -> String) -
     text.join(", ")
 }
 
+/// Whether a change is in an operation the crate implements by hand (the generated API does
+/// not show what happens to it).
+fn handwritten(report: &Report, change: &Change) -> bool {
+    let RustSide::Compared { handwritten, .. } = &report.rust else { return false };
+    change.at.iter().any(|l| l.operation_id.as_ref().is_some_and(|id| handwritten.contains(id)))
+}
+
+const HANDWRITTEN: &str = "the operation is implemented by hand (src/upload.rs): check it there";
+
 fn rust_lines<'r>(report: &'r Report, change: &Change) -> Vec<&'r RustChange> {
     change.rust.iter().filter_map(|&i| report.rust_changes().get(i)).collect()
 }
@@ -100,7 +109,7 @@ fn next_version(report: &Report) -> String {
 
 fn bump_sentence(report: &Report) -> String {
     match report.bump {
-        Bump::None => format!("no version bump needed ({})", report.version),
+        Bump::None => format!("no version bump ({})", report.version),
         bump => format!("a {bump} version bump: {} -> {}", report.version, next_version(report)),
     }
 }
@@ -147,6 +156,9 @@ fn text(report: &Report, all: bool) -> String {
             for rust in rust_lines(report, change) {
                 let _ = writeln!(out, "      rust: {rust} ({}: {})", rust.level.as_str(), rust.why);
             }
+            if handwritten(report, change) && !change.kind.is_documentation() {
+                let _ = writeln!(out, "      rust: {HANDWRITTEN}");
+            }
             if change.at.len() > 1 {
                 let _ = writeln!(out, "      also in: {}", also_in(change, |l| l.to_string()));
             }
@@ -169,7 +181,7 @@ fn text(report: &Report, all: bool) -> String {
     }
     let _ = writeln!(
         out,
-        "; {}; {} (in {:.1} s)",
+        "; {}; needs {} (in {:.1} s)",
         rust_summary(report, true),
         bump_sentence(report),
         report.elapsed.as_secs_f64()
@@ -209,6 +221,9 @@ fn markdown(report: &Report, all: bool) -> String {
             if !rust.is_empty() {
                 let items: Vec<String> = rust.iter().map(|r| r.to_string()).collect();
                 let _ = write!(out, " Rust: {}.", items.join("; "));
+            }
+            if handwritten(report, change) && !change.kind.is_documentation() {
+                let _ = write!(out, " Rust: {HANDWRITTEN}.");
             }
             if change.at.len() > 1 {
                 let _ = write!(out, " Also in {}.", also_in(change, |l| format!("`{l}`")));
