@@ -109,8 +109,7 @@ pub fn at_revision(root: &Path, revision: &str, file: &str) -> Result<String, St
 /// to loopback; redirects are not followed (the error names where it pointed).
 pub fn fetch(url: &str, api_key: Option<&str>) -> Result<Source, String> {
     let parsed = reqwest::Url::parse(url).map_err(|e| format!("{url} is not a URL: {e}"))?;
-    let loopback = matches!(parsed.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"));
-    let send_key = api_key.filter(|_| parsed.scheme() == "https" || loopback);
+    let send_key = api_key.filter(|_| may_get_the_key(&parsed));
     if api_key.is_some() && send_key.is_none() {
         eprintln!("spec-diff: not sending {API_KEY_VAR} to {url}: only https URLs and loopback get it");
     }
@@ -161,6 +160,11 @@ pub fn fetch(url: &str, api_key: Option<&str>) -> Result<Source, String> {
     Ok(Source { label: url.to_string(), text })
 }
 
+/// An API key travels only encrypted, or to this machine.
+fn may_get_the_key(url: &reqwest::Url) -> bool {
+    url.scheme() == "https" || matches!(url.host_str(), Some("localhost" | "127.0.0.1" | "[::1]"))
+}
+
 fn innermost(error: &reqwest::Error) -> String {
     let mut cause = error.to_string();
     let mut source = std::error::Error::source(error);
@@ -169,4 +173,88 @@ fn innermost(error: &reqwest::Error) -> String {
         source = e.source();
     }
     cause
+}
+
+#[cfg(test)]
+mod tests {
+    use std::io::{BufRead, BufReader, Write};
+    use std::net::TcpListener;
+
+    use super::*;
+
+    /// A one-request HTTP server on loopback that answers `response` and hands back the request
+    /// head it got.
+    fn serve_once(response: Vec<u8>) -> (String, std::thread::JoinHandle<String>) {
+        let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+        let url = format!("http://{}/api/v3/docs/openapi.json", listener.local_addr().unwrap());
+        let server = std::thread::spawn(move || {
+            let (stream, _) = listener.accept().unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut head = String::new();
+            while reader.read_line(&mut head).unwrap() > 2 && !head.ends_with("\r\n\r\n") {}
+            let mut stream = stream;
+            let _ = stream.write_all(&response);
+            head
+        });
+        (url, server)
+    }
+
+    fn answer(status: &str, headers: &str, body: &[u8]) -> Vec<u8> {
+        let mut out = format!(
+            "HTTP/1.1 {status}\r\ncontent-length: {}\r\n{headers}connection: close\r\n\r\n",
+            body.len()
+        )
+        .into_bytes();
+        out.extend_from_slice(body);
+        out
+    }
+
+    #[test]
+    fn a_served_document_is_fetched_with_the_key_on_loopback() {
+        let (url, server) =
+            serve_once(answer("200 OK", "content-type: application/json\r\n", b"{\"openapi\":\"3.1.0\"}"));
+        let source = fetch(&url, Some("pk_test_secret")).unwrap();
+        assert_eq!(source.text, "{\"openapi\":\"3.1.0\"}");
+        let head = server.join().unwrap().to_lowercase();
+        assert!(head.contains("x-api-key: pk_test_secret"), "{head}");
+    }
+
+    #[test]
+    fn redirects_errors_and_huge_documents_are_refused_and_the_key_never_shows() {
+        let (url, server) =
+            serve_once(answer("302 Found", "location: https://elsewhere.example/spec\r\n", b""));
+        let e = fetch(&url, Some("pk_test_secret")).unwrap_err();
+        assert!(e.contains("answered 302 Found, pointing at https://elsewhere.example/spec"), "{e}");
+        assert!(!e.contains("pk_test_secret"));
+        server.join().unwrap();
+
+        let (url, server) =
+            serve_once(answer("401 Unauthorized", "", b"{\"error\":\"pk_test_secret is wrong\"}"));
+        let e = fetch(&url, Some("pk_test_secret")).unwrap_err();
+        assert!(e.ends_with("answered 401 Unauthorized"), "{e}");
+        server.join().unwrap();
+
+        let huge = vec![b' '; MAX_SPEC_BYTES + 1];
+        let (url, server) = serve_once(answer("200 OK", "", &huge));
+        let e = fetch(&url, None).unwrap_err();
+        assert!(e.contains("more than the 16 MiB a spec may have"), "{e}");
+        let _ = server.join();
+    }
+
+    #[test]
+    fn the_key_goes_only_to_https_or_loopback() {
+        let url = |u: &str| reqwest::Url::parse(u).unwrap();
+        assert!(may_get_the_key(&url("https://api.pinarkive.com/api/v3/docs/openapi.json")));
+        assert!(may_get_the_key(&url("http://127.0.0.1:8787/api/v3/docs/openapi.json")));
+        assert!(may_get_the_key(&url("http://localhost/openapi.json")));
+        assert!(!may_get_the_key(&url("http://api.pinarkive.com/api/v3/docs/openapi.json")));
+    }
+
+    #[test]
+    fn a_revision_that_looks_like_an_option_is_refused() {
+        let root = crate::workspace_root();
+        assert!(commit(root, "--output=/tmp/x").unwrap_err().contains("is not a revision"));
+        let e = load("no-such-revision-or-file", root).unwrap_err();
+        assert!(e.contains("is neither a file, an http(s) URL nor a git revision"), "{e}");
+    }
 }
