@@ -225,32 +225,25 @@ impl Walk<'_, '_> {
         }
         match value {
             Value::Object(fields) => {
-                // Only an object whose schema lists its properties claims to describe it; an
-                // untyped schema says nothing on purpose (see openapi/README.md), and below an
-                // undeclared field nothing is declared.
-                let described = schema.as_ref().filter(|s| !s.properties.is_empty());
-                let undeclared_parent = schema.is_none();
+                // Only an object whose schema lists its properties (or the schema of its values)
+                // claims to describe it; an untyped schema says nothing on purpose (see
+                // openapi/README.md), and below an undeclared field nothing is declared.
                 for (key, field) in fields {
                     let at = format!("{pointer}/{}", shown_key(key));
-                    let declared = described.map(|s| match s.properties.get(key.as_str()) {
-                        Some((property, property_at)) => Some((*property, property_at.clone())),
-                        None => match s.additional {
-                            Additional::Schema(extra) => Some((extra, String::new())),
-                            _ => None,
+                    let declared = match &schema {
+                        None => None,
+                        Some(s) => match (s.properties.get(key.as_str()), s.additional) {
+                            (Some((property, property_at)), _) => Some((*property, property_at.clone())),
+                            (None, Additional::Schema(values)) => Some((values, String::new())),
+                            // Any other value of an untyped object is as the spec means it.
+                            (None, _) if s.properties.is_empty() => continue,
+                            (None, _) => None,
                         },
-                    });
-                    match declared {
-                        Some(Some(schema)) => self.value(field, Some(schema), at, depth + 1),
-                        Some(None) => {
-                            self.note(&at, Kind::Undeclared, json_type(field), None);
-                            self.value(field, None, at, depth + 1);
-                        }
-                        None if undeclared_parent => {
-                            self.note(&at, Kind::Undeclared, json_type(field), None);
-                            self.value(field, None, at, depth + 1);
-                        }
-                        None => {}
+                    };
+                    if declared.is_none() {
+                        self.note(&at, Kind::Undeclared, json_type(field), None);
                     }
+                    self.value(field, declared, at, depth + 1);
                 }
                 if let Some(schema) = &schema {
                     for name in schema.required.iter().filter(|name| !fields.contains_key(**name)) {
