@@ -78,7 +78,8 @@ pub fn operations(spec: &OpenAPI) -> Vec<(&'static str, &str, &Operation)> {
     out
 }
 
-fn method_name(method: &str) -> &'static str {
+/// `GET` for `get`: how reports and the operation table spell a path item's method key.
+pub fn method_name(method: &str) -> &'static str {
     match method {
         "get" => "GET",
         "put" => "PUT",
@@ -257,23 +258,40 @@ fn settings() -> progenitor::GenerationSettings {
 
 /// Generates the client and the typed mocks, or says why it cannot.
 pub fn generate(spec: &OpenAPI) -> Result<Generated, Vec<Problem>> {
+    let (spec, handwritten) = generatable(spec)?;
+    let client = client_code(&spec)?;
+    let httpmock =
+        run_progenitor("httpmock", || progenitor::Generator::new(&settings()).httpmock(&spec, "crate"))?;
+    let httpmock = format_code(httpmock, |file| {
+        syn::visit_mut::VisitMut::visit_file_mut(&mut EscapePathMatchers, file)
+    })?;
+    Ok(Generated { client, httpmock, handwritten })
+}
+
+/// Only the typed client (`Generated::client`), for tools that compare clients and need no
+/// mocks, with the operations left to hand-written code.
+pub fn generate_client(spec: &OpenAPI) -> Result<(String, Vec<HandwrittenOperation>), Vec<Problem>> {
+    let (spec, handwritten) = generatable(spec)?;
+    Ok((client_code(&spec)?, handwritten))
+}
+
+/// The spec without the hand-written operations, once it passes the checks progenitor needs.
+fn generatable(spec: &OpenAPI) -> Result<(OpenAPI, Vec<HandwrittenOperation>), Vec<Problem>> {
     let handwritten = handwritten_operations(spec);
     let spec = without_handwritten(spec.clone());
     let problems = generation_problems(&spec);
     if !problems.is_empty() {
         return Err(problems);
     }
-    let client = run_progenitor("client", || progenitor::Generator::new(&settings()).generate_tokens(&spec))?;
-    let httpmock =
-        run_progenitor("httpmock", || progenitor::Generator::new(&settings()).httpmock(&spec, "crate"))?;
-    let client = format_code(client, |file| {
+    Ok((spec, handwritten))
+}
+
+fn client_code(spec: &OpenAPI) -> Result<String, Vec<Problem>> {
+    let client = run_progenitor("client", || progenitor::Generator::new(&settings()).generate_tokens(spec))?;
+    format_code(client, |file| {
         syn::visit_mut::VisitMut::visit_file_mut(&mut ConvertSendErrors, file);
         syn::visit_mut::VisitMut::visit_file_mut(&mut BuilderOnly, file);
-    })?;
-    let httpmock = format_code(httpmock, |file| {
-        syn::visit_mut::VisitMut::visit_file_mut(&mut EscapePathMatchers, file)
-    })?;
-    Ok(Generated { client, httpmock, handwritten })
+    })
 }
 
 /// progenitor reports some limits by panicking; a panic becomes a problem like any other.

@@ -4,6 +4,7 @@
 //! cargo xtask contract                                   # the in-process emulator
 //! PINARKIVE_API_KEY=pk_... cargo xtask contract --base-url https://api.pinarkive.com/api/v3
 //! cargo xtask contract --junit target/contract.xml       # also write JUnit XML
+//! cargo xtask contract --observed target/observed.json   # what answers held that the spec does not say
 //! ```
 //!
 //! Every operation of the spec is checked the same way whatever the server (the suite only
@@ -18,14 +19,22 @@
 //! operation × check with the reason of every failure and skip; the exit status is 1 when a
 //! check or the cleanup failed and 2 for a usage error. The key is never printed.
 //!
+//! Every answer is also compared field by field with its schema (`observed`): fields the spec
+//! does not declare, required fields that were absent and other JSON types are listed in the
+//! notes and, with `--observed FILE`, as JSON, by JSON pointer and type, never by value. That
+//! is what a maintainer reads before editing the spec (see `openapi/README.md`).
+//!
 //! The modules: `plan` (the runner and the order of the operations), `checks` (judging one
-//! response), `http` (requests, budget, 429s), `report` (table, summary, JUnit) and `safety`
-//! (what a live run may change, usage checks).
+//! response), `observed` (what answers hold that the spec does not say), `http` (requests,
+//! budget, 429s), `report` (table, summary, JUnit) and `safety` (what a live run may change,
+//! usage checks).
 
 #[cfg(feature = "contract")]
 mod checks;
 #[cfg(feature = "contract")]
 mod http;
+#[cfg(feature = "contract")]
+mod observed;
 #[cfg(feature = "contract")]
 mod plan;
 #[cfg(feature = "contract")]
@@ -51,6 +60,11 @@ pub struct Args {
     /// Also write the results as JUnit XML to FILE (relative to the workspace root).
     #[arg(long, value_name = "FILE")]
     junit: Option<PathBuf>,
+    /// Also write, as JSON, what the answers held that the spec does not say (undeclared
+    /// fields, absent required fields, other JSON types), by operation, status and JSON
+    /// pointer; types only, never values. The table's notes list the same.
+    #[arg(long, value_name = "FILE")]
+    observed: Option<PathBuf>,
     /// The most requests to send (cleanup may add a few).
     #[arg(long, value_name = "N", default_value_t = 1000)]
     max_requests: u32,
@@ -104,11 +118,13 @@ fn run_suite(args: &Args, config: safety::TargetConfig) -> ExitCode {
         }
     };
     println!("{}", report.render());
-    if let Some(path) = &args.junit {
+    let observed = serde_json::to_string_pretty(&report.observed.json()).unwrap_or_default() + "\n";
+    for (path, contents) in [(&args.junit, report.junit()), (&args.observed, observed)] {
+        let Some(path) = path else { continue };
         let path = crate::from_root(path);
         let written = match path.parent() {
-            Some(dir) => std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, report.junit())),
-            None => std::fs::write(&path, report.junit()),
+            Some(dir) => std::fs::create_dir_all(dir).and_then(|()| std::fs::write(&path, contents)),
+            None => std::fs::write(&path, contents),
         };
         if let Err(e) = written {
             eprintln!("contract: cannot write {}: {e}", path.display());

@@ -11,9 +11,11 @@
 //!   file, so it can be read and diffed.
 //! - `cargo xtask bench` measures the client against curl and bare reqwest on a local server and
 //!   writes `BENCHMARKS.md` (it rebuilds itself in release, with the `bench` feature).
-//! - `cargo xtask contract [--base-url URL] [--allow-writes] [--junit FILE]` runs the contract
+//! - `cargo xtask contract [--base-url URL] [--allow-writes] [--junit FILE] [--observed FILE]` runs the contract
 //!   suite against the emulator, or against a server (the live API) with `PINARKIVE_API_KEY`.
 //! - `cargo xtask emulator [--port 8787] [--key KEY=SCOPES]...` serves the emulator until Ctrl-C.
+//! - `cargo xtask spec-diff BASE [HEAD]` says what a spec edit changes on the wire and in the
+//!   generated Rust API and which version bump it needs; `--last-release` is CI's check.
 //!
 //! `contract` and `emulator` rebuild xtask with the `contract` feature (see `reexec.rs`).
 
@@ -29,6 +31,10 @@ mod contract;
 mod emulator_cmd;
 mod lint_spec;
 mod reexec;
+mod spec_diff;
+mod spec_model;
+#[cfg(test)]
+mod test_json;
 
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
@@ -62,6 +68,9 @@ enum Command {
     // Without the `contract` feature the arguments, `--help` included, go to the build with it.
     #[cfg_attr(not(feature = "contract"), command(disable_help_flag = true))]
     Emulator(emulator_cmd::Args),
+    /// What changed between two specs, on the wire and in the generated Rust API, and the
+    /// version bump it needs.
+    SpecDiff(spec_diff::Args),
     /// Internal to `bench`: one upload in a child process.
     #[command(hide = true)]
     BenchUploadChild(bench::UploadChildArgs),
@@ -76,6 +85,7 @@ fn main() -> ExitCode {
         Command::BenchUploadChild(args) => bench::run_upload_child(&args),
         Command::Contract(args) => contract::run(&args),
         Command::Emulator(args) => emulator_cmd::run(&args),
+        Command::SpecDiff(args) => spec_diff::run(&args),
     }
 }
 

@@ -1,7 +1,7 @@
 //! Claims against the spec: findings (docs say something the spec does not), information (the
 //! spec has something no doc mentions), and the counts of what was cross-checked.
 
-use std::collections::BTreeSet;
+use std::collections::{BTreeSet, HashMap};
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -131,7 +131,7 @@ struct Resolved<'a> {
 }
 
 pub fn compare(spec: &Spec, claims: &[Claim]) -> Comparison {
-    let mut c = Comparer { spec, findings: Vec::new(), seen: Default::default() };
+    let mut c = Comparer { spec, findings: Vec::new(), seen: Default::default(), validators: HashMap::new() };
     let mut counts = Counts { claims: claims.len(), ..Counts::default() };
     let mut endpoints = BTreeSet::new();
     let mut scopes = BTreeSet::new();
@@ -365,6 +365,9 @@ struct Comparer<'a> {
     spec: &'a Spec,
     findings: Vec<Finding>,
     seen: BTreeSet<(Kind, String, usize, usize)>,
+    /// Validators by the address of the spec schema they were built for: a page of thousands
+    /// of examples builds each once.
+    validators: HashMap<usize, Result<jsonschema::Validator, String>>,
 }
 
 static STEP: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\[\]|[^.\[\]]+").expect("valid regex"));
@@ -638,9 +641,15 @@ impl<'a> Comparer<'a> {
     /// checks, which name the field; what remains (a missing required field, a bad format, a
     /// negative count) is reported here.
     fn example(&mut self, claim: &Claim, subject: String, schema: &Value, value: &Value) {
-        let validator = match crate::lint_spec::examples::validator(&self.spec.schemas(), schema) {
+        let spec = self.spec;
+        let validator = self
+            .validators
+            .entry(schema as *const Value as usize)
+            .or_insert_with(|| crate::lint_spec::examples::validator(&spec.schemas(), schema));
+        let validator = match validator {
             Ok(v) => v,
             Err(e) => {
+                let e = e.clone();
                 self.push(
                     claim,
                     Kind::ExampleInvalid,

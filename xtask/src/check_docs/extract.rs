@@ -12,6 +12,7 @@ mod prose;
 mod snippets;
 mod tables;
 
+use std::collections::HashMap;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -164,20 +165,23 @@ impl Extractor {
     }
 
     /// A `resource:action` code span outside a scope label: a scope if its resource is a known
-    /// one or the line talks about scopes.
-    fn looks_like_scope(&self, span: &str, text: &str) -> bool {
+    /// one or the line talks about scopes (`mentions_scopes`, found once per line).
+    fn looks_like_scope(&self, span: &str, mentions_scopes: bool) -> bool {
         let resource = span.split(':').next().unwrap_or("");
-        self.scope_resources.iter().any(|r| r == resource) || text.to_lowercase().contains("scope")
+        mentions_scopes || self.scope_resources.iter().any(|r| r == resource)
     }
 
     /// Fields, statuses and types of a JSON body shown under the current label.
     /// `line` is the block's first line; each field gets the line where its key is written.
     fn json_body(&mut self, line: usize, raw: &str, value: serde_json::Value) {
         let Some(kind) = self.body else { return };
-        // serde_json keeps keys sorted, not in page order, so each key is looked up from the top.
+        // serde_json keeps keys sorted, not in page order, so each key's line comes from an
+        // index of where every quoted string first appears, built in one pass.
+        let quoted = QuotedIndex::new(raw);
+        let lines = LineStarts::new(raw);
         let field_line = |path: &str| {
-            let key = format!("\"{}\"", path.rsplit(['.', ']']).next().unwrap_or(path));
-            raw.find(&key).map_or(line, |i| line + raw[..i].matches('\n').count())
+            let key = path.rsplit(['.', ']']).next().unwrap_or(path);
+            quoted.first(key, 0).map_or(line, |i| line + lines.line_of(i))
         };
         let fields: Vec<(String, usize, claims::JsonType)> = json_fields(&value)
             .into_iter()
@@ -255,6 +259,10 @@ static STATUS: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"\b([1-5]\d\d)\b")
 /// The endpoints named in `text` (`POST /files/pin/:cid`, `GET https://…`), with the module
 /// prefix put in front of paths that are relative to it.
 fn mentions(text: &str) -> Vec<(String, String)> {
+    // Most spans name no endpoint; finding that out allocates nothing.
+    if !ENDPOINT_MENTION.is_match(text) {
+        return Vec::new();
+    }
     ENDPOINT_MENTION
         .captures_iter(text)
         .map(|c| {
@@ -268,10 +276,11 @@ fn mentions(text: &str) -> Vec<(String, String)> {
 /// like "POST /pin" abbreviates).
 fn line_mentions(line: &TextLine, prefix: &str) -> Vec<Endpoint> {
     let mut out: Vec<Endpoint> = Vec::new();
+    let mut seen = std::collections::HashSet::new();
     for run in line.code.iter().chain(&line.strong) {
         for (method, path) in mentions(run) {
             let endpoint = prefixed(prefix, &method, &path);
-            if !out.contains(&endpoint) {
+            if seen.insert(endpoint.to_string()) {
                 out.push(endpoint);
             }
         }
@@ -297,46 +306,109 @@ fn prefixed(prefix: &str, method: &str, path: &str) -> Endpoint {
 }
 
 /// Object keys of a `{ a, b?, "c": 1, d: [ { e } ] }` snippet: the top-level ones, then (with
-/// `nested`) the keys inside nested objects too.
+/// `nested`) the keys inside nested objects too, to a depth of [`NESTED_KEYS_DEPTH`].
 fn object_keys(text: &str, nested: bool) -> Vec<String> {
+    let mut keys = Vec::new();
+    // Depth first, each key followed by the keys inside its value, without recursion.
+    let mut open = vec![object_entries(text).into_iter()];
+    while let Some(entries) = open.last_mut() {
+        let Some((key, value)) = entries.next() else {
+            open.pop();
+            continue;
+        };
+        keys.push(key);
+        if let (true, Some(value)) = (nested && open.len() <= NESTED_KEYS_DEPTH, value) {
+            if value.contains('{') {
+                open.push(object_entries(value).into_iter());
+            }
+        }
+    }
+    keys
+}
+
+/// How deep `object_keys` looks into nested objects.
+const NESTED_KEYS_DEPTH: usize = 8;
+
+/// The top-level entries of an object snippet: each key that is a name, with its value text.
+fn object_entries(text: &str) -> Vec<(String, Option<&str>)> {
     let text = text.trim();
     let inner = match (text.find('{'), text.rfind('}')) {
         (Some(a), Some(b)) if a < b => &text[a + 1..b],
         _ => return Vec::new(),
     };
-    let mut keys = Vec::new();
-    let mut depth = 0usize;
-    let mut part = String::new();
     let mut parts = Vec::new();
-    for c in inner.chars() {
+    let mut depth = 0usize;
+    let mut part_start = 0;
+    for (i, c) in inner.char_indices() {
         match c {
             '{' | '[' | '(' => depth += 1,
             '}' | ']' | ')' => depth = depth.saturating_sub(1),
             ',' if depth == 0 => {
-                parts.push(std::mem::take(&mut part));
-                continue;
+                parts.push(&inner[part_start..i]);
+                part_start = i + 1;
             }
             _ => {}
         }
-        part.push(c);
     }
-    parts.push(part);
-    for part in parts {
-        let (key, value) = match part.split_once(':') {
-            Some((k, v)) => (k, Some(v)),
-            None => (part.as_str(), None),
-        };
-        let key = key.trim().trim_matches(['"', '\'']).trim_end_matches('?');
-        if IDENTIFIER.is_match(key) {
-            keys.push(key.to_string());
-        }
-        if let (true, Some(value)) = (nested, value) {
-            if value.contains('{') {
-                keys.extend(object_keys(value, true));
+    parts.push(&inner[part_start..]);
+    parts
+        .into_iter()
+        .filter_map(|part| {
+            let (key, value) = match part.split_once(':') {
+                Some((k, v)) => (k, Some(v)),
+                None => (part, None),
+            };
+            let key = key.trim().trim_matches(['"', '\'']).trim_end_matches('?');
+            IDENTIFIER.is_match(key).then(|| (key.to_string(), value))
+        })
+        .collect()
+}
+
+/// Where each quoted string (between two `"` or two `'`) of a text first appears, by content,
+/// built in one pass; `first` answers "where is `"name"` or `'name'` written, from byte `from`
+/// on" without searching the text again.
+pub struct QuotedIndex<'t> {
+    positions: HashMap<&'t str, Vec<usize>>,
+}
+
+impl<'t> QuotedIndex<'t> {
+    pub fn new(text: &'t str) -> Self {
+        let mut positions: HashMap<&str, Vec<usize>> = HashMap::new();
+        for quote in ['"', '\''] {
+            let marks: Vec<usize> = text.match_indices(quote).map(|(i, _)| i).collect();
+            for pair in marks.windows(2) {
+                let content = &text[pair[0] + 1..pair[1]];
+                // Names are short; long runs between quotes are prose, not keys.
+                if content.len() <= 64 && !content.contains('\n') {
+                    positions.entry(content).or_default().push(pair[0]);
+                }
             }
         }
+        for list in positions.values_mut() {
+            list.sort_unstable();
+        }
+        QuotedIndex { positions }
     }
-    keys
+
+    /// The offset of the opening quote of the first `"name"` or `'name'` at or after `from`.
+    pub fn first(&self, name: &str, from: usize) -> Option<usize> {
+        let list = self.positions.get(name)?;
+        list.get(list.partition_point(|&at| at < from)).copied()
+    }
+}
+
+/// Line starts of a text, for turning byte offsets into lines by binary search.
+pub struct LineStarts(Vec<usize>);
+
+impl LineStarts {
+    pub fn new(text: &str) -> Self {
+        LineStarts(std::iter::once(0).chain(text.match_indices('\n').map(|(i, _)| i + 1)).collect())
+    }
+
+    /// 0-based line of byte `offset`.
+    pub fn line_of(&self, offset: usize) -> usize {
+        self.0.partition_point(|&start| start <= offset).saturating_sub(1)
+    }
 }
 
 /// A field name as the docs write it in a code span (`timelock`, `files[]`, `hasExpiration=true`,

@@ -19,6 +19,9 @@ pub struct TextLine {
     pub text: String,
     /// The code spans, in order.
     pub code: Vec<String>,
+    /// Where each code span starts in `text` (a byte offset), so that what stands before a
+    /// span is found without searching the line for it again.
+    pub code_at: Vec<usize>,
     /// The bold (strong) runs, in order.
     pub strong: Vec<String>,
 }
@@ -61,29 +64,35 @@ pub struct Warning {
     pub message: String,
 }
 
+/// The largest page read; a larger one is skipped with a warning (the vendor's pages are a few
+/// kilobytes).
+pub const MAX_PAGE_BYTES: u64 = 16 << 20;
+
 /// Every `.md` / `.mdx` file under each input (a directory, walked in name order, or a file),
-/// read and parsed. An input that does not exist or cannot be read is a usage error naming it;
-/// a page that cannot be read below a directory is a warning.
-pub fn load(inputs: &[PathBuf]) -> Result<Vec<Page>, String> {
+/// read and parsed, and warnings about what was skipped. An input that does not exist, cannot
+/// be read or is neither a directory nor a regular file is a usage error naming it.
+///
+/// Symbolic links below a directory are not followed (one can lead out of the docs, or back
+/// into them, so that pages are read again and again), and files that are not regular (a FIFO
+/// would block the read for ever) are not opened: each gets a warning. So does a page larger
+/// than [`MAX_PAGE_BYTES`].
+pub fn load(inputs: &[PathBuf]) -> Result<(Vec<Page>, Vec<Warning>), String> {
     let mut pages = Vec::new();
+    let mut warnings = Vec::new();
     for input in inputs {
         let meta = std::fs::metadata(input)
             .map_err(|e| format!("--docs {}: cannot read it: {e}", input.display()))?;
         if meta.is_dir() {
-            let mut files = Vec::new();
-            walk(input, &mut files).map_err(|e| format!("--docs {}: {e}", input.display()))?;
-            for file in files {
-                let relative = file.strip_prefix(input).unwrap_or(&file).to_string_lossy().replace('\\', "/");
-                pages.push(read_page(&file, relative));
-            }
-        } else {
+            walk(input, &mut pages, &mut warnings);
+        } else if meta.is_file() {
             let relative = input.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
-            let bytes = std::fs::read(input)
-                .map_err(|e| format!("--docs {}: cannot read it: {e}", input.display()))?;
+            let bytes = read_bounded(input).map_err(|e| format!("--docs {}: {e}", input.display()))?;
             pages.push(parse_page(shown(input), relative, &bytes));
+        } else {
+            return Err(format!("--docs {}: neither a directory nor a regular file", input.display()));
         }
     }
-    Ok(pages)
+    Ok((pages, warnings))
 }
 
 /// How reports name a file: relative to the workspace root when it is below it (as the command
@@ -92,38 +101,75 @@ fn shown(path: &Path) -> String {
     path.strip_prefix(crate::workspace_root()).unwrap_or(path).display().to_string()
 }
 
-/// Markdown files below `dir`, sorted so reports are stable.
-fn walk(dir: &Path, out: &mut Vec<PathBuf>) -> Result<(), String> {
-    let entries = std::fs::read_dir(dir).map_err(|e| format!("cannot list {}: {e}", dir.display()))?;
-    let mut paths: Vec<PathBuf> = entries.filter_map(|e| e.ok().map(|e| e.path())).collect();
-    paths.sort();
-    for path in paths {
-        if path.is_dir() {
-            walk(&path, out)?;
-        } else if matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "mdx")) {
-            out.push(path);
+fn is_markdown(path: &Path) -> bool {
+    matches!(path.extension().and_then(|e| e.to_str()), Some("md" | "mdx"))
+}
+
+/// The pages below `dir`, in name order so reports are stable.
+fn walk(dir: &Path, pages: &mut Vec<Page>, warnings: &mut Vec<Warning>) {
+    let entries = walkdir::WalkDir::new(dir).follow_links(false).sort_by_file_name();
+    for entry in entries {
+        let entry = match entry {
+            Ok(entry) => entry,
+            Err(e) => {
+                let at = e.path().map_or_else(|| dir.display().to_string(), shown);
+                warnings.push(warning(&at, 0, format!("cannot read it: {e}")));
+                continue;
+            }
+        };
+        let path = entry.path();
+        let kind = entry.file_type();
+        if kind.is_symlink() {
+            let message = "a symbolic link: not followed (links may lead out of the docs or back into them)";
+            warnings.push(warning(&shown(path), 0, message.into()));
+        } else if kind.is_dir() || !is_markdown(path) {
+            continue;
+        } else if !kind.is_file() {
+            warnings.push(warning(
+                &shown(path),
+                0,
+                "not a regular file (a FIFO, socket or device): skipped".into(),
+            ));
+        } else {
+            let relative = path.strip_prefix(dir).unwrap_or(path).to_string_lossy().replace('\\', "/");
+            match read_bounded(path) {
+                Ok(bytes) => pages.push(parse_page(shown(path), relative, &bytes)),
+                Err(e) => warnings.push(warning(&shown(path), 0, format!("{e}: skipped"))),
+            }
         }
     }
-    Ok(())
 }
 
-fn read_page(path: &Path, relative: String) -> Page {
-    match std::fs::read(path) {
-        Ok(bytes) => parse_page(shown(path), relative, &bytes),
-        Err(e) => Page {
-            name: shown(path),
-            relative,
-            blocks: Vec::new(),
-            warnings: vec![Warning {
-                page: shown(path),
-                line: 0,
-                message: format!("cannot read the page: {e}"),
-            }],
-        },
+/// A regular file of at most [`MAX_PAGE_BYTES`]; the file type is checked on the open file too,
+/// so a FIFO swapped in after the walk saw a file is not read.
+fn read_bounded(path: &Path) -> Result<Vec<u8>, String> {
+    let file = std::fs::File::open(path).map_err(|e| format!("cannot read it: {e}"))?;
+    let meta = file.metadata().map_err(|e| format!("cannot read it: {e}"))?;
+    if !meta.is_file() {
+        return Err("not a regular file".into());
     }
+    if meta.len() > MAX_PAGE_BYTES {
+        return Err(format!("larger than {} MiB", MAX_PAGE_BYTES >> 20));
+    }
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_PAGE_BYTES + 1), &mut bytes)
+        .map_err(|e| format!("cannot read it: {e}"))?;
+    if bytes.len() as u64 > MAX_PAGE_BYTES {
+        return Err(format!("larger than {} MiB", MAX_PAGE_BYTES >> 20));
+    }
+    Ok(bytes)
 }
+
+/// Rounds of parsing that look for unclosed fences the line scan cannot see (inside lists and
+/// block quotes); each round is a parse of the whole page, so they are few.
+const FENCE_ROUNDS: usize = 8;
 
 /// Parses one page. Bytes that are not UTF-8 are replaced (with a warning), never refused.
+///
+/// An unclosed fence swallows the rest of the page; blanking its opening line (the line numbers
+/// stay put) lets the rest be read as markdown again. Fences at the top level are found in one
+/// pass over the lines (`unclosed_fences`), so a page of thousands of them is read once, not
+/// once per fence; pulldown-cmark then finds those inside containers, a few rounds at most.
 pub fn parse_page(name: String, relative: String, bytes: &[u8]) -> Page {
     let mut warnings = Vec::new();
     let mut text = match std::str::from_utf8(bytes) {
@@ -133,32 +179,101 @@ pub fn parse_page(name: String, relative: String, bytes: &[u8]) -> Page {
             String::from_utf8_lossy(bytes).into_owned()
         }
     };
-    // An unclosed fence swallows the rest of the page; blanking its opening line (the line
-    // numbers stay put) lets the rest be read as markdown again.
-    // Each round blanks one fence, so there are at most as many rounds as lines.
-    let mut rounds_left = text.lines().count() + 1;
+    const UNCLOSED: &str = "code fence is never closed; the page after it was read as markdown";
+    let unclosed = unclosed_fences(&text);
+    if !unclosed.is_empty() {
+        let lines = LineIndex::new(&text);
+        warnings
+            .extend(unclosed.iter().map(|&(start, _)| warning(&name, lines.line(start), UNCLOSED.into())));
+        text = blank(text, &unclosed);
+    }
+    let mut rounds = 0;
     let blocks = loop {
-        rounds_left -= 1;
         let lines = LineIndex::new(&text);
         let parsed = parse_blocks(&text, &lines);
-        match parsed.unclosed_fence.filter(|_| rounds_left > 0) {
-            Some(offset) => {
-                let line = lines.line(offset);
-                warnings.push(warning(
-                    &name,
-                    line,
-                    "code fence is never closed; the page after it was read as markdown".into(),
-                ));
+        match parsed.unclosed_fence {
+            Some(offset) if rounds < FENCE_ROUNDS => {
+                rounds += 1;
+                warnings.push(warning(&name, lines.line(offset), UNCLOSED.into()));
                 let end = text[offset..].find('\n').map_or(text.len(), |i| offset + i);
-                text.replace_range(offset..end, &" ".repeat(end - offset));
+                text = blank(text, &[(offset, end)]);
             }
-            None => {
+            unclosed => {
+                if let Some(offset) = unclosed {
+                    let message = format!("code fence is never closed; after {FENCE_ROUNDS} such fences the rest of the page was read as code");
+                    warnings.push(warning(&name, lines.line(offset), message));
+                }
                 warnings.extend(parsed.table_warnings.into_iter().map(|(line, m)| warning(&name, line, m)));
                 break parsed.blocks;
             }
         }
     };
     Page { name, relative, blocks, warnings }
+}
+
+/// `text` with the byte ranges (whole lines) replaced by spaces, in one pass.
+fn blank(text: String, ranges: &[(usize, usize)]) -> String {
+    let mut bytes = text.into_bytes();
+    for &(start, end) in ranges {
+        bytes[start..end].fill(b' ');
+    }
+    // Whole characters became ASCII spaces, so the text is still UTF-8.
+    String::from_utf8(bytes).unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned())
+}
+
+/// A fence line: its character, the length of its run and what follows the run. At most three
+/// spaces of indentation, as CommonMark says.
+fn fence(line: &str) -> Option<(u8, usize, &str)> {
+    let indent = line.bytes().take_while(|&b| b == b' ').count();
+    let rest = line.get(indent..).filter(|_| indent <= 3)?;
+    let c = *rest.as_bytes().first().filter(|&&c| c == b'`' || c == b'~')?;
+    let run = rest.bytes().take_while(|&b| b == c).count();
+    (run >= 3).then(|| (c, run, &rest[run..]))
+}
+
+/// The byte ranges of the top-level fence openings that no later line closes, in one pass:
+/// which runs of each fence character later lines could close with is known from the end.
+fn unclosed_fences(text: &str) -> Vec<(usize, usize)> {
+    let mut lines = Vec::new();
+    let mut start = 0;
+    for raw in text.split_inclusive('\n') {
+        lines.push((start, raw.trim_end_matches(['\n', '\r'])));
+        start += raw.len();
+    }
+    let closer =
+        |line: &str| fence(line).filter(|(_, _, after)| after.trim().is_empty()).map(|(c, run, _)| (c, run));
+    let slot = |c: u8| usize::from(c == b'~');
+    // The longest closing run of each character on the lines from `i` on.
+    let mut longest = vec![[0usize; 2]; lines.len() + 1];
+    for (i, (_, line)) in lines.iter().enumerate().rev() {
+        longest[i] = longest[i + 1];
+        if let Some((c, run)) = closer(line) {
+            longest[i][slot(c)] = longest[i][slot(c)].max(run);
+        }
+    }
+    let mut open: Option<(u8, usize)> = None;
+    let mut out = Vec::new();
+    for (i, &(start, line)) in lines.iter().enumerate() {
+        match open {
+            Some((c, len)) => {
+                if closer(line).is_some_and(|(cc, run)| cc == c && run >= len) {
+                    open = None;
+                }
+            }
+            None => {
+                let Some((c, run, info)) = fence(line) else { continue };
+                if c == b'`' && info.contains('`') {
+                    continue; // Not a fence: backticks in the info string.
+                }
+                if longest[i + 1][slot(c)] >= run {
+                    open = Some((c, run));
+                } else {
+                    out.push((start, start + line.len()));
+                }
+            }
+        }
+    }
+    out
 }
 
 fn warning(page: &str, line: usize, message: String) -> Warning {
@@ -214,8 +329,11 @@ impl Collector {
     }
 
     fn push_code(&mut self, line: usize, code: &str) {
-        self.push_text(line, code);
-        self.current(line).code.push(code.to_string());
+        self.push_text(line, "");
+        let current = self.current(line);
+        current.code_at.push(current.text.len());
+        current.text.push_str(code);
+        current.code.push(code.to_string());
     }
 
     fn line_break(&mut self, next_line: usize) {
@@ -263,6 +381,7 @@ fn parse_blocks(text: &str, lines: &LineIndex) -> Parsed {
     let mut unclosed_fence = None;
     let mut table_warnings = Vec::new();
     let mut covered: Vec<(usize, usize)> = Vec::new(); // line ranges of tables and code blocks
+    let source_lines: Vec<&str> = text.lines().collect();
 
     let flush = |open: &mut Open, blocks: &mut Vec<Block>, row: &mut Vec<TextLine>| match std::mem::replace(
         open,
@@ -273,10 +392,7 @@ fn parse_blocks(text: &str, lines: &LineIndex) -> Parsed {
             let mut lines = c.finish().into_iter();
             if let Some(mut first) = lines.next() {
                 for rest in lines {
-                    first.text.push(' ');
-                    first.text.push_str(&rest.text);
-                    first.code.extend(rest.code);
-                    first.strong.extend(rest.strong);
+                    join(&mut first, rest);
                 }
                 blocks.push(Block::Heading { level, content: first });
             }
@@ -286,9 +402,7 @@ fn parse_blocks(text: &str, lines: &LineIndex) -> Parsed {
             let mut cell_lines = c.finish().into_iter();
             let mut cell = cell_lines.next().unwrap_or_default();
             for rest in cell_lines {
-                cell.text.push(' ');
-                cell.text.push_str(&rest.text);
-                cell.code.extend(rest.code);
+                join(&mut cell, rest);
             }
             row.push(cell);
         }
@@ -345,7 +459,7 @@ fn parse_blocks(text: &str, lines: &LineIndex) -> Parsed {
                 table = Some((Vec::new(), Vec::new(), false));
                 let end_line = lines.line(range.end.saturating_sub(1));
                 covered.push((line, end_line));
-                table_warnings.extend(check_table_rows(text, line, end_line));
+                table_warnings.extend(check_table_rows(&source_lines, line, end_line));
             }
             Event::Start(Tag::TableHead) => {
                 if let Some(t) = table.as_mut() {
@@ -387,8 +501,19 @@ fn parse_blocks(text: &str, lines: &LineIndex) -> Parsed {
         }
     }
     flush(&mut open, &mut blocks, &mut row);
+    covered.sort_unstable();
     table_warnings.extend(stray_pipe_rows(text, &covered));
     Parsed { blocks, unclosed_fence, table_warnings }
+}
+
+/// Appends `rest` to `first` with a space between, as one line.
+fn join(first: &mut TextLine, rest: TextLine) {
+    first.text.push(' ');
+    let shift = first.text.len();
+    first.text.push_str(&rest.text);
+    first.code.extend(rest.code);
+    first.code_at.extend(rest.code_at.into_iter().map(|at| at + shift));
+    first.strong.extend(rest.strong);
 }
 
 /// Text outside any block (loose inline HTML, for instance) still needs somewhere to go.
@@ -422,8 +547,7 @@ fn fence_closed(source: &str) -> bool {
 
 /// Rows whose cell count differs from the header's: pulldown-cmark pads or drops cells, which
 /// silently moves text to the wrong column.
-fn check_table_rows(text: &str, first: usize, last: usize) -> Vec<(usize, String)> {
-    let source_lines: Vec<&str> = text.lines().collect();
+fn check_table_rows(source_lines: &[&str], first: usize, last: usize) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     let Some(header) = source_lines.get(first - 1) else { return out };
     let expected = cell_count(header);
@@ -460,10 +584,12 @@ fn cell_count(row: &str) -> usize {
 
 /// Lines that look like table rows (`| a | b |`) outside any table or code block: usually a
 /// table whose delimiter row is missing or malformed, so none of it was read as a table.
+/// `covered` holds the line ranges of tables and code blocks in page order.
 fn stray_pipe_rows(text: &str, covered: &[(usize, usize)]) -> Vec<(usize, String)> {
     let mut out = Vec::new();
     let mut in_fence = false;
     let mut previous_stray = 0;
+    let mut next_range = 0;
     for (i, raw) in text.lines().enumerate() {
         let line = i + 1;
         let trimmed = raw.trim();
@@ -471,7 +597,11 @@ fn stray_pipe_rows(text: &str, covered: &[(usize, usize)]) -> Vec<(usize, String
             in_fence = !in_fence;
             continue;
         }
-        if in_fence || covered.iter().any(|&(a, b)| (a..=b).contains(&line)) {
+        while covered.get(next_range).is_some_and(|&(_, last)| last < line) {
+            next_range += 1;
+        }
+        let is_covered = covered.get(next_range).is_some_and(|&(first, _)| first <= line);
+        if in_fence || is_covered {
             continue;
         }
         if trimmed.starts_with('|') && trimmed.ends_with('|') && trimmed.len() > 2 {

@@ -1,5 +1,6 @@
 //! The report: a table grouped by page (default) or JSON, and the exit code.
 
+use std::collections::HashMap;
 use std::fmt::Write as _;
 use std::time::Duration;
 
@@ -61,9 +62,18 @@ impl Report {
     /// The readable report. `with_time` is off in snapshots, where time is noise.
     pub fn table(&self, with_time: bool) -> String {
         let mut out = String::new();
+        // Grouped once, so a report of many pages is not read once per page.
+        let mut findings_by_page: HashMap<usize, Vec<&Finding>> = HashMap::new();
+        for f in &self.findings {
+            findings_by_page.entry(f.page).or_default().push(f);
+        }
+        let mut warnings_by_page: HashMap<&str, Vec<&Warning>> = HashMap::new();
+        for w in &self.warnings {
+            warnings_by_page.entry(w.page.as_str()).or_default().push(w);
+        }
         for (index, page) in self.pages.iter().enumerate() {
-            let findings: Vec<&Finding> = self.findings.iter().filter(|f| f.page == index).collect();
-            let warnings: Vec<&Warning> = self.warnings.iter().filter(|w| &w.page == page).collect();
+            let findings = findings_by_page.remove(&index).unwrap_or_default();
+            let warnings = warnings_by_page.remove(page.as_str()).unwrap_or_default();
             if findings.is_empty() && warnings.is_empty() {
                 continue;
             }
@@ -83,8 +93,8 @@ impl Report {
                 }
             }
         }
-        let other_warnings: Vec<&Warning> =
-            self.warnings.iter().filter(|w| !self.pages.contains(&w.page)).collect();
+        // Warnings about no page read (a link not followed, a file skipped), in order.
+        let other_warnings = self.warnings.iter().filter(|w| warnings_by_page.contains_key(w.page.as_str()));
         for w in other_warnings {
             let _ = writeln!(out, "warning: {}:{}: {}", w.page, w.line, w.message);
         }

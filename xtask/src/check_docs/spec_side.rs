@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::Value;
 
-use crate::lint_spec::json::{self, resolve};
+use crate::spec_model::{self, resolve};
 
 /// One operation.
 #[derive(Debug)]
@@ -72,9 +72,9 @@ impl Spec {
     pub fn load(path: &std::path::Path) -> Result<Spec, String> {
         let text = std::fs::read_to_string(path)
             .map_err(|e| format!("--spec {}: cannot read it: {e}", path.display()))?;
-        let doc: Value =
-            serde_yaml::from_str(&text).map_err(|e| format!("--spec {}: not YAML: {e}", path.display()))?;
-        Ok(Spec::from_doc(doc))
+        let doc =
+            spec_model::Document::parse(&text).map_err(|e| format!("--spec {}: {e}", path.display()))?;
+        Ok(Spec::from_doc(doc.into_root()))
     }
 
     pub fn from_doc(doc: Value) -> Spec {
@@ -90,9 +90,8 @@ impl Spec {
         let mut scopes = BTreeSet::new();
         let mut request_headers = BTreeSet::new();
         let mut response_headers = BTreeSet::new();
-        for raw in json::operations(&doc) {
-            let Some((path, method)) = split_pointer(&raw.pointer) else { continue };
-            let op = operation(&doc, raw.node, &path, &method, &mut request_headers, &mut response_headers);
+        for found in spec_model::operations(&doc) {
+            let op = operation(&doc, &found, &mut request_headers, &mut response_headers);
             scopes.extend(op.scope.clone().filter(|s| s != "none-documented"));
             operations.push(op);
         }
@@ -156,54 +155,37 @@ impl Spec {
 
     /// Follows `$ref`s to the schema they name.
     pub fn resolve<'a>(&'a self, schema: &'a Value) -> &'a Value {
-        resolve(&self.doc, String::new(), schema).map_or(schema, |(_, s)| s)
+        resolve(&self.doc, schema).map_or(schema, |found| found.node)
     }
-}
-
-/// `#/paths/~1files~1pin~1{cid}/post` → (`/files/pin/{cid}`, `post`).
-fn split_pointer(pointer: &str) -> Option<(String, String)> {
-    let rest = pointer.strip_prefix("#/paths/")?;
-    let (path, method) = rest.rsplit_once('/')?;
-    Some((path.replace("~1", "/").replace("~0", "~"), method.to_string()))
 }
 
 fn operation(
     doc: &Value,
-    node: &Value,
-    path: &str,
-    method: &str,
+    found: &spec_model::Operation<'_>,
     request_headers: &mut BTreeSet<String>,
     response_headers: &mut BTreeSet<String>,
 ) -> Operation {
+    let node = found.node;
     let text = |v: Option<&Value>| v.and_then(Value::as_str).unwrap_or("").to_string();
     let mut query = BTreeSet::new();
-    let path_item = doc.pointer(&format!("/paths/{}", json::escape(path)));
-    let parameters = path_item
-        .and_then(|p| p.get("parameters"))
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-        .chain(node.get("parameters").and_then(Value::as_array).into_iter().flatten());
-    for parameter in parameters {
-        let Some((_, parameter)) = resolve(doc, String::new(), parameter) else { continue };
-        let name = text(parameter.get("name"));
-        match parameter.get("in").and_then(Value::as_str) {
-            Some("query") => {
-                query.insert(name);
+    for parameter in found.parameters(doc).into_iter().flatten() {
+        match parameter.location {
+            "query" => {
+                query.insert(parameter.name.to_string());
             }
-            Some("header") => {
-                request_headers.insert(name);
+            "header" => {
+                request_headers.insert(parameter.name.to_string());
             }
             _ => {}
         }
     }
     let mut body = BTreeSet::new();
     let mut media_types = BTreeSet::new();
-    if let Some((_, request_body)) = node.get("requestBody").and_then(|b| resolve(doc, String::new(), b)) {
+    if let Some(request_body) = node.get("requestBody").and_then(|b| resolve(doc, b).ok()).map(|b| b.node) {
         let content = request_body.get("content").and_then(Value::as_object);
         media_types.extend(content.into_iter().flat_map(|c| c.keys().cloned()));
         for media in content.into_iter().flat_map(|c| c.values()) {
-            if let Some((_, schema)) = media.get("schema").and_then(|s| resolve(doc, String::new(), s)) {
+            if let Some(schema) = media.get("schema").and_then(|s| resolve(doc, s).ok()).map(|s| s.node) {
                 body.extend(
                     schema
                         .get("properties")
@@ -219,7 +201,7 @@ fn operation(
     let mut response = None;
     for (status, value) in node.get("responses").and_then(Value::as_object).into_iter().flatten() {
         let Ok(code) = status.parse::<u16>() else { continue };
-        let resolved = resolve(doc, String::new(), value).map(|(_, v)| v);
+        let resolved = resolve(doc, value).ok().map(|found| found.node);
         for name in resolved
             .and_then(|r| r.get("headers"))
             .and_then(Value::as_object)
@@ -249,9 +231,9 @@ fn operation(
         .collect();
     Operation {
         id: text(node.get("operationId")),
-        method: method.to_uppercase(),
-        path: path.to_string(),
-        normalized: crate::check_docs::claims::normalize_path(path),
+        method: found.method.to_string(),
+        path: found.path.to_string(),
+        normalized: crate::check_docs::claims::normalize_path(found.path),
         scope: node.get("x-scope").and_then(Value::as_str).map(String::from),
         public: node.get("security").and_then(Value::as_array).is_some_and(Vec::is_empty),
         success,
@@ -266,7 +248,7 @@ fn operation(
 
 /// The `application/json` schema of a response, resolved at the top.
 fn response_schema(doc: &Value, response: Option<&Value>) -> Option<Value> {
-    let response = resolve(doc, String::new(), response?)?.1;
+    let response = resolve(doc, response?).ok()?.node;
     let schema = response.pointer("/content/application~1json/schema")?;
-    Some(resolve(doc, String::new(), schema).map_or_else(|| schema.clone(), |(_, s)| s.clone()))
+    Some(resolve(doc, schema).map_or(schema, |found| found.node).clone())
 }

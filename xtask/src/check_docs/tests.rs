@@ -470,3 +470,176 @@ fn any_changed_claim_in_the_real_docs_fails_naming_it() {
         );
     }
 }
+
+// ---------------------------------------------------------------- hostile folders and pages
+
+fn check_dir(dir: &Path) -> Report {
+    super::check(&[dir.to_path_buf()], &fixtures().join("spec.yaml"), &fixtures().join("no-waivers.yaml"))
+        .expect("the folder is readable")
+}
+
+fn symlink(target: &str, link: &Path) {
+    std::os::unix::fs::symlink(target, link).expect("a symlink");
+}
+
+fn messages(report: &Report) -> Vec<String> {
+    report
+        .warnings
+        .iter()
+        .map(|w| format!("{}: {}", w.page.rsplit('/').next().unwrap_or(""), w.message))
+        .collect()
+}
+
+#[test]
+fn symlinks_back_into_the_folder_are_not_followed() {
+    let one = Scratch::new("one-loop");
+    std::fs::write(one.0.join("a.md"), "# GET /pins\n").unwrap();
+    symlink(".", &one.0.join("loop"));
+    let report = check_dir(&one.0);
+    assert_eq!(report.pages.len(), 1, "each page is read once: {:?}", report.pages);
+    assert_eq!(
+        messages(&report),
+        ["loop: a symbolic link: not followed (links may lead out of the docs or back into them)"]
+    );
+
+    // Two links make a naive walk exponential; here they are two warnings.
+    let two = Scratch::new("two-loops");
+    std::fs::create_dir(two.0.join("sub")).unwrap();
+    std::fs::write(two.0.join("sub/a.md"), "# GET /pins\n").unwrap();
+    symlink("..", &two.0.join("sub/up"));
+    symlink(".", &two.0.join("sub/here"));
+    symlink("/etc", &two.0.join("outside"));
+    let report = check_dir(&two.0);
+    assert_eq!(report.pages.len(), 1, "{:?}", report.pages);
+    assert_eq!(report.warnings.len(), 3, "{:?}", messages(&report));
+    assert!(report.table(false).contains("a symbolic link: not followed"), "{}", report.table(false));
+}
+
+#[test]
+fn a_fifo_is_skipped_not_read() {
+    let dir = Scratch::new("fifo");
+    let fifo = dir.0.join("a.md");
+    let made = std::process::Command::new("mkfifo").arg(&fifo).status().expect("mkfifo runs");
+    assert!(made.success());
+    std::fs::write(dir.0.join("b.md"), "# GET /pins\n").unwrap();
+    // Reading the FIFO would block for ever: the check would never return.
+    let report = check_dir(&dir.0);
+    assert_eq!(report.pages.len(), 1, "{:?}", report.pages);
+    assert_eq!(messages(&report), ["a.md: not a regular file (a FIFO, socket or device): skipped"]);
+    let e = super::check(
+        std::slice::from_ref(&fifo),
+        &fixtures().join("spec.yaml"),
+        &fixtures().join("no-waivers.yaml"),
+    )
+    .err()
+    .expect("a FIFO given by name is a usage error");
+    assert!(e.ends_with("a.md: neither a directory nor a regular file"), "{e}");
+}
+
+#[test]
+fn a_page_above_the_size_cap_is_skipped_with_a_warning() {
+    let dir = Scratch::new("huge");
+    let page = std::fs::File::create(dir.0.join("huge.md")).unwrap();
+    page.set_len(super::pages::MAX_PAGE_BYTES + 1).unwrap(); // sparse: nothing is written
+    std::fs::write(dir.0.join("b.md"), "# GET /pins\n").unwrap();
+    let report = check_dir(&dir.0);
+    assert_eq!(report.pages.len(), 1, "{:?}", report.pages);
+    assert_eq!(messages(&report), ["huge.md: larger than 16 MiB: skipped"]);
+}
+
+/// The fastest of three runs, in seconds: the least disturbed by whatever else the machine does.
+fn fastest(mut run: impl FnMut()) -> f64 {
+    (0..3)
+        .map(|_| {
+            let started = std::time::Instant::now();
+            run();
+            started.elapsed().as_secs_f64()
+        })
+        .fold(f64::INFINITY, f64::min)
+}
+
+/// Reading a page of `page(4n)` takes less than 8 times as long as `page(n)`: linear work takes
+/// about 4 times as long, quadratic work 16 times. A ratio within one run, not a time limit.
+fn assert_linear(what: &str, page: impl Fn(usize) -> String, n: usize) {
+    let dir = Scratch::new("linear");
+    let time = |n: usize| {
+        std::fs::write(dir.0.join("page.md"), page(n)).unwrap();
+        fastest(|| {
+            check_dir(&dir.0);
+        })
+    };
+    let (small, large) = (time(n), time(4 * n));
+    assert!(large < 8.0 * small.max(0.002), "{what}: {n} took {small:.3} s, {} took {large:.3} s", 4 * n);
+}
+
+#[test]
+fn code_spans_on_one_line_are_read_in_linear_time() {
+    assert_linear("inline code spans", |n| "`a` ".repeat(n) + "\n", 4_000);
+    assert_linear(
+        "scope spans after a label",
+        |n| format!("Scope required: {}\n", "`files:read` ".repeat(n)),
+        2_000,
+    );
+    assert_linear("multipart fields", |n| "multipart `file` ".repeat(n) + "\n", 2_000);
+    assert_linear("error codes", |n| "404 code: not_found ".repeat(n) + "\n", 2_000);
+}
+
+#[test]
+fn unclosed_fences_and_tiny_tables_are_read_in_linear_time() {
+    assert_linear("unclosed fences", |n| "```a\n".repeat(n), 1_000);
+    assert_linear("tiny tables", |n| "| a | b |\n|---|---|\n| 1 | 2 |\n\n".repeat(n), 500);
+    // Every top-level unclosed fence is found in the one pass, with its line.
+    let page = super::pages::parse_page("p.md".into(), "p.md".into(), "```a\n\ntext\n".repeat(50).as_bytes());
+    let lines: Vec<usize> = page.warnings.iter().map(|w| w.line).collect();
+    assert_eq!(lines, (0..50).map(|i| 3 * i + 1).collect::<Vec<_>>());
+}
+
+#[test]
+fn snippets_of_many_requests_are_read_in_linear_time() {
+    let url = "https://api.pinarkive.com/api/v3/files/pin/x";
+    assert_linear(
+        "curl commands",
+        |n| {
+            format!(
+                "```bash\n{}```\n",
+                (0..n).map(|i| format!("curl -X POST {url} -F f{i}=1 \\\n")).collect::<String>()
+            )
+        },
+        300,
+    );
+    assert_linear(
+        "fetch calls",
+        |n| {
+            format!(
+                "```js\n{}```\n",
+                (0..n)
+                    .map(|i| format!(
+                        "fetch(\"{url}\", {{ method: \"POST\", body: JSON.stringify({{ k{i}: 1 }}) }})\n"
+                    ))
+                    .collect::<String>()
+            )
+        },
+        300,
+    );
+    assert_linear(
+        "Go requests sharing their headers",
+        |n| {
+            format!("```go\n{}```\n", (0..n).map(|i| format!("req, _ := http.NewRequest(\"POST\", \"{url}\", nil)\nreq.Header.Set(\"X-H{i}\", \"v\")\n")).collect::<String>())
+        },
+        300,
+    );
+    assert_linear(
+        "a JSON example of many fields",
+        |n| {
+            format!(
+                "## Success (200)\n\n```json\n{{{}}}\n```\n",
+                (0..n).map(|i| format!("\"k{i}\": {i}")).collect::<Vec<_>>().join(",\n")
+            )
+        },
+        1_000,
+    );
+    // Deep nesting in a code span ends, and without recursion.
+    let deep = format!("Respuesta: `{}{}`\n", "{a:".repeat(100_000), "}".repeat(100_000));
+    let page = super::pages::parse_page("p.md".into(), "p.md".into(), deep.as_bytes());
+    assert_eq!(super::extract::claims(&[page]).1.len(), 0);
+}

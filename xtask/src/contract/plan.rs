@@ -106,6 +106,9 @@ pub async fn run(target: &Target, options: &Options) -> Report {
     if finished {
         suite.coverage();
     }
+    for line in suite.report.observed.lines() {
+        suite.report.note(&line, false);
+    }
     suite.report.requests = suite.http.sent();
     suite.report
 }
@@ -258,6 +261,7 @@ impl<'t> Suite<'t> {
     ) -> Option<Resp> {
         match self.http.send(req, auth).await {
             Ok(resp) => {
+                self.report.observed.observe(op.id, resp.status, &resp.body);
                 let outcome = judge(op, &resp);
                 self.record(op.id, check, outcome);
                 Some(resp)

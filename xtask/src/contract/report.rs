@@ -10,6 +10,7 @@ use std::collections::BTreeMap;
 use std::fmt::Write;
 
 use super::checks::{self, Check, Outcome};
+use super::observed::Observed;
 
 /// The outcomes of a run.
 #[derive(Debug, Default)]
@@ -22,6 +23,8 @@ pub struct Report {
     secrets: Vec<String>,
     /// Requests sent, for the summary.
     pub requests: u32,
+    /// What the answers held that the spec does not say.
+    pub observed: Observed,
 }
 
 /// Counts of outcomes.

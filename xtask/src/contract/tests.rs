@@ -60,6 +60,84 @@ async fn the_suite_passes_against_the_emulator() {
     assert!(unexpected.is_empty(), "unexpected skips: {unexpected:#?}\n{text}");
     assert_eq!(report.outcome("users_me_get", Check::RateLimit), &Outcome::Pass, "{text}");
     assert!(!text.contains(KEY));
+    // The emulator answers what the spec says, no more and no less.
+    assert_eq!(report.observed.lines(), Vec::<String>::new(), "{text}");
+}
+
+/// Adds to `GET /users/me` a field the spec does not declare (holding an address, which must
+/// never reach a report) and an object of them.
+async fn add_undeclared_fields(request: Request, next: Next) -> Response {
+    let path = request.uri().path().to_string();
+    let response = next.run(request).await;
+    if !(path.ends_with("/users/me") && response.status() == 200) {
+        return response;
+    }
+    let (mut parts, body) = response.into_parts();
+    let bytes = axum::body::to_bytes(body, 1 << 20).await.unwrap();
+    let mut json: serde_json::Value = serde_json::from_slice(&bytes).unwrap();
+    json["lastLoginIp"] = serde_json::json!("203.0.113.9");
+    json["session"] = serde_json::json!({"device": "phone", "since": 1700000000});
+    parts.headers.remove("content-length");
+    Response::from_parts(parts, AxumBody::from(json.to_string()))
+}
+
+/// `cargo xtask contract --observed FILE` against a server that adds fields: the file names
+/// each by operation, status, pointer and type, and holds none of the values.
+#[test]
+fn observed_lists_the_fields_a_server_adds_and_never_their_values() {
+    use clap::Parser;
+    #[derive(Parser)]
+    struct Cli {
+        #[command(flatten)]
+        args: super::Args,
+    }
+    let server = tokio::runtime::Runtime::new().unwrap();
+    let router = emulator().into_router().layer(axum::middleware::from_fn(add_undeclared_fields));
+    let base_url = server.block_on(serve(router));
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("observed.json");
+    let cli = Cli::parse_from([
+        "contract",
+        "--base-url",
+        &base_url,
+        "--observed",
+        file.to_str().unwrap(),
+        "--max-requests",
+        "1500",
+        "--max-wait",
+        "5",
+    ]);
+    let config =
+        TargetConfig::Server { base_url, api_key: KEY.into(), login: None, policy: Policy::ReadOnly };
+    assert_eq!(super::run_suite(&cli.args, config), std::process::ExitCode::SUCCESS);
+    let text = std::fs::read_to_string(&file).unwrap();
+    assert!(!text.contains("203.0.113.9") && !text.contains("phone"), "a value leaked: {text}");
+    let observed: serde_json::Value = serde_json::from_str(&text).unwrap();
+    let operations = observed["operations"].as_array().unwrap();
+    assert_eq!(operations.len(), 1, "only users_me_get answers differ: {text}");
+    let me = &operations[0];
+    assert_eq!(
+        (me["operationId"].as_str(), me["method"].as_str(), me["status"].as_u64()),
+        (Some("users_me_get"), Some("GET"), Some(200))
+    );
+    let found: Vec<(&str, &str, &str)> = me["observations"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|o| {
+            (o["pointer"].as_str().unwrap(), o["kind"].as_str().unwrap(), o["observedType"].as_str().unwrap())
+        })
+        .collect();
+    assert_eq!(
+        found,
+        [
+            ("/lastLoginIp", "undeclared", "string"),
+            ("/session", "undeclared", "object"),
+            ("/session/device", "undeclared", "string"),
+            ("/session/since", "undeclared", "integer"),
+        ],
+        "{text}"
+    );
 }
 
 /// Breaks what a middleware can break: the body of `GET /users/me`, `Retry-After` on 429s, the

@@ -5,20 +5,22 @@ use std::collections::HashSet;
 
 use serde_json::Value;
 
-use super::json::{self, escape, pointee, resolve, subschemas};
+use super::json::subschemas;
 use super::problem;
 use crate::codegen::Problem;
+use crate::spec_model::{self, escape, pointee, resolve};
 
 pub fn in_responses(doc: &Value) -> Vec<Problem> {
     let mut problems = Vec::new();
-    for op in json::operations(doc) {
+    for op in spec_model::operations(doc) {
         let responses = op.node.get("responses").and_then(Value::as_object);
         for (status, response) in responses.into_iter().flatten() {
-            let at = format!("{}/responses/{}", op.pointer, escape(status));
-            // A dangling $ref is reported by the $ref check.
-            let Some((at, response)) = resolve(doc, at, response) else {
+            // A $ref that cannot be followed is reported by the $ref check.
+            let Ok(found) = resolve(doc, response) else {
                 continue;
             };
+            let at = found.pointer(&format!("{}/responses/{}", op.pointer, escape(status)));
+            let response = found.node;
             let content = response.get("content").and_then(Value::as_object);
             for (media, media_type) in content.into_iter().flatten() {
                 let Some(schema) = media_type.get("schema") else {
@@ -31,7 +33,7 @@ pub fn in_responses(doc: &Value) -> Vec<Problem> {
                     let reason = format!(
                         "response {status} {media} has an enum at {at}; list the values in the description instead"
                     );
-                    problem(&op.label, reason)
+                    problem(op.label(), reason)
                 }));
             }
         }
@@ -40,21 +42,24 @@ pub fn in_responses(doc: &Value) -> Vec<Problem> {
 }
 
 /// Pushes the pointer of every schema with `enum` reachable from `schema`; `seen` holds the
-/// references already followed, so recursive schemas end.
+/// references already followed, so recursive schemas end. Iterative: a chain of schemas that
+/// reference each other through their properties can be as long as the file allows.
 fn find(doc: &Value, schema: &Value, at: String, seen: &mut HashSet<String>, found: &mut Vec<String>) {
-    if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
-        // OpenAPI 3.0 ignores the siblings of `$ref`, so only the target counts.
-        if seen.insert(reference.to_string()) {
-            if let Some(target) = pointee(doc, reference) {
-                find(doc, target, reference.to_string(), seen, found);
+    let mut stack = vec![(schema, at)];
+    while let Some((schema, at)) = stack.pop() {
+        if let Some(reference) = schema.get("$ref").and_then(Value::as_str) {
+            // OpenAPI 3.0 ignores the siblings of `$ref`, so only the target counts.
+            if seen.insert(reference.to_string()) {
+                if let Ok(target) = pointee(doc, reference) {
+                    stack.push((target, reference.to_string()));
+                }
             }
+            continue;
         }
-        return;
-    }
-    if schema.get("enum").is_some() {
-        found.push(at.clone());
-    }
-    for (sub_at, sub) in subschemas(schema, &at) {
-        find(doc, sub, sub_at, seen, found);
+        if schema.get("enum").is_some() {
+            found.push(at.clone());
+        }
+        // Reversed, so schemas are reported in document order.
+        stack.extend(subschemas(schema, &at).into_iter().rev().map(|(sub_at, sub)| (sub, sub_at)));
     }
 }

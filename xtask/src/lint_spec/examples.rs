@@ -6,9 +6,10 @@
 
 use serde_json::{json, Value};
 
-use super::json::{self, escape, resolve, subschemas};
+use super::json::subschemas;
 use super::problem;
 use crate::codegen::Problem;
+use crate::spec_model::{self, escape, resolve};
 
 pub fn invalid(doc: &Value) -> Vec<Problem> {
     let mut checker = Checker::new(doc);
@@ -17,16 +18,17 @@ pub fn invalid(doc: &Value) -> Vec<Problem> {
         let at = format!("#/paths/{}", escape(path));
         checker.parameters(&format!("paths.{path}"), item, &at);
     }
-    for op in json::operations(doc) {
-        checker.parameters(&op.label, op.node, &op.pointer);
+    for op in spec_model::operations(doc) {
+        let label = op.label();
+        checker.parameters(&label, op.node, &op.pointer);
         if let Some(body) = op.node.get("requestBody") {
             let at = format!("{}/requestBody", op.pointer);
-            checker.holder(&op.label, "request body", body, &at);
+            checker.holder(&label, "request body", body, &at);
         }
         let responses = op.node.get("responses").and_then(Value::as_object);
         for (status, response) in responses.into_iter().flatten() {
             let at = format!("{}/responses/{}", op.pointer, escape(status));
-            checker.response(&op.label, status, response, &at);
+            checker.response(&label, status, response, &at);
         }
     }
     checker.components();
@@ -101,7 +103,7 @@ impl<'a> Checker<'a> {
             let examples = holder.get("examples").and_then(Value::as_object);
             for (name, example) in examples.into_iter().flatten() {
                 // A dangling $ref is reported by the $ref check; `externalValue` is not read.
-                let value = resolve(self.doc, String::new(), example).and_then(|(_, e)| e.get("value"));
+                let value = resolve(self.doc, example).ok().and_then(|found| found.node.get("value"));
                 if let Some(value) = value {
                     self.check(at, &format!("example '{name}' for {what}"), schema, value);
                 }

@@ -1,49 +1,29 @@
-//! Every `$ref` in the document must resolve: a dangling one makes progenitor fail with a message
-//! that names no operation.
+//! Every `$ref` in the document must resolve, without a cycle and without a long chain of
+//! references to references: a dangling one makes progenitor fail with a message that names no
+//! operation, and a cycle or a very long chain makes it recurse until the stack overflows.
 
 use serde_json::Value;
 
-use super::json::{owner, pointee, pointer};
+use super::json::owner;
 use super::problem;
 use crate::codegen::Problem;
+use crate::spec_model;
 
 pub fn dangling(doc: &Value) -> Vec<Problem> {
-    let mut problems = Vec::new();
-    walk(doc, doc, &mut Vec::new(), &mut problems);
-    problems
+    spec_model::ref_problems(doc)
+        .into_iter()
+        .map(|(at, error)| {
+            let tokens = tokens(&at);
+            problem(owner(doc, &tokens), format!("{error} (at {at})"))
+        })
+        .collect()
 }
 
-/// Visits every node, keeping the path to it in `at` for the message.
-fn walk(doc: &Value, node: &Value, at: &mut Vec<String>, problems: &mut Vec<Problem>) {
-    match node {
-        Value::Object(map) => {
-            for (key, value) in map {
-                if key == "$ref" {
-                    if let Some(reason) = value.as_str().and_then(|r| broken(doc, r)) {
-                        let reason = format!("{reason} (at {})", pointer(at));
-                        problems.push(problem(owner(doc, at), reason));
-                    }
-                    continue;
-                }
-                at.push(key.clone());
-                walk(doc, value, at, problems);
-                at.pop();
-            }
-        }
-        Value::Array(items) => {
-            for (i, item) in items.iter().enumerate() {
-                at.push(i.to_string());
-                walk(doc, item, at, problems);
-                at.pop();
-            }
-        }
-        _ => {}
+/// The unescaped tokens of a `#/a/b` pointer.
+fn tokens(pointer: &str) -> Vec<String> {
+    let rest = pointer.trim_start_matches('#').trim_start_matches('/');
+    if rest.is_empty() {
+        return Vec::new();
     }
-}
-
-fn broken(doc: &Value, reference: &str) -> Option<String> {
-    if !reference.starts_with('#') {
-        return Some(format!("$ref '{reference}' points outside the file; the spec must be self-contained"));
-    }
-    pointee(doc, reference).is_none().then(|| format!("$ref '{reference}' does not resolve"))
+    rest.split('/').map(|t| t.replace("~1", "/").replace("~0", "~")).collect()
 }

@@ -1,6 +1,7 @@
 use serde_json::{json, Value};
 
 use super::{exit_code, lint, lint_file};
+use crate::test_json::{remove, set};
 
 /// The real spec must pass, so `cargo test --workspace` enforces the editing rules.
 #[test]
@@ -142,21 +143,6 @@ fn assert_reports(problems: &[String], expected: &str) {
     assert!(problems.iter().any(|p| p == expected), "expected {expected:?} among:\n{}", problems.join("\n"));
 }
 
-fn at<'a>(doc: &'a mut Value, pointer: &str) -> &'a mut Value {
-    doc.pointer_mut(pointer).unwrap_or_else(|| panic!("{pointer} is in CLEAN"))
-}
-
-/// Sets (or adds) the value at `pointer`, whose parent must exist.
-fn set(doc: &mut Value, pointer: &str, value: Value) {
-    let (parent, key) = pointer.rsplit_once('/').expect("a pointer");
-    let key = key.replace("~1", "/").replace("~0", "~");
-    at(doc, parent).as_object_mut().expect("an object").insert(key, value);
-}
-
-fn remove(doc: &mut Value, pointer: &str, key: &str) {
-    at(doc, pointer).as_object_mut().expect("an object").remove(key);
-}
-
 #[test]
 fn clean_spec_has_no_problems() {
     let report = lint(CLEAN).unwrap();
@@ -168,7 +154,7 @@ fn clean_spec_has_no_problems() {
 
 #[test]
 fn missing_x_scope() {
-    let problems = problems_after(|doc| remove(doc, PINS_GET, "x-scope"));
+    let problems = problems_after(|doc| remove(doc, &format!("{PINS_GET}/x-scope")));
     assert_reports(&problems, "pins_get: has no x-scope (one of the 14 token scopes, or none-documented)");
 }
 
@@ -206,7 +192,7 @@ fn authenticated_operation_must_accept_both_schemes() {
 
 #[test]
 fn missing_401() {
-    let problems = problems_after(|doc| remove(doc, &format!("{PINS_GET}/responses"), "401"));
+    let problems = problems_after(|doc| remove(doc, &format!("{PINS_GET}/responses/401")));
     assert_reports(&problems, "pins_get: has no 401 response");
 }
 
@@ -235,7 +221,7 @@ fn error_response_with_another_body() {
 
 #[test]
 fn too_many_requests_without_retry_after() {
-    let problems = problems_after(|doc| remove(doc, "/components/responses/TooManyRequests", "headers"));
+    let problems = problems_after(|doc| remove(doc, "/components/responses/TooManyRequests/headers"));
     assert_reports(&problems, "pins_get: response 429 has no Retry-After header");
     assert_reports(&problems, "health_get: response 429 has no Retry-After header");
 }
@@ -317,7 +303,7 @@ fn operation_metadata() {
         set(doc, &format!("{HEALTH_GET}/operationId"), json!("healthGet"));
         set(doc, &format!("{HEALTH_GET}/tags"), json!([]));
         set(doc, &format!("{HEALTH_GET}/summary"), json!(" "));
-        remove(doc, HEALTH_GET, "description");
+        remove(doc, &format!("{HEALTH_GET}/description"));
     });
     for reason in ["operationId is not snake_case", "has no tag", "has no summary", "has no description"] {
         assert_reports(&problems, &format!("healthGet: {reason}"));
@@ -335,7 +321,7 @@ fn version_3_1() {
 
 #[test]
 fn missing_x_evidence() {
-    let problems = problems_after(|doc| remove(doc, PINS_GET, "x-evidence"));
+    let problems = problems_after(|doc| remove(doc, &format!("{PINS_GET}/x-evidence")));
     assert_reports(&problems, "pins_get: has no x-evidence");
 }
 
@@ -391,4 +377,48 @@ fn two_success_bodies_name_the_operation() {
             .any(|p| p.starts_with("health_get (GET /health): success responses have 2 different bodies")),
         "{reported:#?}"
     );
+}
+
+/// Hostile specs get problems or a clear error, never a hang or a stack overflow.
+#[test]
+fn hostile_specs_give_problems_not_hangs() {
+    let with_schemas = |schemas: Value| {
+        let mut doc: Value = serde_yaml::from_str(CLEAN).unwrap();
+        doc["components"]["schemas"] = schemas;
+        doc["paths"]["/pins/{cid}"]["get"]["responses"]["200"]["content"]["application/json"]["schema"] =
+            json!({"$ref": "#/components/schemas/S0"});
+        lint(&serde_json::to_string(&doc).unwrap()).expect("a report")
+    };
+    let reasons =
+        |report: &super::Report| report.problems.iter().map(|p| p.to_string()).collect::<Vec<_>>().join("\n");
+
+    let cycle = with_schemas(
+        json!({"S0": {"$ref": "#/components/schemas/S1"}, "S1": {"$ref": "#/components/schemas/S0"}, "Pin": {}}),
+    );
+    assert!(
+        reasons(&cycle).contains("$ref cycle: #/components/schemas/S1 -> #/components/schemas/S0"),
+        "{}",
+        reasons(&cycle)
+    );
+
+    let mut chain = serde_json::Map::new();
+    for i in 0..2_000 {
+        chain.insert(format!("S{i}"), json!({"$ref": format!("#/components/schemas/S{}", i + 1)}));
+    }
+    chain.insert("S2000".into(), json!({"type": "string"}));
+    let report = with_schemas(Value::Object(chain));
+    let long: Vec<_> =
+        report.problems.iter().filter(|p| p.reason.contains("starts a chain of more than 32")).collect();
+    assert_eq!(long.len(), 2, "the chain once, and the response that leads into it: {}", reasons(&report));
+
+    let values: Vec<String> = (0..20_000).map(|i| format!("v{i}")).collect();
+    let report = with_schemas(json!({"S0": {"type": "string", "enum": values}}));
+    assert!(
+        reasons(&report).contains("not generated: the enum at #/components/schemas/S0 has 20000 values; the tools generate at most 10000"),
+        "{}",
+        reasons(&report)
+    );
+
+    let deep = format!("openapi: 3.0.3\nx: {}1{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    assert_eq!(lint(&deep).unwrap_err(), "not YAML this tool reads: line 2 nests more than 128 levels deep");
 }

@@ -111,8 +111,15 @@ impl Extractor {
                 continue;
             };
             from = pos + span.len();
-            let Some(&(mark, segment)) = marks.iter().rev().find(|(at, _)| *at <= pos) else { continue };
-            if sentence_ends.iter().any(|&end| end >= mark && end < pos) {
+            // The last marker before the span, and whether a sentence ends between them: both
+            // by binary search, so a cell of thousands of spans stays linear.
+            let Some(&(mark, segment)) =
+                marks.get(marks.partition_point(|(at, _)| *at <= pos).wrapping_sub(1))
+            else {
+                continue;
+            };
+            let next_end = sentence_ends.get(sentence_ends.partition_point(|&end| end < mark));
+            if next_end.is_some_and(|&end| end < pos) {
                 continue;
             }
             match segment {

@@ -2,6 +2,7 @@
 //! parameters:`, `Success (200)`, `Common codes:`), endpoint mentions, scopes, error codes,
 //! headers and base URLs.
 
+use std::borrow::Cow;
 use std::sync::LazyLock;
 
 use regex::Regex;
@@ -27,6 +28,8 @@ static PREFIX_LABEL: LazyLock<Regex> =
 static SCOPE_LABEL: LazyLock<Regex> = LazyLock::new(|| {
     regex(r"(?i)(scope required|requires scope|required scope|requiere scope|missing scope|^\W*scope)\W*$")
 });
+/// A mention of scopes anywhere in a line.
+static SCOPE_WORD: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)scope"));
 static BODY_LABEL: LazyLock<Regex> =
     LazyLock::new(|| regex(r"(?i)(^body\b[^:]*:|\bbody\s*:|request body can include|form field)"));
 static CONTENT_TYPE_LABEL: LazyLock<Regex> = LazyLock::new(|| regex(r"(?i)^content-type\s*:"));
@@ -174,22 +177,20 @@ impl Extractor {
             }
         }
         // `(multipart `file`)` after an endpoint.
-        for (i, span) in line.code.iter().enumerate() {
-            if let Some(pos) = position_of_span(line, i) {
-                if MULTIPART_FIELD.is_match(&text_before(line, pos)) {
-                    if let Some(name) = field_name(span) {
-                        self.about(at, own, What::BodyField { name, multipart: true });
-                    }
+        for (span, &pos) in line.code.iter().zip(&line.code_at) {
+            if MULTIPART_FIELD.is_match(&text_before(line, pos)) {
+                if let Some(name) = field_name(span) {
+                    self.about(at, own, What::BodyField { name, multipart: true });
                 }
             }
         }
 
         // Scopes: required by the endpoint when labelled, else only named.
-        for (i, span) in line.code.iter().enumerate().filter(|(_, c)| SCOPE.is_match(c)) {
-            let before = position_of_span(line, i).map(|pos| text_before(line, pos)).unwrap_or_default();
-            if SCOPE_LABEL.is_match(&before) {
+        let mentions_scopes = SCOPE_WORD.is_match(text);
+        for (span, &pos) in line.code.iter().zip(&line.code_at).filter(|(c, _)| SCOPE.is_match(c)) {
+            if SCOPE_LABEL.is_match(&text_before(line, pos)) {
                 self.about(at, own, What::Scope(span.clone()));
-            } else if self.looks_like_scope(span, text) {
+            } else if self.looks_like_scope(span, mentions_scopes) {
                 self.fact(at, What::Scope(span.clone()));
             }
         }
@@ -201,7 +202,8 @@ impl Extractor {
         self.error_codes(line.line, &line.text, None);
         for span in line.code.iter().chain(&line.strong) {
             let span = span.trim();
-            if let Some(name) = HEADER_LINE.captures(span).map(|c| c[1].to_string()) {
+            if HEADER_LINE.is_match(span) {
+                let name = HEADER_LINE.captures(span).map(|c| c[1].to_string()).unwrap_or_default();
                 self.header(line.line, &name);
             } else if HEADER_NAME.is_match(span) {
                 self.header(line.line, span);
@@ -225,17 +227,19 @@ impl Extractor {
     /// `code: missing_scope`, `code: 2fa_required or 2fa_invalid`, with the status written
     /// before it in the same text (else `default_status`).
     pub(super) fn error_codes(&mut self, line: usize, text: &str, default_status: Option<u16>) {
+        // Error statuses in the text, read once: each code takes the last one before it.
+        let statuses: Vec<(usize, u16)> = STATUS
+            .captures_iter(text)
+            .filter_map(|s| Some((s.get(1)?.end(), s[1].parse::<u16>().ok()?)))
+            .filter(|(_, s)| *s >= 400)
+            .collect();
         for c in ERROR_CODE.captures_iter(text) {
             if c.get(1).is_some_and(|w| w.as_str().trim().eq_ignore_ascii_case("exit")) {
                 continue;
             }
             let start = c.get(2).map_or(0, |m| m.start());
-            let status = STATUS
-                .captures_iter(&text[..start])
-                .filter_map(|s| s[1].parse::<u16>().ok())
-                .filter(|s| *s >= 400)
-                .last()
-                .or(default_status);
+            let before = statuses.partition_point(|&(end, _)| end <= start);
+            let status = before.checked_sub(1).map(|i| statuses[i].1).or(default_status);
             let mut codes = vec![c[2].to_string()];
             codes.extend(ALTERNATIVE_CODE.captures_iter(&c[3]).map(|a| a[1].to_string()));
             for code in codes {
@@ -246,8 +250,9 @@ impl Extractor {
 
     /// `Base URL: https://…` and `Prefijo base: /api/v3`, which completes a host-only base.
     fn base_lines(&mut self, line: &TextLine) {
+        let prefix_label = PREFIX_LABEL.is_match(&line.text);
         for span in &line.code {
-            if span.starts_with('/') && PREFIX_LABEL.is_match(&line.text) {
+            if span.starts_with('/') && prefix_label {
                 if let Some(index) = self.last_base {
                     if let What::BaseUrl(base) = &mut self.claims[index].what {
                         if claims::split_api_url(base).is_some_and(|(_, path)| path.is_empty())
@@ -286,24 +291,25 @@ impl Extractor {
 
 /// The code spans that start at or after byte `from` of the line's text.
 fn spans_after(line: &TextLine, from: usize) -> Vec<String> {
-    (0..line.code.len())
-        .filter(|&i| position_of_span(line, i).is_some_and(|pos| pos >= from))
-        .map(|i| line.code[i].clone())
-        .collect()
+    line.code.iter().zip(&line.code_at).filter(|(_, &at)| at >= from).map(|(span, _)| span.clone()).collect()
 }
 
-/// Where the `index`-th code span sits in the line's text (spans appear in order).
-fn position_of_span(line: &TextLine, index: usize) -> Option<usize> {
-    let mut from = 0;
-    let mut found = None;
-    for span in line.code.iter().take(index + 1) {
-        let pos = line.text.get(from..)?.find(span.as_str())? + from;
-        found = Some(pos);
-        from = pos + span.len();
+/// How far before a code span its label is looked for: labels lead right to their span, and a
+/// bounded window keeps a line of thousands of spans linear.
+const LABEL_WINDOW: usize = 200;
+
+/// The text before byte `pos` of the line, at most [`LABEL_WINDOW`] bytes of it. A window that
+/// does not reach the line's start begins with a word character, so that `^` in a label
+/// pattern still means the start of the line and nothing else.
+fn text_before(line: &TextLine, pos: usize) -> Cow<'_, str> {
+    let mut from = pos.saturating_sub(LABEL_WINDOW);
+    while !line.text.is_char_boundary(from) {
+        from -= 1;
     }
-    found
-}
-
-fn text_before(line: &TextLine, pos: usize) -> String {
-    line.text.get(..pos).unwrap_or("").to_string()
+    let window = line.text.get(from..pos).unwrap_or("");
+    if from == 0 {
+        Cow::Borrowed(window)
+    } else {
+        Cow::Owned(format!("x{window}"))
+    }
 }

@@ -2,12 +2,12 @@
 //! requests in curl, JavaScript (fetch, axios), Python (requests), Go (net/http) and PHP (curl).
 //! Regexes are enough here: the snippets are short and written to be read.
 
-use std::collections::HashMap;
+use std::collections::{HashMap, HashSet};
 use std::sync::LazyLock;
 
 use regex::Regex;
 
-use super::{claims, object_keys, Extractor, Strength, What, HEADER_LINE};
+use super::{claims, object_keys, Extractor, LineStarts, QuotedIndex, Strength, What, HEADER_LINE};
 
 /// One HTTP request a snippet makes.
 #[derive(Debug, Default)]
@@ -52,6 +52,8 @@ static HEADERS_OBJECT: LazyLock<Regex> = LazyLock::new(|| regex(r"(?s)headers\s*
 static PY_CALL: LazyLock<Regex> = LazyLock::new(|| regex(r"\brequests\.(get|post|put|patch|delete)\(\s*"));
 static PY_KEYWORD: LazyLock<Regex> =
     LazyLock::new(|| regex(r"\b(json|files|data|params)\s*=\s*(\w+|\{[^}]*\})"));
+static PY_ASSIGNMENT: LazyLock<Regex> =
+    LazyLock::new(|| regex(r"(?ms)^\s*(\w+)\s*=\s*([\{\[].*?[\}\]])\s*$"));
 static PY_KEYS: LazyLock<Regex> =
     LazyLock::new(|| regex(r#"(?:["']([\w\[\]]+)["']\s*:|\(\s*["']([\w\[\]]+)["']\s*,)"#));
 static GO_REQUEST: LazyLock<Regex> = LazyLock::new(|| regex(r#"http\.NewRequest\(\s*"(\w+)"\s*,\s*"#));
@@ -94,8 +96,9 @@ impl Extractor {
                 sniffed(text)
             }
         };
+        let names = NameIndex::new(text);
         for request in requests {
-            self.request(line, text, request);
+            self.request(line, text, &names, request);
         }
     }
 
@@ -119,15 +122,15 @@ impl Extractor {
 
     /// The request's claims, each on the line where its name is written (a curl `-F` line, a
     /// `form.append` line), else on the line where the request starts.
-    fn request(&mut self, first_line: usize, text: &str, request: Request) {
+    fn request(&mut self, first_line: usize, text: &str, names: &NameIndex, request: Request) {
         if claims::split_api_url(&request.url).is_none() {
             return; // Not a call to the API (a gateway, an unresolved variable).
         }
-        let line_at = |offset: usize| first_line + text[..offset.min(text.len())].matches('\n').count();
+        let line_at = |offset: usize| first_line + names.lines.line_of(offset.min(text.len()));
         let line = line_at(request.at);
         // curl commands are searched from their own start (a block may hold several).
         let from = if text[request.at..].starts_with("curl") { request.at } else { 0 };
-        let line_of = |name: &str| find_name(text, name, from).map_or(line, line_at);
+        let line_of = |name: &str| names.first(name, from).map_or(line, line_at);
         self.base_url(line, &request.url);
         let endpoint = claims::endpoint(&request.method, &request.url);
         self.endpoint(line, endpoint.clone(), Strength::Declared);
@@ -149,21 +152,45 @@ impl Extractor {
     }
 }
 
-/// Where `name` is first written as a key or field after byte `from`: quoted (`"cl"`, `'cl'`),
-/// or followed by `=` or `:` (`-F cl=…`, `{ cl: … }`, `X-API-Key: …`).
-fn find_name(text: &str, name: &str, from: usize) -> Option<usize> {
-    let is_word = |c: char| c.is_alphanumeric() || c == '_' || c == '-';
-    let rest = text.get(from..)?;
-    rest.match_indices(name)
-        .map(|(i, _)| i)
-        .find(|&i| {
-            let before = rest[..i].chars().next_back();
-            let after = &rest[i + name.len()..];
-            let quoted = matches!(before, Some(q @ ('"' | '\'')) if after.starts_with(q));
-            let keyed = !before.is_some_and(is_word) && after.trim_start().starts_with(['=', ':']);
-            quoted || keyed
-        })
-        .map(|i| from + i)
+/// Where names are written in a snippet, found in one pass: quoted (`"cl"`, `'cl'`), or as a key
+/// followed by `=` or `:` (`-F cl=…`, `{ cl: … }`, `X-API-Key: …`) after a character that is no
+/// part of a word. A name is looked up, not searched for, so a snippet of thousands of fields
+/// stays linear.
+struct NameIndex<'t> {
+    quoted: QuotedIndex<'t>,
+    keyed: HashMap<&'t str, Vec<usize>>,
+    lines: LineStarts,
+}
+
+/// The longest name looked up as a key.
+const LONGEST_KEY: usize = 64;
+
+impl<'t> NameIndex<'t> {
+    fn new(text: &'t str) -> Self {
+        let is_word = |c: u8| c.is_ascii_alphanumeric() || c == b'_' || c == b'-' || c >= 0x80;
+        let bytes = text.as_bytes();
+        let mut keyed: HashMap<&str, Vec<usize>> = HashMap::new();
+        for (at, _) in text.match_indices(['=', ':']) {
+            let end = text[..at].trim_end().len();
+            // Every start after a non-word character, within the longest name.
+            for start in (end.saturating_sub(LONGEST_KEY)..end).rev() {
+                if (start == 0 || !is_word(bytes[start - 1])) && text.is_char_boundary(start) {
+                    keyed.entry(&text[start..end]).or_default().push(start);
+                }
+            }
+        }
+        for list in keyed.values_mut() {
+            list.sort_unstable();
+        }
+        NameIndex { quoted: QuotedIndex::new(text), keyed, lines: LineStarts::new(text) }
+    }
+
+    /// Where `name` is first written, quoted or as a key, at or after byte `from`.
+    fn first(&self, name: &str, from: usize) -> Option<usize> {
+        let keyed =
+            self.keyed.get(name).and_then(|list| list.get(list.partition_point(|&at| at < from)).copied());
+        [self.quoted.first(name, from).map(|q| q + 1), keyed].into_iter().flatten().min()
+    }
 }
 
 /// A block whose language is not given: try each kind of request.
@@ -211,10 +238,11 @@ fn curl(text: &str) -> Vec<Request> {
     let starts: Vec<usize> =
         CURL.find_iter(text).map(|m| m.start() + m.as_str().find("curl").unwrap_or(0)).collect();
     let mut out = Vec::new();
-    for start in starts {
-        // The command runs until a line that does not end with a backslash.
+    for (i, &start) in starts.iter().enumerate() {
+        // The command runs until a line that does not end with a backslash, or the next curl.
+        let limit = starts.get(i + 1).copied().unwrap_or(text.len());
         let mut end = start;
-        for line in text[start..].split_inclusive('\n') {
+        for line in text[start..limit].split_inclusive('\n') {
             end += line.len();
             if !line.trim_end().ends_with('\\') {
                 break;
@@ -248,72 +276,92 @@ fn curl(text: &str) -> Vec<Request> {
     out
 }
 
+/// The calls the regexes find, in text order, each with the text after it up to the next call
+/// (or the end): what a call says is looked for there, so a snippet of thousands of calls is
+/// read once.
+fn calls<'t>(text: &'t str, starts: &[&Regex]) -> Vec<(regex::Captures<'t>, &'t str)> {
+    let mut found: Vec<regex::Captures<'t>> = starts.iter().flat_map(|re| re.captures_iter(text)).collect();
+    found.sort_by_key(|c| c.get(0).map_or(0, |m| m.start()));
+    let ends: Vec<usize> = found
+        .iter()
+        .skip(1)
+        .map(|c| c.get(0).map_or(text.len(), |m| m.start()))
+        .chain([text.len()])
+        .collect();
+    found
+        .into_iter()
+        .zip(ends)
+        .map(|(c, end)| {
+            let after = c.get(0).map_or(0, |m| m.end()).min(end);
+            (c, &text[after..end])
+        })
+        .collect()
+}
+
 fn javascript(text: &str) -> Vec<Request> {
     let variables = url_variables(text);
-    let form: Vec<String> = FORM_APPEND.captures_iter(text).map(|c| c[1].to_string()).collect();
-    let headers = header_keys(text, &JS_HEADER);
+    // Written once for the whole snippet, so claimed once: with its first request.
+    let mut form: Vec<String> = FORM_APPEND.captures_iter(text).map(|c| c[1].to_string()).collect();
+    let mut headers = header_keys(text, &JS_HEADER);
     let mut out = Vec::new();
-    for m in FETCH.find_iter(text) {
-        let Some(url) = url_argument(&text[m.end()..], &variables) else { continue };
-        let method = JS_METHOD.captures(&text[m.end()..]).map_or("GET".into(), |c| c[1].to_uppercase());
-        let body =
-            JS_STRINGIFY.captures(&text[m.end()..]).map(|c| object_keys(&c[1], false)).unwrap_or_default();
-        let multipart = if body.is_empty() && method != "GET" { form.clone() } else { Vec::new() };
-        out.push(Request {
-            at: m.start(),
-            method,
-            url,
-            headers: headers.clone(),
-            query: Vec::new(),
-            body,
-            multipart,
-        });
-    }
-    for c in AXIOS.captures_iter(text) {
-        let whole = c.get(0).expect("match");
-        let rest = &text[whole.end()..];
+    for (c, rest) in calls(text, &[&FETCH, &AXIOS]) {
         let Some(url) = url_argument(rest, &variables) else { continue };
-        let method = c[1].to_uppercase();
-        let query = JS_PARAMS.captures(rest).map(|p| object_keys(&p[1], false)).unwrap_or_default();
-        // For post/put/patch the second argument is the data: an object literal or a form.
-        let mut body = Vec::new();
-        let mut multipart = Vec::new();
-        if matches!(method.as_str(), "POST" | "PUT" | "PATCH") {
-            let after_url = skip_argument(rest);
-            let second = after_url.trim_start().trim_start_matches(',').trim_start();
-            if second.starts_with('{') {
-                let end = matching_brace(second).unwrap_or(second.len());
-                body = object_keys(&second[..end], false);
-            } else {
-                multipart = form.clone();
+        let at = c.get(0).expect("match").start();
+        let mut request = Request { at, url, headers: std::mem::take(&mut headers), ..Request::default() };
+        match c.get(1) {
+            // fetch(url, { method, body: JSON.stringify({...}) })
+            None => {
+                request.method = JS_METHOD.captures(rest).map_or("GET".into(), |c| c[1].to_uppercase());
+                request.body =
+                    JS_STRINGIFY.captures(rest).map(|c| object_keys(&c[1], false)).unwrap_or_default();
+                if request.body.is_empty() && request.method != "GET" {
+                    request.multipart = std::mem::take(&mut form);
+                }
+            }
+            // axios.post(url, data, { params })
+            Some(method) => {
+                request.method = method.as_str().to_uppercase();
+                request.query =
+                    JS_PARAMS.captures(rest).map(|p| object_keys(&p[1], false)).unwrap_or_default();
+                // For post/put/patch the second argument is the data: an object literal or a form.
+                if matches!(request.method.as_str(), "POST" | "PUT" | "PATCH") {
+                    let after_url = skip_argument(rest);
+                    let second = after_url.trim_start().trim_start_matches(',').trim_start();
+                    if second.starts_with('{') {
+                        let end = matching_brace(second).unwrap_or(second.len());
+                        request.body = object_keys(&second[..end], false);
+                    } else {
+                        request.multipart = std::mem::take(&mut form);
+                    }
+                }
             }
         }
-        out.push(Request {
-            at: whole.start(),
-            method,
-            url,
-            headers: headers.clone(),
-            query,
-            body,
-            multipart,
-        });
+        out.push(request);
     }
     out
 }
 
 fn python(text: &str) -> Vec<Request> {
     let variables = url_variables(text);
+    let assignments = python_assignments(text);
+    // Written once for the whole snippet, so claimed once: with its first request, and each
+    // variable's keys with the first call that sends it.
+    let mut headers = header_keys(text, &JS_HEADER);
+    let mut sent = HashSet::new();
     let mut out = Vec::new();
-    for c in PY_CALL.captures_iter(text) {
+    for (c, rest) in calls(text, &[&PY_CALL]) {
         let whole = c.get(0).expect("match");
-        let rest = &text[whole.end()..];
         let Some(url) = url_argument(rest, &variables) else { continue };
         let call = &rest[..matching_paren(rest).unwrap_or(rest.len())];
         let mut request =
             Request { at: whole.start(), method: c[1].to_uppercase(), url, ..Request::default() };
         let mut data = Vec::new();
         for k in PY_KEYWORD.captures_iter(call) {
-            let keys = python_keys(text, &k[2]);
+            let value = k.get(2).map_or("", |m| m.as_str());
+            if !value.starts_with('{') && !sent.insert(value) {
+                continue;
+            }
+            let keys = python_keys(&assignments, value);
             match &k[1] {
                 "json" => request.body.extend(keys),
                 "files" => request.multipart.extend(keys),
@@ -327,47 +375,58 @@ fn python(text: &str) -> Vec<Request> {
         } else {
             request.multipart.extend(data);
         }
-        request.headers = header_keys(text, &JS_HEADER);
+        request.headers = std::mem::take(&mut headers);
         out.push(request);
     }
     out
 }
 
-/// The keys of a Python dict or list of tuples, given inline or as a variable assigned above.
-fn python_keys(text: &str, value: &str) -> Vec<String> {
-    let literal = if value.starts_with('{') {
-        value.to_string()
-    } else {
-        let assignment = regex(&format!(r"(?ms)^\s*{}\s*=\s*([\{{\[].*?[\}}\]])\s*$", regex::escape(value)));
-        match assignment.captures(text) {
-            Some(c) => c[1].to_string(),
-            None => return Vec::new(),
+/// `name = {...}` and `name = [...]` assignments of a Python snippet, the first of each name,
+/// found in one pass.
+fn python_assignments(text: &str) -> HashMap<&str, &str> {
+    let mut out = HashMap::new();
+    for c in PY_ASSIGNMENT.captures_iter(text) {
+        if let (Some(name), Some(literal)) = (c.get(1), c.get(2)) {
+            out.entry(name.as_str()).or_insert(literal.as_str());
         }
+    }
+    out
+}
+
+/// The keys of a Python dict or list of tuples, given inline or as a variable assigned above.
+fn python_keys(assignments: &HashMap<&str, &str>, value: &str) -> Vec<String> {
+    let literal = match assignments.get(value) {
+        _ if value.starts_with('{') => value,
+        Some(literal) => literal,
+        None => return Vec::new(),
     };
     PY_KEYS
-        .captures_iter(&literal)
+        .captures_iter(literal)
         .filter_map(|c| c.get(1).or(c.get(2)).map(|m| m.as_str().to_string()))
         .collect()
 }
 
 fn go(text: &str) -> Vec<Request> {
     let variables = url_variables(text);
+    // What a Go snippet sends is written once for the whole snippet, so claimed once: with its
+    // first request.
+    let mut body: Vec<String> = GO_JSON
+        .captures(text)
+        .map(|j| QUOTED_KEY.captures_iter(&j[1]).map(|k| k[1].to_string()).collect())
+        .unwrap_or_default();
+    let mut headers: Vec<String> = GO_HEADER.captures_iter(text).map(|h| h[1].to_string()).collect();
+    let mut multipart: Vec<String> = GO_FORM.captures_iter(text).map(|f| f[1].to_string()).collect();
     let mut out = Vec::new();
-    for c in GO_REQUEST.captures_iter(text) {
-        let whole = c.get(0).expect("match");
-        let Some(url) = url_argument(&text[whole.end()..], &variables) else { continue };
-        let body = GO_JSON
-            .captures(text)
-            .map(|j| QUOTED_KEY.captures_iter(&j[1]).map(|k| k[1].to_string()).collect())
-            .unwrap_or_default();
+    for (c, rest) in calls(text, &[&GO_REQUEST]) {
+        let Some(url) = url_argument(rest, &variables) else { continue };
         out.push(Request {
-            at: whole.start(),
+            at: c.get(0).expect("match").start(),
             method: c[1].to_uppercase(),
             url,
-            headers: GO_HEADER.captures_iter(text).map(|h| h[1].to_string()).collect(),
+            headers: std::mem::take(&mut headers),
             query: Vec::new(),
-            body,
-            multipart: GO_FORM.captures_iter(text).map(|f| f[1].to_string()).collect(),
+            body: std::mem::take(&mut body),
+            multipart: std::mem::take(&mut multipart),
         });
     }
     out
@@ -375,33 +434,42 @@ fn go(text: &str) -> Vec<Request> {
 
 fn php(text: &str) -> Vec<Request> {
     let variables = url_variables(text);
-    let mut out = Vec::new();
-    for m in PHP_INIT.find_iter(text) {
-        let Some(url) = url_argument(&text[m.end()..], &variables) else { continue };
-        let method = match PHP_METHOD.captures(text) {
-            Some(c) => c[1].to_uppercase(),
-            None if PHP_POST.is_match(text) => "POST".into(),
-            None => "GET".into(),
-        };
-        let mut request = Request { at: m.start(), method, url, ..Request::default() };
-        if let Some(fields) = PHP_FIELDS.captures(text) {
-            if let Some(json) = fields.get(2) {
-                request.body = QUOTED_KEY.captures_iter(json.as_str()).map(|k| k[1].to_string()).collect();
-            } else if let Some(variable) = fields.get(3) {
-                let assignment =
-                    regex(&format!(r"(?s)\${}\s*=\s*\[(.*?)\];", regex::escape(variable.as_str())));
-                if let Some(array) = assignment.captures(text) {
-                    let keys = QUOTED_KEY.captures_iter(&array[1]).map(|k| k[1].to_string()).collect();
-                    if array[1].contains("CURLFile") || text.contains("new CURLFile") {
-                        request.multipart = keys;
-                    } else {
-                        request.body = keys;
-                    }
+    // What a PHP snippet sends is written once for the whole snippet, so claimed once: with its
+    // first request.
+    let method = match PHP_METHOD.captures(text) {
+        Some(c) => c[1].to_uppercase(),
+        None if PHP_POST.is_match(text) => "POST".into(),
+        None => "GET".into(),
+    };
+    let (mut body, mut multipart) = (Vec::new(), Vec::new());
+    if let Some(fields) = PHP_FIELDS.captures(text) {
+        if let Some(json) = fields.get(2) {
+            body = QUOTED_KEY.captures_iter(json.as_str()).map(|k| k[1].to_string()).collect();
+        } else if let Some(variable) = fields.get(3) {
+            let assignment = regex(&format!(r"(?s)\${}\s*=\s*\[(.*?)\];", regex::escape(variable.as_str())));
+            if let Some(array) = assignment.captures(text) {
+                let keys = QUOTED_KEY.captures_iter(&array[1]).map(|k| k[1].to_string()).collect();
+                if array[1].contains("CURLFile") || text.contains("new CURLFile") {
+                    multipart = keys;
+                } else {
+                    body = keys;
                 }
             }
         }
-        request.headers = PHP_HEADER.captures_iter(text).map(|h| h[1].to_string()).collect();
-        out.push(request);
+    }
+    let mut headers: Vec<String> = PHP_HEADER.captures_iter(text).map(|h| h[1].to_string()).collect();
+    let mut out = Vec::new();
+    for (c, rest) in calls(text, &[&PHP_INIT]) {
+        let Some(url) = url_argument(rest, &variables) else { continue };
+        out.push(Request {
+            at: c.get(0).expect("match").start(),
+            method: method.clone(),
+            url,
+            headers: std::mem::take(&mut headers),
+            query: Vec::new(),
+            body: std::mem::take(&mut body),
+            multipart: std::mem::take(&mut multipart),
+        });
     }
     out
 }
@@ -409,11 +477,12 @@ fn php(text: &str) -> Vec<Request> {
 /// Header names inside `headers` objects or arrays.
 fn header_keys(text: &str, key: &Regex) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
+    let mut seen = HashSet::new();
     for block in HEADERS_OBJECT.captures_iter(text) {
         for c in key.captures_iter(&block[1]) {
             let name = c[1].to_string();
             if (name.starts_with("X-") || name == "Authorization" || name == "Content-Type")
-                && !out.contains(&name)
+                && seen.insert(name.clone())
             {
                 out.push(name);
             }

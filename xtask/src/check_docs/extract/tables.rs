@@ -70,8 +70,9 @@ impl Extractor {
         }
         // Whatever the shape, cells can still name scopes, headers, URLs and error codes.
         for cell in rows.iter().flatten() {
+            let mentions_scopes = cell.text.to_lowercase().contains("scope");
             for span in &cell.code {
-                if SCOPE.is_match(span) && self.looks_like_scope(span, &cell.text) {
+                if SCOPE.is_match(span) && self.looks_like_scope(span, mentions_scopes) {
                     self.fact(cell.line, What::Scope(span.clone()));
                 }
                 for url in span.split_whitespace().filter(|w| w.starts_with("http")) {
