@@ -90,14 +90,25 @@ fn also_in(change: &Change, name: impl Fn(&super::change::Location) -> String) -
     text.join(", ")
 }
 
-/// Whether a change is in an operation the crate implements by hand (the generated API does
-/// not show what happens to it).
-fn handwritten(report: &Report, change: &Change) -> bool {
-    let RustSide::Compared { handwritten, .. } = &report.rust else { return false };
-    change.at.iter().any(|l| l.operation_id.as_ref().is_some_and(|id| handwritten.contains(id)))
+/// For a change in operations the crate implements by hand (the generated API does not show
+/// what happens to them), a note naming those operations.
+fn handwritten(report: &Report, change: &Change) -> Option<String> {
+    let RustSide::Compared { handwritten, .. } = &report.rust else { return None };
+    let mut ids: Vec<&str> = change
+        .at
+        .iter()
+        .filter_map(|l| l.operation_id.as_deref())
+        .filter(|id| handwritten.iter().any(|h| h == id))
+        .collect();
+    ids.dedup();
+    match ids.as_slice() {
+        [] => None,
+        [one] => Some(format!("`{one}` is implemented by hand (src/upload.rs): check it there")),
+        many => {
+            Some(format!("`{}` are implemented by hand (src/upload.rs): check them there", many.join("`, `")))
+        }
+    }
 }
-
-const HANDWRITTEN: &str = "the operation is implemented by hand (src/upload.rs): check it there";
 
 fn rust_lines<'r>(report: &'r Report, change: &Change) -> Vec<&'r RustChange> {
     change.rust.iter().filter_map(|&i| report.rust_changes().get(i)).collect()
@@ -156,8 +167,8 @@ fn text(report: &Report, all: bool) -> String {
             for rust in rust_lines(report, change) {
                 let _ = writeln!(out, "      rust: {rust} ({}: {})", rust.level.as_str(), rust.why);
             }
-            if handwritten(report, change) && !change.kind.is_documentation() {
-                let _ = writeln!(out, "      rust: {HANDWRITTEN}");
+            if let Some(note) = handwritten(report, change).filter(|_| !change.kind.is_documentation()) {
+                let _ = writeln!(out, "      rust: {note}");
             }
             if change.at.len() > 1 {
                 let _ = writeln!(out, "      also in: {}", also_in(change, |l| l.to_string()));
@@ -222,8 +233,8 @@ fn markdown(report: &Report, all: bool) -> String {
                 let items: Vec<String> = rust.iter().map(|r| r.to_string()).collect();
                 let _ = write!(out, " Rust: {}.", items.join("; "));
             }
-            if handwritten(report, change) && !change.kind.is_documentation() {
-                let _ = write!(out, " Rust: {HANDWRITTEN}.");
+            if let Some(note) = handwritten(report, change).filter(|_| !change.kind.is_documentation()) {
+                let _ = write!(out, " Rust: {note}.");
             }
             if change.at.len() > 1 {
                 let _ = write!(out, " Also in {}.", also_in(change, |l| format!("`{l}`")));
