@@ -1,8 +1,9 @@
 //! Every upload across pages, as one stream.
 //!
 //! The list's totals are not trustworthy (the docs put `total` at the top, the TS SDK under
-//! `pagination`, and neither is required), so the stream ends at the first of: an empty or
-//! short page, or the reported total reached. And it ends with [`Error::Paging`], rather than
+//! `pagination`, and neither is required), so the stream ends at the first of: an empty page, the
+//! reported total reached, or (without a total) a page shorter than the server's page size, which
+//! may be smaller than the size asked for (the API caps `limit`). And it ends with [`Error::Paging`], rather than
 //! walking on, on a page identical to any page before it (a server that ignores `page`, or
 //! alternates pages), on more pages than the first reported total allows with a margin (a
 //! total that keeps growing), and after [`Uploads::max_pages`] pages whatever the server says.
@@ -60,6 +61,8 @@ struct Cursor {
     received: u64,
     /// A fingerprint of every page received.
     pages: HashSet<u64>,
+    /// The server's page size, as the first page shows it (see [`per_page`]).
+    per_page: u64,
     /// The pages the first reported total allows, with a margin.
     budget: Option<u64>,
     done: bool,
@@ -92,6 +95,16 @@ impl Cursor {
         }
         None
     }
+}
+
+/// The page size the server uses, which may be smaller than the `limit` asked for (the API caps
+/// it): the `pagination.limit` it reports, else the first page's length when that page is short,
+/// else the size asked for. A short page only ends a walk that has no total when it is shorter
+/// than this, so a server that caps pages silently costs one more request, not lost uploads.
+fn per_page(asked: u64, first: &types::UploadList) -> u64 {
+    let reported = first.pagination.as_ref().and_then(|p| p.limit).filter(|limit| (1..asked).contains(limit));
+    let shown = first.uploads.len() as u64;
+    reported.unwrap_or(if (1..asked).contains(&shown) { shown } else { asked })
 }
 
 /// The pages `total` uploads take at `page_size` a page, and a margin for uploads added during
@@ -129,7 +142,8 @@ impl<'a> Uploads<'a> {
 
     /// The uploads, one item at a time; a failed page ends the stream with its error.
     pub fn stream(self) -> impl Stream<Item = Result<types::Upload>> + 'a {
-        let start = Cursor { page: 1, received: 0, pages: HashSet::new(), budget: None, done: false };
+        let start =
+            Cursor { page: 1, received: 0, per_page: 0, pages: HashSet::new(), budget: None, done: false };
         futures::stream::try_unfold((self, start), |(query, mut cursor)| async move {
             if cursor.done {
                 return Ok(None);
@@ -137,12 +151,16 @@ impl<'a> Uploads<'a> {
             let list = query.fetch(cursor.page).await?;
             let count = list.uploads.len() as u64;
             let total = list.total.or(list.pagination.as_ref().and_then(|p| p.total));
-            let page_size = query.page_size.get();
             if cursor.page == 1 {
-                cursor.budget = total.map(|total| page_budget(total, page_size));
+                cursor.per_page = per_page(query.page_size.get(), &list);
+                cursor.budget = total.map(|total| page_budget(total, cursor.per_page));
             }
             cursor.received = cursor.received.saturating_add(count);
-            cursor.done = count < page_size || total.is_some_and(|t| cursor.received >= t);
+            cursor.done = count == 0
+                || match total {
+                    Some(total) => cursor.received >= total,
+                    None => count < cursor.per_page,
+                };
             if count > 0 {
                 if let Some(reason) = cursor.inconsistency(&list.uploads, query.max_pages.get()) {
                     return Err(Error::Paging { page: cursor.page, reason });

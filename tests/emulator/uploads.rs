@@ -4,7 +4,7 @@ use std::time::Duration;
 
 use bytes::Bytes;
 use chrono::{TimeDelta, Utc};
-use futures::StreamExt;
+use futures::{StreamExt, TryStreamExt};
 use pinarkive::emulator::{Emulator, Plan};
 use reqwest::multipart::{Form, Part};
 use serde_json::json;
@@ -173,6 +173,25 @@ async fn uploads_list_pages_newest_first_with_its_pagination_fields() {
         .await;
         assert_eq!(reply.status, 400, "{bad}");
     }
+}
+
+#[tokio::test]
+async fn the_upload_stream_gets_every_upload_when_asking_for_more_than_the_page_cap() {
+    // The emulator caps `limit` at 100, as the backend does; asking for 250 must still list all.
+    let emu = support::start().await;
+    let client = support::client(&emu, ADMIN);
+    let mut dag = client.upload_dag();
+    for i in 0..3 {
+        dag = dag.file(format!("d/{i}"), format!("in dir {i}").into_bytes());
+    }
+    dag.send().await.unwrap();
+    for i in 0..230 {
+        client.upload(format!("f{i}"), format!("file {i}").into_bytes()).send().await.unwrap();
+    }
+    let all: Vec<_> = client.uploads().page_size(250).stream().try_collect().await.unwrap();
+    assert_eq!(all.len(), 231, "230 files and the DAG's root");
+    let distinct: std::collections::HashSet<_> = all.iter().map(|u| u.cid.clone()).collect();
+    assert_eq!(distinct.len(), 231);
 }
 
 #[tokio::test]

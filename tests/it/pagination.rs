@@ -87,6 +87,62 @@ async fn uploads_stream_reports_a_server_that_ignores_page() {
     same.assert_calls_async(2).await;
 }
 
+/// A server that caps `limit` at 2 whatever is asked, as the API caps it, and says so only by
+/// the length of its pages (or by `pagination.limit`, when `report_limit`).
+async fn capped(server: &MockServer, pages: &[u64], total: Option<u64>, report_limit: bool) {
+    let mut from = 0;
+    for (i, &n) in pages.iter().chain(&[0]).enumerate() {
+        let mut body = json!({"uploads": uploads(from, n)});
+        if let Some(total) = total {
+            body["total"] = json!(total);
+        }
+        if report_limit {
+            body["pagination"] = json!({"page": i + 1, "limit": 2});
+        }
+        from += n;
+        server
+            .mock_async(|when, then| {
+                when.method(Method::GET)
+                    .path("/users/me/uploads")
+                    .query_param("page", (i + 1).to_string())
+                    .query_param("limit", "5");
+                then.status(200).json_body(body);
+            })
+            .await;
+    }
+}
+
+async fn all_asking_five(server: &MockServer) -> pinarkive::Result<Vec<String>> {
+    let client = support::client(server, Auth::ApiKey);
+    let items: Vec<_> = client.uploads().page_size(5).stream().try_collect().await?;
+    Ok(items.into_iter().map(|u| u.cid).collect())
+}
+
+#[tokio::test]
+async fn uploads_stream_walks_on_when_the_server_caps_the_page_size() {
+    let every: Vec<String> = (0..5).map(fake_cid).collect();
+    // Without a total or a reported limit, the first page's length is the page size.
+    let server = MockServer::start_async().await;
+    capped(&server, &[2, 2, 1], None, false).await;
+    assert_eq!(all_asking_five(&server).await.unwrap(), every);
+    // With the reported limit.
+    let server = MockServer::start_async().await;
+    capped(&server, &[2, 2, 1], None, true).await;
+    assert_eq!(all_asking_five(&server).await.unwrap(), every);
+    // With a total (the budget counts the server's page size: 3 pages here, not 1).
+    let server = MockServer::start_async().await;
+    capped(&server, &[2, 2, 1], Some(5), false).await;
+    assert_eq!(all_asking_five(&server).await.unwrap(), every);
+}
+
+#[tokio::test]
+async fn uploads_stream_without_totals_asks_once_more_after_a_short_first_page() {
+    // A short first page may be the server's cap or the last page; an empty second page tells.
+    let server = MockServer::start_async().await;
+    capped(&server, &[3], None, false).await;
+    assert_eq!(all_asking_five(&server).await.unwrap().len(), 3);
+}
+
 #[tokio::test]
 async fn uploads_stream_passes_filters_and_stops_on_errors() {
     let server = MockServer::start_async().await;
