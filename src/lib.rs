@@ -8,8 +8,6 @@ pub mod body;
 mod cid;
 pub mod client;
 #[cfg(feature = "emulator")]
-pub mod conformance;
-#[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod error;
 pub mod gateway;

@@ -2,14 +2,12 @@
 
 mod errors;
 mod hostile;
-#[path = "../common/leak.rs"]
-mod leak;
 mod operations;
 mod pagination;
 mod retries;
-#[path = "../common/scripted.rs"]
-mod scripted;
 mod secrets;
 mod spec;
 mod support;
 mod uploads;
+
+use test_support::{leak, scripted};

@@ -71,14 +71,14 @@ fn exit_code(outcome: &Result<Report, String>) -> u8 {
 /// Lints a spec given as YAML text; the error says why it does not parse as OpenAPI.
 pub fn lint(spec_text: &str) -> Result<Report, String> {
     // Typed for the structure; untyped for the walks that must see every node.
-    let doc: Value = crate::spec_model::Document::parse(spec_text)?.into_root();
+    let doc: Value = spec_model::Document::parse(spec_text)?.into_root();
     let spec: OpenAPI = serde_yaml::from_str(spec_text).map_err(|e| e.to_string())?;
     let mut problems = operations::document(&spec);
     problems.extend(operations::each(&spec));
     problems.extend(refs::dangling(&doc));
     problems.extend(enums::in_responses(&doc));
     problems.extend(examples::invalid(&doc));
-    match crate::spec_model::beyond_generation_limits(&doc) {
+    match spec_model::beyond_generation_limits(&doc) {
         Some(why) => problems.push(problem("openapi", format!("not generated: {why}"))),
         None => problems.extend(generation(&spec)),
     }

@@ -9,33 +9,35 @@
 //!   documentation; known differences are waived in `openapi/docs-waivers.yaml`.
 //! - `cargo xtask codegen [--out FILE] [--mocks FILE]` writes the code `build.rs` generates to a
 //!   file, so it can be read and diffed.
-//! - `cargo xtask bench` measures the client against curl and bare reqwest on a local server and
-//!   writes `BENCHMARKS.md` (it rebuilds itself in release, with the `bench` feature).
-//! - `cargo xtask contract [--base-url URL] [--allow-writes] [--junit FILE] [--observed FILE]` runs the contract
-//!   suite against the emulator, or against a server (the live API) with `PINARKIVE_API_KEY`.
-//! - `cargo xtask emulator [--port 8787] [--key KEY=SCOPES]...` serves the emulator until Ctrl-C.
 //! - `cargo xtask spec-diff BASE [HEAD]` says what a spec edit changes on the wire and in the
 //!   generated Rust API and which version bump it needs; `--last-release` is CI's check.
 //!
-//! `contract` and `emulator` rebuild xtask with the `contract` feature (see `reexec.rs`).
+//! Three more run other members' binaries with `cargo run` (see `delegate.rs`), their arguments
+//! passed on untouched:
+//! - `cargo xtask contract [--base-url URL] [--allow-writes] [--junit FILE] [--observed FILE]` runs
+//!   the contract suite (`contract/`) against the emulator, or against a server (the live API)
+//!   with `PINARKIVE_API_KEY`.
+//! - `cargo xtask bench` measures the client against curl and bare reqwest on a local server and
+//!   writes `BENCHMARKS.md` (`contract/`, built in release).
+//! - `cargo xtask emulator [--port 8787] [--key KEY=SCOPES]...` serves the emulator until Ctrl-C
+//!   (`pinarkive emulator`, from `cli/`).
+//!
+//! xtask does not depend on the client crate: the spec tools build whatever the spec does to it.
 
 // Shared with build.rs, so both generate with the same settings. It belongs to the root crate
 // (formatted along with build.rs), hence the skip: `cargo fmt -p xtask` leaves it alone.
 #[rustfmt::skip]
 #[path = "../../codegen.rs"]
 mod codegen;
-mod bench;
 mod check_docs;
 mod codegen_cmd;
-mod contract;
-mod emulator_cmd;
+mod delegate;
 mod lint_spec;
-mod reexec;
 mod spec_diff;
-mod spec_model;
 #[cfg(test)]
 mod test_json;
 
+use std::ffi::OsString;
 use std::path::{Path, PathBuf};
 use std::process::ExitCode;
 
@@ -60,20 +62,28 @@ enum Command {
     CheckDocs(check_docs::Args),
     /// Write the generated client (and optionally the typed mocks) to files, for reading.
     Codegen(codegen_cmd::Args),
-    /// Benchmark the client against curl and bare reqwest; writes BENCHMARKS.md.
-    Bench(bench::Args),
-    /// Run the contract suite against the emulator (default) or a server given by --base-url.
-    Contract(contract::Args),
-    /// Serve the local Pinarkive emulator until Ctrl-C.
-    // Without the `contract` feature the arguments, `--help` included, go to the build with it.
-    #[cfg_attr(not(feature = "contract"), command(disable_help_flag = true))]
-    Emulator(emulator_cmd::Args),
     /// What changed between two specs, on the wire and in the generated Rust API, and the
     /// version bump it needs.
     SpecDiff(spec_diff::Args),
-    /// Internal to `bench`: one upload in a child process.
-    #[command(hide = true)]
-    BenchUploadChild(bench::UploadChildArgs),
+    /// Run the contract suite against the emulator (default) or a server given by --base-url
+    /// (`cargo xtask contract --help` for its options).
+    #[command(disable_help_flag = true)]
+    Contract(PassedOn),
+    /// Benchmark the client against curl and bare reqwest, and the emulator; writes
+    /// BENCHMARKS.md (`cargo xtask bench --help` for its options).
+    #[command(disable_help_flag = true)]
+    Bench(PassedOn),
+    /// Serve the local Pinarkive emulator until Ctrl-C: `pinarkive emulator`
+    /// (`cargo xtask emulator --help` for its options).
+    #[command(disable_help_flag = true)]
+    Emulator(PassedOn),
+}
+
+/// Every argument, untouched (`--help` too), for the member that runs the command.
+#[derive(clap::Args)]
+struct PassedOn {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, value_name = "ARGS")]
+    args: Vec<OsString>,
 }
 
 fn main() -> ExitCode {
@@ -81,11 +91,10 @@ fn main() -> ExitCode {
         Command::LintSpec(args) => lint_spec::run(&args),
         Command::CheckDocs(args) => check_docs::run(&args),
         Command::Codegen(args) => codegen_cmd::run(&args),
-        Command::Bench(args) => bench::run(&args),
-        Command::BenchUploadChild(args) => bench::run_upload_child(&args),
-        Command::Contract(args) => contract::run(&args),
-        Command::Emulator(args) => emulator_cmd::run(&args),
         Command::SpecDiff(args) => spec_diff::run(&args),
+        Command::Contract(passed) => delegate::run(&delegate::CONTRACT, &passed.args),
+        Command::Bench(passed) => delegate::run(&delegate::BENCH, &passed.args),
+        Command::Emulator(passed) => delegate::run(&delegate::EMULATOR, &passed.args),
     }
 }
 

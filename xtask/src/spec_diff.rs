@@ -50,7 +50,7 @@ use rust_api::RustChange;
 pub use source::Source;
 use version::Bump;
 
-use crate::spec_model::Document;
+use spec_model::Document;
 
 #[derive(Clone, Copy, PartialEq, Eq, Debug, clap::ValueEnum)]
 pub enum Format {

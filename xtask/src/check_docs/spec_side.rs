@@ -7,7 +7,7 @@ use std::sync::LazyLock;
 use regex::Regex;
 use serde_json::Value;
 
-use crate::spec_model::{self, resolve};
+use spec_model::{self, resolve};
 
 /// One operation.
 #[derive(Debug)]

@@ -8,7 +8,7 @@ use serde_json::Value;
 use super::json::subschemas;
 use super::problem;
 use crate::codegen::Problem;
-use crate::spec_model::{self, escape, pointee, resolve};
+use spec_model::{self, escape, pointee, resolve};
 
 pub fn in_responses(doc: &Value) -> Vec<Problem> {
     let mut problems = Vec::new();

@@ -9,7 +9,7 @@ use serde_json::{json, Value};
 use super::json::subschemas;
 use super::problem;
 use crate::codegen::Problem;
-use crate::spec_model::{self, escape, resolve};
+use spec_model::{self, escape, resolve};
 
 pub fn invalid(doc: &Value) -> Vec<Problem> {
     let mut checker = Checker::new(doc);

@@ -3,7 +3,7 @@
 
 use serde_json::Value;
 
-use crate::spec_model::{escape, METHODS};
+use spec_model::{escape, METHODS};
 
 /// Who a problem at `tokens` (an unescaped JSON pointer) belongs to: the operation around it,
 /// else the component (`components.schemas.X`), else the top-level key.

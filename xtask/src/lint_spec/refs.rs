@@ -7,7 +7,6 @@ use serde_json::Value;
 use super::json::owner;
 use super::problem;
 use crate::codegen::Problem;
-use crate::spec_model;
 
 pub fn dangling(doc: &Value) -> Vec<Problem> {
     spec_model::ref_problems(doc)

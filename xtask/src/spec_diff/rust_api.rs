@@ -12,7 +12,7 @@ use regex::Regex;
 
 use super::change::Level;
 use crate::codegen;
-use crate::spec_model::MAX_NESTING;
+use spec_model::MAX_NESTING;
 
 /// What sort of item.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -116,11 +116,11 @@ impl fmt::Display for RustChange {
 
 /// Generates the client for a spec and reads its public API. The spec must be OpenAPI 3.0
 /// that progenitor accepts; the error says why not.
-pub fn generate(text: &str, doc: &crate::spec_model::Document) -> Result<Api, String> {
+pub fn generate(text: &str, doc: &spec_model::Document) -> Result<Api, String> {
     if !doc.version().starts_with("3.0.") {
         return Err(format!("is OpenAPI {:?}; progenitor generates only 3.0.x", doc.version()));
     }
-    if let Some(why) = crate::spec_model::beyond_generation_limits(doc.root()) {
+    if let Some(why) = spec_model::beyond_generation_limits(doc.root()) {
         return Err(format!("is not generated: {why}"));
     }
     let spec: openapiv3::OpenAPI = if text.trim_start().starts_with('{') {

@@ -10,7 +10,7 @@ use std::collections::{BTreeSet, HashSet};
 use serde_json::{json, Value};
 
 use super::change::{Changes, Compat, Direction, Kind, Location};
-use crate::spec_model::{escape, resolve, Additional, Schema as View};
+use spec_model::{escape, resolve, Additional, Schema as View};
 
 /// A schema that accepts anything (what a missing `items` means); `View::read` reads any
 /// non-object but `false` so.

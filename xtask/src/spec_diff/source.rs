@@ -7,7 +7,7 @@ use std::process::Command;
 use std::time::Duration;
 
 use crate::codegen::SPEC_PATH;
-use crate::spec_model::MAX_SPEC_BYTES;
+use spec_model::MAX_SPEC_BYTES;
 
 /// A spec's text and how reports name it.
 #[derive(Debug, Clone)]

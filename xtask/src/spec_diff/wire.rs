@@ -8,7 +8,7 @@ use serde_json::{json, Value};
 
 use super::change::{Changes, Compat, Direction, Kind, Location};
 use super::schema::{self, Walk};
-use crate::spec_model::{escape, resolve, Document, Operation, Parameter, RefError};
+use spec_model::{escape, resolve, Document, Operation, Parameter, RefError};
 
 /// Compares two documents on the wire.
 pub fn compare(base: &Document, head: &Document) -> Result<Changes, String> {
