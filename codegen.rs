@@ -3,7 +3,7 @@
 //! Shared by `build.rs` and `cargo xtask codegen` (each includes it with `#[path]`), so the
 //! code a user compiles and the code a maintainer reads are made by the same settings.
 //! It depends only on crates both callers already have: progenitor, openapiv3, serde_yaml,
-//! prettyplease, syn and proc-macro2.
+//! prettyplease, syn, quote and proc-macro2 (all of which progenitor itself builds on).
 
 #![allow(dead_code)] // Each caller uses a different part.
 
@@ -53,9 +53,22 @@ pub struct HandwrittenOperation {
 pub struct Generated {
     /// The typed client: `types`, `Client` and one builder per generated operation.
     pub client: String,
+    /// The spec's names as types, for `src/spec.rs` (see [`names_code`]).
+    pub names: String,
     /// Typed `httpmock` helpers for the generated operations.
     pub httpmock: String,
     /// Operations left out of `client`, sorted by operationId.
+    pub handwritten: Vec<HandwrittenOperation>,
+}
+
+/// The public API a spec generates, for tools that compare two specs' clients.
+pub struct ClientApi {
+    /// As [`Generated::client`].
+    pub client: String,
+    /// As [`Generated::names`]; None for a spec that lacks what they need (`components.schemas.
+    /// Scope`, `x-codes`), as specs from before they were added do.
+    pub names: Option<String>,
+    /// As [`Generated::handwritten`].
     pub handwritten: Vec<HandwrittenOperation>,
 }
 
@@ -187,8 +200,21 @@ pub fn generation_problems(spec: &OpenAPI) -> Vec<Problem> {
         }
         let mut success: BTreeMap<String, Vec<String>> = BTreeMap::new();
         let mut failure: BTreeMap<String, Vec<String>> = BTreeMap::new();
-        let mut responses: Vec<_> = op.responses.responses.iter().map(|(s, r)| (s.to_string(), r)).collect();
-        responses.extend(op.responses.default.iter().map(|r| ("default".to_string(), r)));
+        if op.responses.default.is_some() {
+            problem(format!(
+                "has a `default` response, which codegen.rs refuses: {ENVELOPE_RULE}; list the error \
+                 statuses one by one"
+            ));
+        }
+        for status in op.responses.responses.keys() {
+            if let openapiv3::StatusCode::Range(class) = status {
+                problem(format!(
+                    "has a `{class}XX` response, which codegen.rs refuses: {ENVELOPE_RULE}, and so \
+                     takes exact statuses only; list them one by one"
+                ));
+            }
+        }
+        let responses = op.responses.responses.iter().map(|(s, r)| (s.to_string(), r));
         for (status, response) in responses {
             let Some(response) = resolve_response(spec, response) else {
                 problem(format!("response {status} is a $ref that does not resolve"));
@@ -209,6 +235,11 @@ pub fn generation_problems(spec: &OpenAPI) -> Vec<Problem> {
     }
     problems
 }
+
+/// Why the generated code must see exact statuses only.
+const ENVELOPE_RULE: &str = "the client captures every response that is not a 2xx before the \
+    generated code sees it and hands it on as status 599 (src/error.rs), which a `default` or `5XX` \
+    response would take as its own and fail to decode, losing the real status";
 
 /// Follows `#/components/<kind>/...` references through `lookup` (a few hops at most, so a
 /// loop ends); the one resolver for responses, request bodies and parameters.
@@ -256,23 +287,25 @@ fn settings() -> progenitor::GenerationSettings {
     settings
 }
 
-/// Generates the client and the typed mocks, or says why it cannot.
+/// Generates the client, the spec's names and the typed mocks, or says why it cannot.
 pub fn generate(spec: &OpenAPI) -> Result<Generated, Vec<Problem>> {
-    let (spec, handwritten) = generatable(spec)?;
-    let client = client_code(&spec)?;
-    let httpmock =
-        run_progenitor("httpmock", || progenitor::Generator::new(&settings()).httpmock(&spec, "crate"))?;
-    let httpmock = format_code(httpmock, |file| {
-        syn::visit_mut::VisitMut::visit_file_mut(&mut EscapePathMatchers, file)
+    let (generatable, handwritten) = generatable(spec)?;
+    let client = client_file(&generatable)?;
+    let names = names_code(spec, &client)?;
+    let tokens = run_progenitor("httpmock", || {
+        progenitor::Generator::new(&settings()).httpmock(&generatable, "crate")
     })?;
-    Ok(Generated { client, httpmock, handwritten })
+    let mut httpmock = parse_generated(tokens)?;
+    syn::visit_mut::VisitMut::visit_file_mut(&mut EscapePathMatchers, &mut httpmock);
+    Ok(Generated { client: format_code(&client), names, httpmock: format_code(&httpmock), handwritten })
 }
 
-/// Only the typed client (`Generated::client`), for tools that compare clients and need no
-/// mocks, with the operations left to hand-written code.
-pub fn generate_client(spec: &OpenAPI) -> Result<(String, Vec<HandwrittenOperation>), Vec<Problem>> {
-    let (spec, handwritten) = generatable(spec)?;
-    Ok((client_code(&spec)?, handwritten))
+/// The client and, where the spec has what they need, its names; no mocks.
+pub fn generate_client(spec: &OpenAPI) -> Result<ClientApi, Vec<Problem>> {
+    let (generatable, handwritten) = generatable(spec)?;
+    let client = client_file(&generatable)?;
+    let names = names_code(spec, &client).ok();
+    Ok(ClientApi { client: format_code(&client), names, handwritten })
 }
 
 /// The spec without the hand-written operations, once it passes the checks progenitor needs.
@@ -286,12 +319,15 @@ fn generatable(spec: &OpenAPI) -> Result<(OpenAPI, Vec<HandwrittenOperation>), V
     Ok((spec, handwritten))
 }
 
-fn client_code(spec: &OpenAPI) -> Result<String, Vec<Problem>> {
-    let client = run_progenitor("client", || progenitor::Generator::new(&settings()).generate_tokens(spec))?;
-    format_code(client, |file| {
-        syn::visit_mut::VisitMut::visit_file_mut(&mut ConvertSendErrors, file);
-        syn::visit_mut::VisitMut::visit_file_mut(&mut BuilderOnly, file);
-    })
+/// The client as progenitor generates it, with its `send` methods rewritten (see
+/// [`ConvertSendErrors`]) and `Client::builder()` the only constructor.
+fn client_file(spec: &OpenAPI) -> Result<syn::File, Vec<Problem>> {
+    let tokens = run_progenitor("client", || progenitor::Generator::new(&settings()).generate_tokens(spec))?;
+    let mut file = parse_generated(tokens)?;
+    rewrite_sends(&mut file, &expected_sends(spec))
+        .map_err(|reason| vec![Problem { at: "progenitor's generated code".into(), reason }])?;
+    syn::visit_mut::VisitMut::visit_file_mut(&mut BuilderOnly, &mut file);
+    Ok(file)
 }
 
 /// progenitor reports some limits by panicking; a panic becomes a problem like any other.
@@ -314,24 +350,80 @@ fn run_progenitor(
     }
 }
 
-fn format_code(
-    tokens: proc_macro2::TokenStream,
-    edit: impl FnOnce(&mut syn::File),
-) -> Result<String, Vec<Problem>> {
-    let mut file = syn::parse2(tokens)
-        .map_err(|e| vec![Problem { at: "generated code".into(), reason: format!("does not parse: {e}") }])?;
-    edit(&mut file);
-    Ok(format!(
+fn parse_generated(tokens: proc_macro2::TokenStream) -> Result<syn::File, Vec<Problem>> {
+    syn::parse2(tokens)
+        .map_err(|e| vec![Problem { at: "generated code".into(), reason: format!("does not parse: {e}") }])
+}
+
+fn format_code(file: &syn::File) -> String {
+    format!(
         "// Generated from {SPEC_PATH} by codegen.rs (progenitor 0.15.1). Do not edit.\n\n{}",
-        prettyplease::unparse(&file)
-    ))
+        prettyplease::unparse(file)
+    )
+}
+
+/// What [`rewrite_sends`] must find: every generated operation by operationId, and whether its
+/// success response has a JSON body (whose decoding is rewritten).
+fn expected_sends(spec: &OpenAPI) -> BTreeMap<String, bool> {
+    operations(spec)
+        .into_iter()
+        .map(|(_, _, op)| {
+            let json = op.responses.responses.iter().any(|(status, response)| {
+                let success =
+                    matches!(status, openapiv3::StatusCode::Code(code) if (200..300).contains(code));
+                success
+                    && resolve_response(spec, response)
+                        .is_some_and(|r| r.content.contains_key("application/json"))
+            });
+            (op.operation_id.clone().unwrap_or_default(), json)
+        })
+        .collect()
+}
+
+/// Rewrites every generated `send()` (see [`ConvertSendErrors`]) and checks that each operation
+/// of `expected` was rewritten exactly once, with its success body decoded by the crate: a
+/// progenitor whose code has another shape fails the build here, naming the operations, instead
+/// of leaving them on progenitor's own error and decoding.
+fn rewrite_sends(file: &mut syn::File, expected: &BTreeMap<String, bool>) -> Result<(), String> {
+    let mut rewrite = ConvertSendErrors::default();
+    syn::visit_mut::VisitMut::visit_file_mut(&mut rewrite, file);
+    let mut wrong = Vec::new();
+    for (id, json) in expected {
+        let sends = rewrite.sends.get(id).copied().unwrap_or(0);
+        let decoded = rewrite.decoded.get(id).copied().unwrap_or(0);
+        if sends != 1 || decoded != usize::from(*json) {
+            wrong.push(format!("{id} ({sends} send rewritten, {decoded} success body decoded)"));
+        }
+    }
+    let unknown: Vec<&String> = rewrite.sends.keys().filter(|id| !expected.contains_key(*id)).collect();
+    if !unknown.is_empty() {
+        wrong.push(format!("`send` methods of no operation of the spec: {unknown:?}"));
+    }
+    let rewritten = rewrite.sends.values().sum::<usize>();
+    match wrong.is_empty() {
+        true => Ok(()),
+        false => Err(format!(
+            "{rewritten} `send` methods were rewritten for {} generated operations; progenitor's code \
+             no longer has the shape codegen.rs rewrites (ConvertSendErrors): {}",
+            expected.len(),
+            wrong.join(", ")
+        )),
+    }
 }
 
 /// Makes every generated `send()` return the crate's own `Error`, so that no caller handles
 /// progenitor's error type (whose view of a response the client has captured would mislead):
 /// the generated method becomes the private `send_unconverted`, and a new `send` converts
-/// (through `Client::error_from`, which also redacts the credentials).
-struct ConvertSendErrors;
+/// (through `Client::error_from`, which also redacts the credentials). In `send_unconverted`
+/// the success body is decoded by `crate::decode::generated`, which parses it once and keeps
+/// the status when it does not decode.
+///
+/// Counts what it rewrote, by operationId, for [`rewrite_sends`] to check.
+#[derive(Default)]
+struct ConvertSendErrors {
+    sends: BTreeMap<String, usize>,
+    decoded: BTreeMap<String, usize>,
+}
 
 impl syn::visit_mut::VisitMut for ConvertSendErrors {
     fn visit_item_impl_mut(&mut self, item: &mut syn::ItemImpl) {
@@ -341,6 +433,7 @@ impl syn::visit_mut::VisitMut for ConvertSendErrors {
             if generated.sig.ident != "send" || generated.sig.asyncness.is_none() {
                 continue;
             }
+            let Some(id) = operation_id(&generated.block) else { continue };
             let mut send = generated.clone();
             let syn::ReturnType::Type(_, output) = &mut send.sig.output else { continue };
             let syn::Type::Path(result) = output.as_mut() else { continue };
@@ -353,6 +446,10 @@ impl syn::visit_mut::VisitMut for ConvertSendErrors {
                 let client = self.client;
                 self.send_unconverted().await.map_err(|error| client.error_from(error))
             });
+            let mut decode = DecodeSuccess::default();
+            syn::visit_mut::VisitMut::visit_block_mut(&mut decode, &mut generated.block);
+            *self.decoded.entry(id.clone()).or_default() += decode.rewritten;
+            *self.sends.entry(id).or_default() += 1;
             generated.sig.ident = syn::Ident::new("send_unconverted", generated.sig.ident.span());
             generated.vis = syn::Visibility::Inherited;
             generated.attrs.retain(|attribute| !attribute.path().is_ident("doc"));
@@ -360,6 +457,78 @@ impl syn::visit_mut::VisitMut for ConvertSendErrors {
         }
         item.items.extend(converting);
         syn::visit_mut::visit_item_impl_mut(self, item);
+    }
+}
+
+/// The operationId a generated `send` names in its `OperationInfo { operation_id: "..." }`.
+fn operation_id(block: &syn::Block) -> Option<String> {
+    struct Find(Option<String>);
+    impl<'ast> syn::visit::Visit<'ast> for Find {
+        fn visit_expr_struct(&mut self, expr: &'ast syn::ExprStruct) {
+            if expr.path.is_ident("OperationInfo") {
+                for field in &expr.fields {
+                    let is_id = matches!(&field.member, syn::Member::Named(name) if name == "operation_id");
+                    if let (true, syn::Expr::Lit(syn::ExprLit { lit: syn::Lit::Str(id), .. })) =
+                        (is_id, &field.expr)
+                    {
+                        self.0 = Some(id.value());
+                    }
+                }
+            }
+            syn::visit::visit_expr_struct(self, expr);
+        }
+    }
+    let mut find = Find(None);
+    syn::visit::Visit::visit_block(&mut find, block);
+    find.0
+}
+
+/// In the `match response.status().as_u16()` of a generated `send`, makes the arm of a 2xx
+/// status that decodes JSON (`ResponseValue::from_response(response).await`) call
+/// `crate::decode::generated(response).await` instead.
+#[derive(Default)]
+struct DecodeSuccess {
+    rewritten: usize,
+}
+
+impl syn::visit_mut::VisitMut for DecodeSuccess {
+    fn visit_expr_match_mut(&mut self, expr: &mut syn::ExprMatch) {
+        let on_status = tokens(&expr.expr) == tokens(&syn::parse_quote!(response.status().as_u16()));
+        let from_response: syn::Expr = syn::parse_quote!(ResponseValue::from_response(response).await);
+        for arm in expr.arms.iter_mut().filter(|_| on_status) {
+            if is_success_status(&arm.pat) && tokens(unblocked(&arm.body)) == tokens(&from_response) {
+                *arm.body = syn::parse_quote!(crate::decode::generated(response).await);
+                self.rewritten += 1;
+            }
+        }
+        syn::visit_mut::visit_expr_match_mut(self, expr);
+    }
+}
+
+/// `{ e }` as `e`.
+fn unblocked(expr: &syn::Expr) -> &syn::Expr {
+    match expr {
+        syn::Expr::Block(block) if block.attrs.is_empty() && block.label.is_none() => {
+            match block.block.stmts.as_slice() {
+                [syn::Stmt::Expr(inner, None)] => inner,
+                _ => expr,
+            }
+        }
+        _ => expr,
+    }
+}
+
+fn tokens(expr: &syn::Expr) -> String {
+    quote::ToTokens::to_token_stream(expr).to_string()
+}
+
+/// A pattern such as `200u16`: one 2xx status.
+fn is_success_status(pat: &syn::Pat) -> bool {
+    match pat {
+        syn::Pat::Lit(syn::PatLit { lit: syn::Lit::Int(status), .. }) => {
+            status.base10_parse::<u16>().is_ok_and(|s| (200..300).contains(&s))
+        }
+        _ => false,
     }
 }
 
@@ -409,43 +578,454 @@ impl syn::visit_mut::VisitMut for EscapePathMatchers {
     }
 }
 
-/// What the crate needs to know about every operation at run time, as Rust source for
-/// `src/spec.rs`: the coverage tests, the operation-table snapshot, default-cluster and CID
-/// checks all read this one table.
-pub fn operation_table_source(spec: &OpenAPI) -> String {
+/// The spec's names as Rust, for `src/spec.rs` (which defines `Operation` and the accessors):
+///
+/// - `OperationId`, one variant per operation in document order, and `OPERATIONS`, the facts
+///   of each (method, path, summary, `x-scope`, authentication, tag, success status, whether it
+///   takes `X-Cluster`, whether it is hand-written), indexed by the variant;
+/// - `Scope::ALL` and `Scope::as_str`, read off the `Scope` enum progenitor generated from
+///   `components.schemas.Scope`, so the variants are progenitor's own;
+/// - `ErrorCode`, from the `x-codes` of `ErrorBody.code`, with each code's statuses.
+///
+/// Fails, naming the place, on an `x-scope` that is no scope, or an `x-codes` list that cannot
+/// be turned into variants.
+pub fn names_code(spec: &OpenAPI, client: &syn::File) -> Result<String, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let scopes = scope_variants(client);
+    if scopes.is_empty() {
+        problems.push(Problem {
+            at: "components.schemas.Scope".into(),
+            reason: "is missing or not a string enum; it lists the token scopes, which `x-scope` names"
+                .into(),
+        });
+    }
     let handwritten: HashSet<String> =
         handwritten_operations(spec).into_iter().map(|op| op.operation_id).collect();
-    let mut out = String::from(
-        "/// Every operation in the spec, in document order.\npub const OPERATIONS: &[Operation] = &[\n",
-    );
-    for (method, path, op) in operations(spec) {
+    let mut variants = String::new();
+    let mut all = String::new();
+    let mut facts = String::new();
+    let operations = operations(spec);
+    for (method, path, op) in &operations {
         let id = op.operation_id.clone().unwrap_or_default();
-        let scope = op.extensions.get("x-scope").and_then(|v| v.as_str());
+        let variant = pascal_case(&id);
+        let summary = op.summary.as_deref().unwrap_or("").trim();
+        let scope = match op.extensions.get("x-scope").map(|v| v.as_str()) {
+            None | Some(Some(NONE_DOCUMENTED)) => "None".to_string(),
+            Some(Some(value)) => match scopes.iter().find(|(name, _)| name == value) {
+                Some((_, scope)) => format!("Some(Scope::{scope})"),
+                None => {
+                    problems.push(Problem {
+                        at: label(method, path, op),
+                        reason: format!(
+                            "x-scope `{value}` is not a value of components.schemas.Scope (nor \
+                             `{NONE_DOCUMENTED}`)"
+                        ),
+                    });
+                    "None".to_string()
+                }
+            },
+            Some(None) => {
+                problems
+                    .push(Problem { at: label(method, path, op), reason: "x-scope is not a string".into() });
+                "None".to_string()
+            }
+        };
         let authenticated = op.security.as_ref().or(spec.security.as_ref()).is_some_and(|s| !s.is_empty());
+        let tag = op.tags.first().map(String::as_str).unwrap_or("");
         let success_status = op
             .responses
             .responses
             .keys()
-            .map(|s| s.to_string())
-            .find(|s| s.starts_with('2'))
-            .and_then(|s| s.parse::<u16>().ok())
+            .find_map(|status| match status {
+                openapiv3::StatusCode::Code(code) if (200..300).contains(code) => Some(*code),
+                _ => None,
+            })
             .unwrap_or(0);
-        let parameter_names: Vec<String> = op
+        let cluster_header = op
             .parameters
             .iter()
             .filter_map(|p| {
                 resolve(p, "#/components/parameters/", |name| spec.components.as_ref()?.parameters.get(name))
             })
-            .map(|p| p.parameter_data_ref().name.clone())
-            .collect();
-        let cluster = parameter_names.iter().any(|n| n.eq_ignore_ascii_case("x-cluster"));
-        out.push_str(&format!(
-            "    Operation {{ id: {id:?}, method: {method:?}, path: {path:?}, scope: {scope:?}, \
-             authenticated: {authenticated}, success_status: {success_status}, \
-             cluster_header: {cluster}, handwritten: {} }},\n",
+            .any(|p| p.parameter_data_ref().name.eq_ignore_ascii_case("x-cluster"));
+        let doc = format!(" `{id}`: `{method} {path}`. {summary}");
+        variants.push_str(&format!("    #[doc = {doc:?}]\n    {variant},\n"));
+        all.push_str(&format!("OperationId::{variant}, "));
+        facts.push_str(&format!(
+            "    Operation {{ id: {id:?}, method: {method:?}, path: {path:?}, summary: {summary:?}, \
+             scope: {scope}, authenticated: {authenticated}, tag: {tag:?}, \
+             success_status: {success_status}, cluster_header: {cluster_header}, handwritten: {} }},\n",
             handwritten.contains(&id)
         ));
     }
-    out.push_str("];\n");
+    let codes = error_codes(spec).unwrap_or_else(|mut found| {
+        problems.append(&mut found);
+        Vec::new()
+    });
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    let scope_all: String = scopes.iter().map(|(_, variant)| format!("Scope::{variant}, ")).collect();
+    let scope_names: String =
+        scopes.iter().map(|(name, variant)| format!("Scope::{variant} => {name:?},\n")).collect();
+    let mut code_variants = String::new();
+    let mut code_known = String::new();
+    let mut code_names = String::new();
+    let mut code_parse = String::new();
+    let mut code_statuses = String::new();
+    for code in &codes {
+        let statuses: Vec<String> = code.statuses.iter().map(u16::to_string).collect();
+        let doc = format!(" `{}` ({}): {}", code.code, statuses.join(", "), code.description);
+        code_variants.push_str(&format!("    #[doc = {doc:?}]\n    {},\n", code.name));
+        code_known.push_str(&format!("ErrorCode::{}, ", code.name));
+        code_names.push_str(&format!("ErrorCode::{} => {:?},\n", code.name, code.code));
+        code_parse.push_str(&format!("{:?} => ErrorCode::{},\n", code.code, code.name));
+        code_statuses.push_str(&format!("ErrorCode::{} => &[{}],\n", code.name, statuses.join(", ")));
+    }
+    let count = operations.len();
+    let text = format!(
+        r#"
+/// An operation of the API, by its `operationId`: one variant per operation of the spec, in
+/// its order. What the spec says of each is read with the methods of [`OperationId`].
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
+#[non_exhaustive]
+pub enum OperationId {{
+{variants}}}
+
+impl OperationId {{
+    /// Every operation, in the spec's order.
+    pub const ALL: &'static [OperationId] = &[{all}];
+}}
+
+/// The facts of every operation, indexed by [`OperationId`].
+const OPERATIONS: [Operation; {count}] = [
+{facts}];
+
+impl Scope {{
+    /// Every scope, in the spec's order.
+    pub const ALL: &'static [Scope] = &[{scope_all}];
+
+    /// The scope as the API spells it, such as `files:read`.
+    pub const fn as_str(self) -> &'static str {{
+        match self {{
+            {scope_names}
+        }}
+    }}
+}}
+
+/// An error code of the API (the error body's `code`): the codes the spec lists, each with
+/// the statuses it comes with, and [`ErrorCode::Other`] for any other.
+#[derive(Debug, Clone, PartialEq, Eq, Hash)]
+#[non_exhaustive]
+pub enum ErrorCode {{
+{code_variants}    /// A code this version does not know.
+    Other(String),
+}}
+
+impl ErrorCode {{
+    /// Every code the spec lists, in its order.
+    pub const KNOWN: &'static [ErrorCode] = &[{code_known}];
+
+    /// The code as the API spells it.
+    pub fn as_str(&self) -> &str {{
+        match self {{
+            {code_names}
+            ErrorCode::Other(code) => code,
+        }}
+    }}
+
+    /// The statuses the spec says the code comes with; none for [`ErrorCode::Other`].
+    pub fn statuses(&self) -> &'static [u16] {{
+        match self {{
+            {code_statuses}
+            ErrorCode::Other(_) => &[],
+        }}
+    }}
+}}
+
+impl From<&str> for ErrorCode {{
+    fn from(code: &str) -> Self {{
+        match code {{
+            {code_parse}
+            other => ErrorCode::Other(other.to_string()),
+        }}
+    }}
+}}
+"#
+    );
+    let file = syn::parse_file(&text).map_err(|e| {
+        vec![Problem {
+            at: "the spec's names".into(),
+            reason: format!("the generated code does not parse: {e}"),
+        }]
+    })?;
+    Ok(format_code(&file))
+}
+
+/// The `x-scope` of an authenticated route for which no source names a scope.
+pub const NONE_DOCUMENTED: &str = "none-documented";
+
+/// The variants of `types::Scope` as progenitor generated them: (the value, the variant).
+fn scope_variants(client: &syn::File) -> Vec<(String, String)> {
+    let types = client.items.iter().find_map(|item| match item {
+        syn::Item::Mod(m) if m.ident == "types" => m.content.as_ref().map(|(_, items)| items),
+        _ => None,
+    });
+    let scope = types.into_iter().flatten().find_map(|item| match item {
+        syn::Item::Enum(e) if e.ident == "Scope" => Some(e),
+        _ => None,
+    });
+    let mut out = Vec::new();
+    for variant in scope.into_iter().flat_map(|e| &e.variants) {
+        let mut value = None;
+        for attribute in variant.attrs.iter().filter(|a| a.path().is_ident("serde")) {
+            let _ = attribute.parse_nested_meta(|meta| {
+                if meta.path.is_ident("rename") {
+                    value = Some(meta.value()?.parse::<syn::LitStr>()?.value());
+                }
+                Ok(())
+            });
+        }
+        out.push((value.unwrap_or_else(|| variant.ident.to_string()), variant.ident.to_string()));
+    }
     out
+}
+
+/// `users_me_get` as `UsersMeGet`.
+fn pascal_case(id: &str) -> String {
+    id.split('_')
+        .filter(|part| !part.is_empty())
+        .map(|part| {
+            let mut chars = part.chars();
+            chars
+                .next()
+                .map(|first| first.to_ascii_uppercase().to_string() + chars.as_str())
+                .unwrap_or_default()
+        })
+        .collect()
+}
+
+/// One entry of `x-codes`.
+struct KnownCode {
+    code: String,
+    name: String,
+    statuses: Vec<u16>,
+    description: String,
+}
+
+/// The `x-codes` of `ErrorBody.code`, checked: each has a `code`, a `name` that can be a Rust
+/// variant (PascalCase, not `Other`), error `statuses` and a `description`; codes and names are
+/// unique.
+fn error_codes(spec: &OpenAPI) -> Result<Vec<KnownCode>, Vec<Problem>> {
+    const AT: &str = "components.schemas.ErrorBody.properties.code.x-codes";
+    let problem = |at: String, reason: &str| Problem { at, reason: reason.to_string() };
+    let code_schema = spec
+        .components
+        .as_ref()
+        .and_then(|c| c.schemas.get("ErrorBody"))
+        .and_then(ReferenceOr::as_item)
+        .and_then(|schema| match &schema.schema_kind {
+            openapiv3::SchemaKind::Type(openapiv3::Type::Object(object)) => object.properties.get("code"),
+            _ => None,
+        })
+        .and_then(ReferenceOr::as_item);
+    let Some(list) = code_schema.and_then(|schema| schema.schema_data.extensions.get("x-codes")) else {
+        return Err(vec![problem(
+            AT.into(),
+            "is missing: it lists the error codes the API is known to send",
+        )]);
+    };
+    let Some(entries) = list.as_array() else { return Err(vec![problem(AT.into(), "is not a list")]) };
+    let mut problems = Vec::new();
+    let mut codes: Vec<KnownCode> = Vec::new();
+    for (i, entry) in entries.iter().enumerate() {
+        let at = format!("{AT}[{i}]");
+        let text =
+            |key: &str| entry.get(key).and_then(|v| v.as_str()).map(str::trim).filter(|v| !v.is_empty());
+        let (Some(code), Some(name), Some(description)) = (text("code"), text("name"), text("description"))
+        else {
+            problems.push(problem(at, "needs `code`, `name` and `description`, each a non-empty string"));
+            continue;
+        };
+        let variant = name.chars().next().is_some_and(|c| c.is_ascii_uppercase())
+            && name.chars().all(|c| c.is_ascii_alphanumeric());
+        if !variant || name == "Other" {
+            problems.push(problem(
+                at.clone(),
+                "`name` must be a PascalCase word (letters and digits) other than `Other`",
+            ));
+        }
+        let statuses: Option<Vec<u16>> = entry.get("statuses").and_then(|v| v.as_array()).and_then(|list| {
+            list.iter()
+                .map(|s| s.as_u64().and_then(|s| u16::try_from(s).ok()).filter(|s| (400..600).contains(s)))
+                .collect()
+        });
+        let statuses = match statuses {
+            Some(statuses) if !statuses.is_empty() => statuses,
+            _ => {
+                problems.push(problem(
+                    at.clone(),
+                    "`statuses` must list the error statuses (400 to 599) the code comes with",
+                ));
+                Vec::new()
+            }
+        };
+        if codes.iter().any(|known| known.code == code || known.name == name) {
+            problems.push(problem(at, &format!("code `{code}` or name `{name}` is listed twice")));
+        }
+        codes.push(KnownCode {
+            code: code.into(),
+            name: name.into(),
+            statuses,
+            description: description.into(),
+        });
+    }
+    match problems.is_empty() {
+        true => Ok(codes),
+        false => Err(problems),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// A spec with what generation needs: one operation, the scopes and the error codes.
+    fn spec(extra_responses: &str) -> OpenAPI {
+        let text = format!(
+            r#"
+openapi: 3.0.3
+info: {{title: t, version: "1"}}
+paths:
+  /things/{{id}}:
+    get:
+      operationId: things_get
+      summary: A thing
+      tags: [things]
+      x-scope: files:read
+      security: [{{ApiKeyHeader: []}}]
+      parameters:
+        - {{name: id, in: path, required: true, schema: {{type: string}}}}
+      responses:
+        '200':
+          description: ok
+          content:
+            application/json:
+              schema: {{$ref: '#/components/schemas/Thing'}}
+        '404':
+          $ref: '#/components/responses/Error'
+{extra_responses}
+components:
+  securitySchemes:
+    ApiKeyHeader: {{type: apiKey, in: header, name: X-API-Key}}
+  responses:
+    Error:
+      description: error
+      content:
+        application/json:
+          schema: {{$ref: '#/components/schemas/ErrorBody'}}
+  schemas:
+    Thing:
+      type: object
+      properties:
+        cid: {{type: string}}
+    Scope:
+      type: string
+      enum: [files:read, files:write]
+    ErrorBody:
+      type: object
+      properties:
+        code:
+          type: string
+          x-codes:
+            - {{code: NOPE, name: Nope, statuses: [404], description: Not there.}}
+"#
+        );
+        serde_yaml::from_str(&text).expect("a valid test spec")
+    }
+
+    fn reasons(problems: Vec<Problem>) -> String {
+        problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n")
+    }
+
+    #[test]
+    fn every_send_is_rewritten_and_the_names_are_generated() {
+        let generated = generate(&spec("")).unwrap_or_else(|p| panic!("{}", reasons(p)));
+        assert!(
+            generated.client.contains("crate::decode::generated(response).await"),
+            "{}",
+            generated.client
+        );
+        assert!(generated.client.contains("async fn send_unconverted"));
+        for expected in [
+            "/// `things_get`: `GET /things/{id}`. A thing\n    ThingsGet,",
+            "id: \"things_get\",\n        method: \"GET\",\n        path: \"/things/{id}\",",
+            "scope: Some(Scope::FilesRead)",
+            "Scope::FilesWrite => \"files:write\"",
+            "\"NOPE\" => ErrorCode::Nope",
+            "ErrorCode::Nope => &[404]",
+        ] {
+            assert!(generated.names.contains(expected), "{expected} is missing from:\n{}", generated.names);
+        }
+    }
+
+    #[test]
+    fn a_default_response_fails_naming_the_operation_and_why() {
+        let extra = "        default:\n          $ref: '#/components/responses/Error'";
+        let problems = reasons(generate(&spec(extra)).err().expect("refused"));
+        assert!(problems.contains("things_get (GET /things/{id}): has a `default` response"), "{problems}");
+        assert!(problems.contains("status 599"), "{problems}");
+    }
+
+    #[test]
+    fn status_ranges_fail_naming_the_operation() {
+        let extra = "        5XX:\n          $ref: '#/components/responses/Error'";
+        let problems = reasons(generate(&spec(extra)).err().expect("refused"));
+        assert!(problems.contains("things_get (GET /things/{id}): has a `5XX` response"), "{problems}");
+    }
+
+    /// A progenitor whose `send` or success arm has another shape than the one rewritten fails
+    /// the build, naming the operations it missed.
+    #[test]
+    fn a_send_of_another_shape_fails_the_build() {
+        let expected: BTreeMap<String, bool> =
+            [("things_get".to_string(), true), ("things_list".to_string(), true)].into();
+        let send = |body: &str| -> String {
+            format!(
+                r#"impl<'a> ThingsGet<'a> {{
+                    pub async fn send(self) -> Result<ResponseValue<types::Thing>, Error<types::ErrorBody>> {{
+                        let info = OperationInfo {{ operation_id: "things_get" }};
+                        let response = result?;
+                        match response.status().as_u16() {{ {body} _ => Err(Error::UnexpectedResponse(response)) }}
+                    }}
+                }}"#
+            )
+        };
+        let mut file =
+            syn::parse_file(&send("200u16 => ResponseValue::from_response(response).await,")).unwrap();
+        let missing = rewrite_sends(&mut file, &expected).unwrap_err();
+        assert!(missing.contains("things_list (0 send rewritten, 0 success body decoded)"), "{missing}");
+        assert!(!missing.contains("things_get"), "{missing}");
+
+        let only_get: BTreeMap<String, bool> = [("things_get".to_string(), true)].into();
+        let mut file =
+            syn::parse_file(&send("200u16 => ResponseValue::from_response(response).await,")).unwrap();
+        assert_eq!(rewrite_sends(&mut file, &only_get), Ok(()));
+
+        // The success body decoded some other way: the decoding is not the crate's.
+        let other = send("200u16 => ResponseValue::from_response_json(response).await,");
+        let mut file = syn::parse_file(&other).unwrap();
+        let problem = rewrite_sends(&mut file, &only_get).unwrap_err();
+        assert!(problem.contains("things_get (1 send rewritten, 0 success body decoded)"), "{problem}");
+
+        // `send` no longer async, or gone: nothing is rewritten.
+        let sync =
+            send("200u16 => ResponseValue::from_response(response).await,").replace("pub async fn", "pub fn");
+        let mut file = syn::parse_file(&sync).unwrap();
+        let problem = rewrite_sends(&mut file, &only_get).unwrap_err();
+        assert!(
+            problem.starts_with("0 `send` methods were rewritten for 1 generated operations"),
+            "{problem}"
+        );
+    }
 }

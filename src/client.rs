@@ -18,8 +18,8 @@ use crate::auth::Credentials;
 use crate::body::{BodyLimits, DEFAULT_MAX_RESPONSE_BODY};
 use crate::error::{Error, Result};
 use crate::redact::Redactor;
-use crate::retry::{self, RetryPolicy};
-use crate::spec;
+use crate::retry::{self, OnRetry, Retry, RetryPolicy};
+use crate::spec::OperationId;
 use crate::Client;
 
 /// The production API.
@@ -52,6 +52,8 @@ pub struct Inner {
     limits: BodyLimits,
     /// The credentials' secrets, to take out of every error (a server may echo them).
     redactor: Redactor,
+    /// Told of every resend before its wait.
+    on_retry: Option<OnRetry>,
 }
 
 /// A change to the `reqwest::ClientBuilder`; see [`ClientBuilder::configure_http`].
@@ -77,6 +79,7 @@ pub struct ClientBuilder {
     http: Option<HttpConfig>,
     allow_insecure_http: bool,
     max_response_body: u64,
+    on_retry: Option<OnRetry>,
 }
 
 impl Default for ClientBuilder {
@@ -92,6 +95,7 @@ impl Default for ClientBuilder {
             http: None,
             allow_insecure_http: false,
             max_response_body: DEFAULT_MAX_RESPONSE_BODY,
+            on_retry: None,
         }
     }
 }
@@ -174,6 +178,22 @@ impl ClientBuilder {
     /// The retry policy; [`RetryPolicy::none`] turns retries off.
     pub fn retry_policy(mut self, policy: RetryPolicy) -> Self {
         self.retry = policy;
+        self
+    }
+
+    /// Calls `observe` before every resend, with the operation, which resend it is, the wait
+    /// before it and the status that caused it: to log retries, count them, or tell a user why a
+    /// call is slow. (The same events are `tracing` debug events named `retrying`.)
+    ///
+    /// ```
+    /// let client = pinarkive::Client::builder()
+    ///     .api_key("pk_...")
+    ///     .on_retry(|retry| eprintln!("{}: retry {} in {:?}", retry.operation, retry.number, retry.wait))
+    ///     .build()?;
+    /// # Ok::<(), pinarkive::Error>(())
+    /// ```
+    pub fn on_retry(mut self, observe: impl Fn(&Retry) + Send + Sync + 'static) -> Self {
+        self.on_retry = Some(OnRetry(Arc::new(observe)));
         self
     }
 
@@ -261,6 +281,7 @@ impl ClientBuilder {
             base_path: url.path().to_string(),
             limits: BodyLimits { success: self.max_response_body },
             redactor,
+            on_retry: self.on_retry,
         };
         Ok(Client::new_with_client(&base_url, http, inner))
     }
@@ -303,18 +324,14 @@ impl Client {
     }
 
     /// Adds what every request carries; fails before sending when a CID is invalid.
-    pub(crate) fn prepare(&self, request: &mut reqwest::Request, operation_id: &str) -> Result<()> {
-        let operation = spec::operation(operation_id);
-        if let Some(operation) = operation {
-            crate::cid::check_path_cids(operation.path, &self.inner.base_path, request.url().path())?;
-        }
+    pub(crate) fn prepare(&self, request: &mut reqwest::Request, operation: OperationId) -> Result<()> {
+        crate::cid::check_path_cids(operation.path(), &self.inner.base_path, request.url().path())?;
         for (name, value) in self.inner.auth_headers.iter() {
             request.headers_mut().insert(name.clone(), value.clone());
         }
         // The default cluster fills in only where the call named none, by header or by `cl`.
         // (A `cl` inside a JSON body is not looked at: set the header too if you use it.)
-        let takes_cluster = operation.is_some_and(|op| op.cluster_header);
-        if let (Some(cluster), true) = (&self.inner.cluster, takes_cluster) {
+        if let (Some(cluster), true) = (&self.inner.cluster, operation.takes_cluster()) {
             let x_cluster = HeaderName::from_static("x-cluster");
             let named = request.headers().contains_key(&x_cluster)
                 || request.url().query_pairs().any(|(name, _)| name == "cl");
@@ -335,6 +352,11 @@ impl Client {
         self.inner.limits
     }
 
+    /// Who is told of resends.
+    pub(crate) fn on_retry(&self) -> Option<&OnRetry> {
+        self.inner.on_retry.as_ref()
+    }
+
     /// `error` as the caller may see it: without the credentials' secrets.
     pub(crate) fn redact(&self, error: Error) -> Error {
         error.redacted(&self.inner.redactor)
@@ -346,13 +368,20 @@ impl Client {
     }
 }
 
+/// The operation of a generated call: progenitor names it by its `operationId`, which is always
+/// one of the spec's.
+fn operation(info: &OperationInfo) -> std::result::Result<OperationId, String> {
+    info.operation_id.parse().map_err(|e: crate::spec::UnknownOperation| e.to_string())
+}
+
 impl ClientHooks<Inner> for Client {
     async fn pre<E>(
         &self,
         request: &mut reqwest::Request,
         info: &OperationInfo,
     ) -> std::result::Result<(), progenitor_client::Error<E>> {
-        self.prepare(request, info.operation_id).map_err(|e| match e {
+        let operation = operation(info).map_err(progenitor_client::Error::Custom)?;
+        self.prepare(request, operation).map_err(|e| match e {
             Error::InvalidInput(message) => progenitor_client::Error::InvalidRequest(message),
             other => progenitor_client::Error::Custom(other.to_string()),
         })
@@ -363,6 +392,10 @@ impl ClientHooks<Inner> for Client {
         mut request: reqwest::Request,
         info: &OperationInfo,
     ) -> reqwest::Result<reqwest::Response> {
+        let Ok(operation) = operation(info) else {
+            // Not reached: `pre` has refused an operationId that is not the spec's.
+            return self.client.execute(request).await;
+        };
         // RFC 9110 §9.2.2: GET, HEAD, PUT, DELETE… may be resent; POST may not.
         let idempotent = request.method().is_idempotent();
         request.timeout_mut().get_or_insert(self.inner.read_timeout);
@@ -370,8 +403,7 @@ impl ClientHooks<Inner> for Client {
         let template = request.try_clone();
         let rebuild = || template.as_ref().and_then(|r| r.try_clone());
         let attempt = |request| self.client.execute(request);
-        let limits = self.inner.limits;
-        retry::send(&self.inner.retry, limits, info.operation_id, idempotent, request, rebuild, attempt).await
+        retry::send(self, operation, idempotent, request, rebuild, attempt).await
     }
 }
 

@@ -15,7 +15,7 @@
 //! ```
 //!
 //! It enforces what the real API documents: API keys and their scopes (scopes come from the
-//! spec's `x-scope`, through [`crate::spec::OPERATIONS`]), sessions from `/auth/login`, 2FA,
+//! spec's `x-scope`, through [`OperationId::scope`](crate::OperationId::scope)), sessions from `/auth/login`, 2FA,
 //! per-key rate limits, the upload size limit and the plan's timelock rule, each with the
 //! documented error body. Uploads are hashed as they stream in and only their metadata is kept,
 //! so the same bytes always get the same CIDv1 (raw codec, sha2-256).
@@ -93,9 +93,7 @@ use tokio::task::JoinHandle;
 pub use crate::emulator::auth::totp_code;
 pub use crate::emulator::clock::Clock;
 pub use crate::emulator::multipart::{MAX_FILES, MAX_FILE_NAME_BYTES, MAX_PART_HEADER_BYTES};
-pub use crate::emulator::options::{
-    known_scopes, EmulatorOptions, InvalidOption, KeySpec, Login, RateLimit, DEFAULT_PORT,
-};
+pub use crate::emulator::options::{EmulatorOptions, InvalidOption, KeySpec, Login, RateLimit, DEFAULT_PORT};
 pub use crate::emulator::state::MAX_LOG_ENTRIES;
 
 /// The default limit on a request's body: 100 MiB, large enough for tests, small enough to stay

@@ -2,11 +2,14 @@
 //!
 //! progenitor's error loses the status of a response whose body does not parse (an HTML 503
 //! from a proxy) and cannot read the body of an undocumented status in a synchronous `From`.
-//! So the client's hook reads every error response (and every success whose body is not JSON)
-//! once, and hands it on as a `Captured` envelope that the generated code does not parse;
+//! So the client's hook reads every response that is not a 2xx once, and hands it on as a
+//! `Captured` envelope (status 599, which no operation documents: `codegen.rs` refuses `default`
+//! and `5XX` responses that would take it) that the generated code passes through untouched;
 //! `From<progenitor_client::Error<_>>` then builds [`Error`] from the envelope with nothing lost.
-//! Every generated `send()` applies that conversion itself (`codegen.rs` wraps them), so callers
-//! never see progenitor's error or the envelope.
+//! A 2xx goes to the generated code, whose success arm `crate::decode` parses once; a body that
+//! does not decode comes back in the same envelope, status kept. Every generated `send()`
+//! applies the conversion itself (`codegen.rs` wraps them), so callers never see progenitor's
+//! error or the envelope.
 //!
 //! Bodies are read with a bound (see [`crate::body`]), and every error is redacted with the
 //! client's credentials before a caller sees it (`Error::redacted`): a server may echo the key.
@@ -21,6 +24,7 @@ use reqwest::StatusCode;
 
 use crate::body::{self, BodyLimits};
 use crate::redact::Redactor;
+pub use crate::spec::ErrorCode;
 use crate::types;
 
 /// `Result` with this crate's [`Error`].
@@ -38,8 +42,7 @@ pub enum Error {
     /// the raw bytes are kept.
     #[error("{}", decode_message(*.status, .reason, .body))]
     Decode {
-        /// The HTTP status; `None` only for a generated operation whose success body parsed as
-        /// JSON but did not match the spec's schema.
+        /// The HTTP status; always known for a call made through this crate's [`Client`](crate::Client).
         status: Option<StatusCode>,
         /// The body as received.
         body: Bytes,
@@ -197,73 +200,6 @@ pub struct RateLimit {
     pub reset: Option<String>,
 }
 
-/// The API's documented error codes; anything else is kept in [`ErrorCode::Other`].
-#[derive(Debug, Clone, PartialEq, Eq, Hash)]
-#[non_exhaustive]
-pub enum ErrorCode {
-    /// `INVALID_API_KEY`: the key is unknown, revoked or expired.
-    InvalidApiKey,
-    /// `UNAUTHORIZED`: no credentials were sent.
-    Unauthorized,
-    /// `missing_scope`: the key lacks the scope in [`ApiError::required_scope`].
-    MissingScope,
-    /// `FILE_TOO_LARGE`: the upload exceeds the size or plan limit.
-    FileTooLarge,
-    /// `RATE_LIMIT`: too many requests.
-    RateLimit,
-    /// `2fa_required`: the action needs a current TOTP code.
-    TwoFactorRequired,
-    /// `2fa_invalid`: the TOTP code is wrong.
-    TwoFactorInvalid,
-    /// `email_not_verified`: the account's email is not verified yet.
-    EmailNotVerified,
-    /// `account_disabled`: an administrator disabled the account.
-    AccountDisabled,
-    /// A code this version does not know.
-    Other(String),
-}
-
-impl ErrorCode {
-    /// The code as the API spells it.
-    pub fn as_str(&self) -> &str {
-        match self {
-            ErrorCode::InvalidApiKey => "INVALID_API_KEY",
-            ErrorCode::Unauthorized => "UNAUTHORIZED",
-            ErrorCode::MissingScope => "missing_scope",
-            ErrorCode::FileTooLarge => "FILE_TOO_LARGE",
-            ErrorCode::RateLimit => "RATE_LIMIT",
-            ErrorCode::TwoFactorRequired => "2fa_required",
-            ErrorCode::TwoFactorInvalid => "2fa_invalid",
-            ErrorCode::EmailNotVerified => "email_not_verified",
-            ErrorCode::AccountDisabled => "account_disabled",
-            ErrorCode::Other(code) => code,
-        }
-    }
-}
-
-impl From<&str> for ErrorCode {
-    fn from(code: &str) -> Self {
-        match code {
-            "INVALID_API_KEY" => ErrorCode::InvalidApiKey,
-            "UNAUTHORIZED" => ErrorCode::Unauthorized,
-            "missing_scope" => ErrorCode::MissingScope,
-            "FILE_TOO_LARGE" => ErrorCode::FileTooLarge,
-            "RATE_LIMIT" => ErrorCode::RateLimit,
-            "2fa_required" => ErrorCode::TwoFactorRequired,
-            "2fa_invalid" => ErrorCode::TwoFactorInvalid,
-            "email_not_verified" => ErrorCode::EmailNotVerified,
-            "account_disabled" => ErrorCode::AccountDisabled,
-            other => ErrorCode::Other(other.to_string()),
-        }
-    }
-}
-
-impl fmt::Display for ErrorCode {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(self.as_str())
-    }
-}
-
 impl fmt::Display for ApiError {
     /// One line: `HTTP 403 Forbidden [missing_scope]: Missing scope: files:write (the API key needs scope files:write)`.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
@@ -412,7 +348,7 @@ impl From<progenitor_client::Error<types::ErrorBody>> for Error {
             E::ErrorResponse(response) => {
                 let body = Bytes::from(serde_json::to_vec(&*response).unwrap_or_default());
                 let (status, headers) = (response.status(), response.headers().clone());
-                Captured { status, headers, url: None, body, exceeded: None }.into_error()
+                Captured { status, headers, url: None, body, exceeded: None, undecodable: None }.into_error()
             }
             E::InvalidResponsePayload(body, e) => {
                 Error::Decode { status: None, body, reason: format!("body does not match the spec: {e}") }
@@ -434,41 +370,54 @@ impl From<progenitor_client::Error<types::ErrorBody>> for Error {
 /// `UnexpectedResponse`, with the capture in its extensions.
 const ENVELOPE_STATUS: u16 = 599;
 
-/// A response read by the client hook (up to its limit): an error status, a redirect, a body
-/// over the limit, or a success whose body is not valid JSON or holds an invalid CID.
+/// A response read by the client hook (up to its limit) that is not a success: an error status,
+/// a redirect, or a body over the limit; or a success whose body does not decode
+/// (`crate::decode`).
 #[derive(Debug, Clone)]
 pub(crate) struct Captured {
     pub(crate) status: StatusCode,
     pub(crate) headers: HeaderMap,
     /// Where the response came from, to resolve a relative `Location`.
-    url: Option<reqwest::Url>,
+    pub(crate) url: Option<reqwest::Url>,
     pub(crate) body: Bytes,
     /// The limit the body went over, in which case `body` is empty.
     pub(crate) exceeded: Option<u64>,
+    /// Why a success body does not decode.
+    pub(crate) undecodable: Option<String>,
 }
 
 impl Captured {
-    /// Reads the response, up to `limits`. A success whose body is JSON with valid CIDs is
-    /// rebuilt and returned as `Ok(Ok(_))` for the generated code to parse; anything else is
+    /// Reads the response, up to `limits`. A success is rebuilt around its body and returned as
+    /// `Ok(Ok(_))`, for the generated code to decode (once: `crate::decode`); anything else is
     /// captured.
     pub(crate) async fn from_response(
         mut response: reqwest::Response,
         limits: BodyLimits,
     ) -> reqwest::Result<std::result::Result<reqwest::Response, Captured>> {
         let status = response.status();
-        let headers = response.headers().clone();
-        let url = Some(response.url().clone());
         let limit = limits.for_status(status);
-        let Some(body) = body::read_bounded(&mut response, limit).await? else {
-            return Ok(Err(Captured { status, headers, url, body: Bytes::new(), exceeded: Some(limit) }));
+        let body = body::read_bounded(&mut response, limit).await?;
+        // Taken rather than cloned: the response is done with once its body is read.
+        let headers = std::mem::take(response.headers_mut());
+        let Some(body) = body else {
+            let exceeded = Some(limit);
+            return Ok(Err(Captured {
+                status,
+                headers,
+                url: None,
+                body: Bytes::new(),
+                exceeded,
+                undecodable: None,
+            }));
         };
-        if status.is_success() && success_problem(&body).is_none() {
+        if status.is_success() {
             let mut rebuilt = http::Response::new(body);
             *rebuilt.status_mut() = status;
             *rebuilt.headers_mut() = headers;
             return Ok(Ok(reqwest::Response::from(rebuilt)));
         }
-        Ok(Err(Captured { status, headers, url, body, exceeded: None }))
+        let url = Some(response.url().clone());
+        Ok(Err(Captured { status, headers, url, body, exceeded: None, undecodable: None }))
     }
 
     /// The response the generated code receives instead of this one.
@@ -525,8 +474,7 @@ impl Captured {
         if self.status.is_redirection() {
             return Error::Redirect { status: self.status, location: self.location() };
         }
-        if self.status.is_success() {
-            let reason = success_problem(&self.body).unwrap_or_else(|| "unexpected body".into());
+        if let Some(reason) = self.undecodable {
             return Error::Decode { status: Some(self.status), body: self.body, reason };
         }
         let Some(json) = self.json() else {
@@ -559,131 +507,6 @@ impl Captured {
             rate_limit,
             body: self.body,
         }))
-    }
-}
-
-/// Why a success body cannot be handed to the generated code: not JSON, or a `cid` field that
-/// holds no valid CID (every property of that name in the spec is a CID, and the CLI prints
-/// them).
-fn success_problem(body: &[u8]) -> Option<String> {
-    let error = serde_json::from_slice::<cid_check::Checked>(body).err()?;
-    Some(match error.classify() {
-        _ if body.is_empty() => format!("expected a JSON body ({error})"),
-        serde_json::error::Category::Data => format!("{error}"),
-        _ => format!("invalid JSON: {error}"),
-    })
-}
-
-/// A walk over any JSON document, like `IgnoredAny`, that checks every string under a `cid`
-/// key, at any depth.
-mod cid_check {
-    use std::fmt;
-
-    use serde::de::{self, Deserialize, Deserializer, MapAccess, SeqAccess, Visitor};
-
-    /// The longest bad value quoted in the error.
-    const QUOTED: usize = 100;
-
-    pub(super) struct Checked;
-
-    impl<'de> Deserialize<'de> for Checked {
-        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            deserializer.deserialize_any(Walk { cid: false })
-        }
-    }
-
-    /// A value under a `cid` key.
-    struct CidValue;
-
-    impl<'de> Deserialize<'de> for CidValue {
-        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            deserializer.deserialize_any(Walk { cid: true }).map(|_| CidValue)
-        }
-    }
-
-    /// Whether a key is `cid`, without allocating.
-    struct IsCid(bool);
-
-    impl<'de> Deserialize<'de> for IsCid {
-        fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
-            struct Key;
-            impl Visitor<'_> for Key {
-                type Value = IsCid;
-                fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                    f.write_str("a key")
-                }
-                fn visit_str<E: de::Error>(self, key: &str) -> Result<IsCid, E> {
-                    Ok(IsCid(key == "cid"))
-                }
-            }
-            deserializer.deserialize_str(Key)
-        }
-    }
-
-    struct Walk {
-        /// Whether the value is a `cid` field's, which must be a CID when it is a string.
-        cid: bool,
-    }
-
-    impl<'de> Visitor<'de> for Walk {
-        type Value = Checked;
-
-        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-            f.write_str("any JSON value")
-        }
-
-        fn visit_bool<E>(self, _: bool) -> Result<Checked, E> {
-            Ok(Checked)
-        }
-        fn visit_i64<E>(self, _: i64) -> Result<Checked, E> {
-            Ok(Checked)
-        }
-        fn visit_u64<E>(self, _: u64) -> Result<Checked, E> {
-            Ok(Checked)
-        }
-        fn visit_f64<E>(self, _: f64) -> Result<Checked, E> {
-            Ok(Checked)
-        }
-        fn visit_unit<E>(self) -> Result<Checked, E> {
-            Ok(Checked)
-        }
-        fn visit_none<E>(self) -> Result<Checked, E> {
-            Ok(Checked)
-        }
-
-        fn visit_str<E: de::Error>(self, value: &str) -> Result<Checked, E> {
-            if !self.cid {
-                return Ok(Checked);
-            }
-            let why = match ::cid::Cid::try_from(value) {
-                Ok(_) => return Ok(Checked),
-                Err(_) if value.is_empty() => "it is empty".to_string(),
-                Err(error) => error.to_string(),
-            };
-            // Quoted as sent, whole or not at all: the client redacts its secrets from this
-            // text later, and an escaped or cut secret would no longer match.
-            let what = match value.chars().count() {
-                n if n <= QUOTED => format!("`{value}`"),
-                n => format!("a string of {n} characters"),
-            };
-            Err(E::custom(format!("field `cid` holds {what}, which is not a valid CID ({why})")))
-        }
-
-        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Checked, A::Error> {
-            while seq.next_element::<Checked>()?.is_some() {}
-            Ok(Checked)
-        }
-
-        fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Checked, A::Error> {
-            while let Some(IsCid(is_cid)) = map.next_key()? {
-                if is_cid {
-                    map.next_value::<CidValue>()?;
-                } else {
-                    map.next_value::<Checked>()?;
-                }
-            }
-            Ok(Checked)
-        }
     }
 }
 

@@ -7,6 +7,7 @@ pub mod auth;
 pub mod body;
 mod cid;
 pub mod client;
+mod decode;
 #[cfg(feature = "emulator")]
 pub mod emulator;
 pub mod error;
@@ -24,4 +25,5 @@ pub use crate::cid::validate_cid;
 pub use crate::client::{ClientBuilder, DEFAULT_BASE_URL};
 pub use crate::error::{ApiError, Error, ErrorCode, LocalFileError, RateLimit, Result};
 pub use crate::retry::RetryPolicy;
+pub use crate::spec::{OperationId, Scope};
 pub use generated::{builder, types, Client, ResponseValue};

@@ -3,11 +3,16 @@
 //! Classification and waits are pure functions, unit-tested here; `send` is the one loop
 //! that generated operations (through the client hook) and uploads both use.
 
+use std::fmt;
 use std::future::Future;
+use std::sync::Arc;
 use std::time::{Duration, SystemTime};
 
-use crate::body::BodyLimits;
+use reqwest::StatusCode;
+
 use crate::error::Captured;
+use crate::spec::OperationId;
+use crate::Client;
 
 /// How many times, and how patiently, a failed request is resent.
 ///
@@ -41,6 +46,32 @@ impl RetryPolicy {
     /// Never resend.
     pub fn none() -> Self {
         RetryPolicy { max_retries: 0, ..RetryPolicy::default() }
+    }
+}
+
+/// A resend the client is about to make; see
+/// [`ClientBuilder::on_retry`](crate::ClientBuilder::on_retry).
+#[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
+pub struct Retry {
+    /// The operation resent.
+    pub operation: OperationId,
+    /// Which resend this is: 1 for the first.
+    pub number: u32,
+    /// How long the client waits before it: the server's `Retry-After`, or the backoff.
+    pub wait: Duration,
+    /// The status of the answer that is retried; None when no answer came (a failed connection,
+    /// a timeout).
+    pub status: Option<StatusCode>,
+}
+
+/// The callback of [`ClientBuilder::on_retry`](crate::ClientBuilder::on_retry).
+#[derive(Clone)]
+pub(crate) struct OnRetry(pub(crate) Arc<dyn Fn(&Retry) + Send + Sync>);
+
+impl fmt::Debug for OnRetry {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("OnRetry(..)")
     }
 }
 
@@ -127,22 +158,24 @@ impl AttemptError for crate::Error {
     }
 }
 
-/// Sends a request, resending it as the policy allows.
+/// Sends a request, resending it as the client's policy allows.
 ///
 /// `attempt` sends one request (generated operations: `reqwest::Client::execute`; uploads add a
 /// stall watchdog). `rebuild` makes each further request (a clone of a buffered request, or an
 /// upload with its file reopened); `None` means it cannot be rebuilt, and the last failure
-/// stands. Every body is read here, up to `limits`; error responses come back captured (see
-/// [`Captured`]), their body read once for `retryAfter` and kept for the error built from it.
+/// stands. Every body is read here, up to the client's limits; error responses come back
+/// captured (see [`Captured`]), their body read once for `retryAfter` and kept for the error
+/// built from it. Each resend is announced to the client's `on_retry` and as a `retrying`
+/// debug event.
 pub(crate) async fn send<E: AttemptError, F: Future<Output = Result<reqwest::Response, E>>>(
-    policy: &RetryPolicy,
-    limits: BodyLimits,
-    operation_id: &str,
+    client: &Client,
+    operation: OperationId,
     idempotent: bool,
     first: reqwest::Request,
     mut rebuild: impl FnMut() -> Option<reqwest::Request>,
     attempt: impl Fn(reqwest::Request) -> F,
 ) -> Result<reqwest::Response, E> {
+    let (policy, limits) = (client.retry_policy(), client.body_limits());
     let mut request = first;
     let mut retries = 0;
     loop {
@@ -167,6 +200,14 @@ pub(crate) async fn send<E: AttemptError, F: Future<Output = Result<reqwest::Res
         let Some(wait) = decide(policy, retries, failure, idempotent) else { return result };
         let Some(next) = rebuild() else { return result };
         retries += 1;
+        let status = match failure {
+            Failure::Status { status, .. } => StatusCode::from_u16(status).ok(),
+            _ => None,
+        };
+        if let Some(on_retry) = client.on_retry() {
+            (on_retry.0)(&Retry { operation, number: retries, wait, status });
+        }
+        let operation_id = operation.as_str();
         tracing::debug!(operation_id, retries, wait_ms = wait.as_millis() as u64, ?failure, "retrying");
         tokio::time::sleep(wait).await;
         request = next;

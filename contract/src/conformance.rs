@@ -29,8 +29,6 @@ use std::sync::{Arc, OnceLock};
 
 use serde_json::{json, Value};
 
-const METHODS: [&str; 8] = ["get", "put", "post", "delete", "options", "head", "patch", "trace"];
-
 /// Compiled validators for every response of a spec.
 pub struct Conformance {
     document: Value,
@@ -181,29 +179,24 @@ impl Conformance {
         })
     }
 
-    /// Validators for a spec in YAML (or JSON, which is YAML).
+    /// Validators for a spec in YAML or JSON.
     pub fn from_yaml(yaml: &str) -> Result<Conformance, SpecError> {
-        let document: Value =
-            serde_yaml::from_str(yaml).map_err(|e| SpecError(format!("the spec is not valid YAML: {e}")))?;
-        Conformance::from_document(document)
+        let document =
+            spec_model::Document::parse(yaml).map_err(|e| SpecError(format!("the spec is {e}")))?;
+        Conformance::from_document(document.into_root())
     }
 
     /// Validators for a spec already parsed to JSON.
     pub fn from_document(document: Value) -> Result<Conformance, SpecError> {
         let mut compiler = Compiler::new(&document);
         let mut operations = HashMap::new();
-        let paths = document.get("paths").and_then(Value::as_object);
-        for (path, item) in paths.into_iter().flatten() {
-            for method in METHODS {
-                let Some(operation) = item.get(method) else { continue };
-                let at = format!("{} {path}", method.to_uppercase());
-                let Some(id) = operation.get("operationId").and_then(Value::as_str) else {
-                    return Err(SpecError(format!("{at} has no operationId")));
-                };
-                let responses = compiler.responses(id, operation)?;
-                if operations.insert(id.to_string(), responses).is_some() {
-                    return Err(SpecError(format!("operationId {id} is used twice")));
-                }
+        for found in spec_model::operations(&document) {
+            let Some(id) = found.id else {
+                return Err(SpecError(format!("{} {} has no operationId", found.method, found.path)));
+            };
+            let responses = compiler.responses(id, found.node)?;
+            if operations.insert(id.to_string(), responses).is_some() {
+                return Err(SpecError(format!("operationId {id} is used twice")));
             }
         }
         let error_body = match document.pointer("/components/schemas/ErrorBody") {
@@ -374,15 +367,13 @@ fn validate_body(validator: &jsonschema::Validator, body: &[u8], problems: &mut 
 /// Compiles schemas against the spec's `components.schemas`, each distinct schema once.
 struct Compiler<'a> {
     document: &'a Value,
-    /// `components.schemas` with `nullable` translated.
     schemas: Value,
     cache: HashMap<String, Arc<jsonschema::Validator>>,
 }
 
 impl<'a> Compiler<'a> {
     fn new(document: &'a Value) -> Self {
-        let mut schemas = document.pointer("/components/schemas").cloned().unwrap_or_else(|| json!({}));
-        allow_nulls(&mut schemas);
+        let schemas = document.pointer("/components/schemas").cloned().unwrap_or_else(|| json!({}));
         Compiler { document, schemas, cache: HashMap::new() }
     }
 
@@ -419,69 +410,22 @@ impl<'a> Compiler<'a> {
     }
 
     /// Follows `$ref`s inside the document (responses and headers may be references).
-    fn resolve(&self, at: &str, mut node: &'a Value) -> Result<&'a Value, SpecError> {
-        for _ in 0..16 {
-            let Some(reference) = node.get("$ref").and_then(Value::as_str) else {
-                return Ok(node);
-            };
-            let pointer = reference
-                .strip_prefix('#')
-                .ok_or_else(|| SpecError(format!("{at}: only local $refs are supported, not {reference}")))?;
-            node = self
-                .document
-                .pointer(pointer)
-                .ok_or_else(|| SpecError(format!("{at}: $ref {reference} points at nothing")))?;
-        }
-        Err(SpecError(format!("{at}: $ref chain longer than 16")))
+    fn resolve(&self, at: &str, node: &'a Value) -> Result<&'a Value, SpecError> {
+        spec_model::resolve(self.document, node)
+            .map(|found| found.node)
+            .map_err(|e| SpecError(format!("{at}: {e}")))
     }
 
     fn validator(&mut self, at: &str, schema: &Value) -> Result<Arc<jsonschema::Validator>, SpecError> {
-        let mut schema = schema.clone();
-        allow_nulls(&mut schema);
         let key = schema.to_string();
         if let Some(validator) = self.cache.get(&key) {
             return Ok(validator.clone());
         }
-        // `allOf` keeps a root `$ref` from hiding its siblings (draft 4 ignores them), and the
-        // components sit where the spec's `#/components/schemas/...` references point.
-        let root = json!({ "allOf": [schema], "components": { "schemas": self.schemas } });
-        let validator = jsonschema::options()
-            .with_draft(jsonschema::Draft::Draft4)
-            .should_validate_formats(true)
-            .build(&root)
+        let validator = spec_model::validator(&self.schemas, schema)
             .map_err(|e| SpecError(format!("{at}: the schema cannot be compiled: {e}")))?;
         let validator = Arc::new(validator);
         self.cache.insert(key, validator.clone());
         Ok(validator)
-    }
-}
-
-/// OpenAPI 3.0's `nullable: true` has no draft 4 equivalent: it adds `null` to `type` (and to
-/// `enum`). The same translation as `cargo xtask lint-spec` uses for examples.
-fn allow_nulls(schema: &mut Value) {
-    match schema {
-        Value::Object(fields) => {
-            if fields.get("nullable") == Some(&Value::Bool(true)) {
-                match fields.get("type").cloned() {
-                    Some(Value::String(kind)) => {
-                        fields.insert("type".into(), json!([kind, "null"]));
-                    }
-                    Some(Value::Array(mut kinds)) if !kinds.contains(&json!("null")) => {
-                        kinds.push(json!("null"));
-                        fields.insert("type".into(), Value::Array(kinds));
-                    }
-                    _ => {}
-                }
-                if let Some(Value::Array(values)) = fields.get_mut("enum") {
-                    if !values.contains(&Value::Null) {
-                        values.push(Value::Null);
-                    }
-                }
-            }
-            fields.values_mut().for_each(allow_nulls);
-        }
-        Value::Array(items) => items.iter_mut().for_each(allow_nulls),
-        _ => {}
     }
 }
 
@@ -502,9 +446,9 @@ mod tests {
     #[test]
     fn embedded_spec_covers_every_operation_of_the_table() {
         let spec = Conformance::embedded();
-        for op in pinarkive::spec::OPERATIONS {
-            assert!(spec.has_operation(op.id), "{} is missing", op.id);
-            assert!(spec.is_documented(op.id, op.success_status), "{} {}", op.id, op.success_status);
+        for op in pinarkive::OperationId::ALL {
+            assert!(spec.has_operation(op.as_str()), "{op} is missing");
+            assert!(spec.is_documented(op.as_str(), op.success_status()), "{op} {}", op.success_status());
         }
         assert_eq!(spec.document()["openapi"], "3.0.3");
     }
@@ -663,7 +607,7 @@ components:
             "paths: {/x: {get: {operationId: a, responses: {'200': {$ref: '#/nope'}}}}}",
         )
         .unwrap_err();
-        assert_eq!(e.to_string(), "a response 200: $ref #/nope points at nothing");
+        assert_eq!(e.to_string(), "a response 200: $ref '#/nope' does not resolve");
         assert!(Conformance::from_yaml(": :").is_err());
     }
 }

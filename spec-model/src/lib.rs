@@ -699,6 +699,57 @@ pub fn for_each_node(root: &Value, mut visit: impl FnMut(&[String], &Value)) {
     }
 }
 
+/// A validator for an OpenAPI 3.0 schema, checked as JSON Schema draft 4 with formats:
+/// `nullable: true` allows `null` (in `type` and `enum`), and `schemas` (the document's
+/// `components.schemas`) sit where its `#/components/schemas/...` references point. Unknown
+/// keywords (`example`, `x-*`) and formats (`binary`) are ignored. The one translation the
+/// contract suite judges answers by and lint-spec and check-docs judge examples by.
+pub fn validator(schemas: &Value, schema: &Value) -> Result<jsonschema::Validator, String> {
+    let mut schemas = schemas.clone();
+    allow_nulls(&mut schemas);
+    let mut schema = schema.clone();
+    allow_nulls(&mut schema);
+    // `allOf` keeps a root `$ref` from hiding its siblings (draft 4 ignores them).
+    let root = serde_json::json!({ "allOf": [schema], "components": { "schemas": schemas } });
+    jsonschema::options()
+        .with_draft(jsonschema::Draft::Draft4)
+        .should_validate_formats(true)
+        .build(&root)
+        .map_err(|e| e.to_string())
+}
+
+/// OpenAPI 3.0's `nullable: true` has no draft 4 equivalent: it adds `null` to `type` (and to
+/// `enum`).
+fn allow_nulls(schema: &mut Value) {
+    let mut pending = vec![schema];
+    while let Some(node) = pending.pop() {
+        match node {
+            Value::Object(fields) => {
+                if fields.get("nullable") == Some(&Value::Bool(true)) {
+                    match fields.get("type").cloned() {
+                        Some(Value::String(kind)) => {
+                            fields.insert("type".into(), serde_json::json!([kind, "null"]));
+                        }
+                        Some(Value::Array(mut kinds)) if !kinds.contains(&Value::from("null")) => {
+                            kinds.push("null".into());
+                            fields.insert("type".into(), Value::Array(kinds));
+                        }
+                        _ => {}
+                    }
+                    if let Some(Value::Array(values)) = fields.get_mut("enum") {
+                        if !values.contains(&Value::Null) {
+                            values.push(Value::Null);
+                        }
+                    }
+                }
+                pending.extend(fields.values_mut());
+            }
+            Value::Array(items) => pending.extend(items.iter_mut()),
+            _ => {}
+        }
+    }
+}
+
 /// One JSON-pointer token, escaped (`/files` becomes `~1files`).
 pub fn escape(token: &str) -> String {
     token.replace('~', "~0").replace('/', "~1")

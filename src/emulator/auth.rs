@@ -9,10 +9,7 @@ use totp_rs::{Builder, Secret, Totp};
 
 use super::errors::ApiError;
 use super::state::{random_hex, Db, Scopes, State};
-use crate::spec::Operation;
-
-/// The scope value of routes no source gives a scope for: any valid credential will do.
-const NONE_DOCUMENTED: &str = "none-documented";
+use crate::spec::OperationId;
 
 /// Who is calling, after the credential was checked.
 #[derive(Clone)]
@@ -76,13 +73,12 @@ pub(crate) fn authenticate(state: &State, headers: &HeaderMap) -> Result<Princip
     Err(ApiError::invalid_api_key())
 }
 
-/// 403 `missing_scope` unless the credential holds the operation's `x-scope`.
-pub(crate) fn require_scope(op: &Operation, principal: &Principal) -> Result<(), ApiError> {
-    match op.scope {
-        None => Ok(()),
-        Some(NONE_DOCUMENTED) => Ok(()),
-        Some(scope) if principal.scopes.allows(scope) => Ok(()),
-        Some(scope) => Err(ApiError::missing_scope(scope)),
+/// 403 `missing_scope` unless the credential holds the operation's `x-scope` (any credential
+/// will do where no source names one).
+pub(crate) fn require_scope(op: OperationId, principal: &Principal) -> Result<(), ApiError> {
+    match op.scope() {
+        Some(scope) if !principal.scopes.allows(scope) => Err(ApiError::missing_scope(scope)),
+        _ => Ok(()),
     }
 }
 

@@ -4,6 +4,7 @@ use axum::http::{HeaderName, HeaderValue, StatusCode};
 use axum::response::{IntoResponse, Response};
 use axum::Json;
 
+use crate::spec::{ErrorCode, Scope};
 use crate::types::ErrorBody;
 
 /// An error answer: a status, the spec's error body and any extra headers.
@@ -27,8 +28,8 @@ impl ApiError {
         ApiError { status, body, headers: Vec::new() }
     }
 
-    pub(crate) fn with_code(mut self, code: &str) -> ApiError {
-        self.body.code = Some(code.to_owned());
+    pub(crate) fn with_code(mut self, code: ErrorCode) -> ApiError {
+        self.body.code = Some(code.as_str().to_owned());
         self
     }
 
@@ -38,7 +39,8 @@ impl ApiError {
 
     /// 401 for a missing, unknown or expired key or token (the docs' `INVALID_API_KEY`).
     pub(crate) fn invalid_api_key() -> ApiError {
-        ApiError::new(StatusCode::UNAUTHORIZED, "Invalid or missing API key").with_code("INVALID_API_KEY")
+        ApiError::new(StatusCode::UNAUTHORIZED, "Invalid or missing API key")
+            .with_code(ErrorCode::InvalidApiKey)
     }
 
     /// 401 for wrong login credentials; no code, as the documented codes are about keys.
@@ -48,7 +50,7 @@ impl ApiError {
 
     /// 400 `2fa_invalid`: a TOTP code that is not the current one.
     pub(crate) fn invalid_2fa_code() -> ApiError {
-        ApiError::bad_request("Invalid 2FA code").with_code("2fa_invalid")
+        ApiError::bad_request("Invalid 2FA code").with_code(ErrorCode::TwoFactorInvalid)
     }
 
     pub(crate) fn forbidden(message: impl Into<String>) -> ApiError {
@@ -56,9 +58,10 @@ impl ApiError {
     }
 
     /// 403 `missing_scope`, worded as the backend reference words it.
-    pub(crate) fn missing_scope(scope: &str) -> ApiError {
-        let mut error = ApiError::forbidden(format!("Missing scope: {scope}")).with_code("missing_scope");
-        error.body.required = Some(scope.to_owned());
+    pub(crate) fn missing_scope(scope: Scope) -> ApiError {
+        let mut error =
+            ApiError::forbidden(format!("Missing scope: {scope}")).with_code(ErrorCode::MissingScope);
+        error.body.required = Some(scope.as_str().to_owned());
         error
     }
 
@@ -73,12 +76,7 @@ impl ApiError {
     /// 413 `FILE_TOO_LARGE`: the request body passed the upload limit.
     pub(crate) fn file_too_large(limit: u64) -> ApiError {
         let message = format!("File too large: a request body may be at most {limit} bytes");
-        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, message).with_code("FILE_TOO_LARGE")
-    }
-
-    /// A route served by the router whose operation has no handler yet.
-    pub(crate) fn not_implemented(operation: &str) -> ApiError {
-        ApiError::new(StatusCode::NOT_IMPLEMENTED, format!("{operation} is not implemented by the emulator"))
+        ApiError::new(StatusCode::PAYLOAD_TOO_LARGE, message).with_code(ErrorCode::FileTooLarge)
     }
 
     pub(crate) fn header(mut self, name: &'static str, value: impl ToString) -> ApiError {

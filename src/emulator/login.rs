@@ -6,6 +6,7 @@ use super::errors::ApiError;
 use super::request::{ok, Call, Reply};
 use super::state::{random_hex, Db, Mail};
 use super::Plan;
+use crate::spec::ErrorCode;
 use crate::types::{
     EmailBodyRequest, LoginRequest, LoginResponse, LogoutRequest, ResetPasswordRequest, SignupRequest,
     TokenBodyRequest, TwoFactorCodeRequest, TwoFactorDisableRequest, TwoFactorSetup, TwoFactorStatus,
@@ -22,8 +23,8 @@ pub(crate) async fn login(mut call: Call) -> Reply {
         .filter(|&a| db.accounts[a].password == request.password)
         .ok_or_else(|| ApiError::unauthorized("Invalid email or password"))?;
     if !db.accounts[account].verified {
-        let mut error =
-            ApiError::forbidden("Please verify your email before logging in").with_code("email_not_verified");
+        let mut error = ApiError::forbidden("Please verify your email before logging in")
+            .with_code(ErrorCode::EmailNotVerified);
         error.body.can_resend_verification = Some(true);
         return Err(error);
     }

@@ -24,29 +24,18 @@ use super::{
     EmulatorBuilder, Plan, DEFAULT_EMAIL, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
     DEFAULT_MAX_UPLOAD_BYTES,
 };
-use crate::spec::OPERATIONS;
+use crate::spec::{OperationId, Scope};
 
 /// The port both front-ends listen on by default.
 pub const DEFAULT_PORT: u16 = 8787;
 
 /// The scope that grants every scope.
 const EVERY_SCOPE: &str = "*";
-/// The `x-scope` of routes no source names a scope for; not a scope a key can hold.
-const NONE_DOCUMENTED: &str = "none-documented";
 
 /// A flag value that does not parse; the message says what was expected.
 #[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct InvalidOption(String);
-
-/// Every scope a key can hold, from the spec's `x-scope`s, sorted.
-pub fn known_scopes() -> Vec<&'static str> {
-    let mut scopes: Vec<&str> =
-        OPERATIONS.iter().filter_map(|op| op.scope).filter(|scope| *scope != NONE_DOCUMENTED).collect();
-    scopes.sort_unstable();
-    scopes.dedup();
-    scopes
-}
 
 /// An API key the emulator accepts and its scopes: `KEY=SCOPE,SCOPE`, or `KEY=*` for every scope.
 ///
@@ -76,8 +65,8 @@ impl KeySpec {
     }
 
     /// Whether it holds `scope`.
-    pub fn allows(&self, scope: &str) -> bool {
-        self.scopes.iter().any(|s| s == EVERY_SCOPE || s == scope)
+    pub fn allows(&self, scope: Scope) -> bool {
+        self.scopes.iter().any(|s| s == EVERY_SCOPE || s == scope.as_str())
     }
 }
 
@@ -105,8 +94,8 @@ impl FromStr for KeySpec {
                 "give each scope once, comma-separated, or * for every scope".to_owned(),
             ));
         }
-        let known = known_scopes();
-        if let Some(unknown) = scopes.iter().find(|s| *s != EVERY_SCOPE && !known.contains(&s.as_str())) {
+        if let Some(unknown) = scopes.iter().find(|s| *s != EVERY_SCOPE && s.parse::<Scope>().is_err()) {
+            let known: Vec<&str> = Scope::ALL.iter().map(|scope| scope.as_str()).collect();
             return Err(InvalidOption(format!(
                 "unknown scope {unknown:?}; the scopes are *, {}",
                 known.join(", ")
@@ -353,7 +342,7 @@ impl EmulatorOptions {
         let _ = writeln!(out, "API keys (send as X-API-Key: KEY or Authorization: Bearer KEY):");
         let width = self.keys.iter().map(|k| k.key.len()).max().unwrap_or(0);
         for key in &self.keys {
-            let scopes = match key.allows(EVERY_SCOPE) {
+            let scopes = match key.scopes.iter().any(|s| s == EVERY_SCOPE) {
                 true => "* (every scope)".to_owned(),
                 false => key.scopes.join(", "),
             };
@@ -411,14 +400,16 @@ impl EmulatorOptions {
     /// A key and an authenticated GET route it may call, for the banner's curl line.
     fn example(&self) -> Option<(&str, &'static str)> {
         let gets = || {
-            OPERATIONS.iter().filter(|op| op.method == "GET" && op.authenticated && !op.path.contains('{'))
+            OperationId::ALL
+                .iter()
+                .filter(|op| op.method() == "GET" && op.authenticated() && !op.path().contains('{'))
         };
         self.keys
             .iter()
             .find_map(|key| {
-                Some((key.key(), gets().find(|op| op.scope.is_some_and(|s| key.allows(s)))?.path))
+                Some((key.key(), gets().find(|op| op.scope().is_some_and(|s| key.allows(s)))?.path()))
             })
-            .or_else(|| self.keys.first().map(|key| (key.key(), "/users/me")))
+            .or_else(|| self.keys.first().map(|key| (key.key(), OperationId::UsersMeGet.path())))
     }
 }
 
@@ -487,7 +478,7 @@ mod tests {
         let options = EmulatorOptions { keys: vec!["k1=files:read".parse().unwrap()], ..Default::default() };
         let (key, path) = options.example().unwrap();
         assert_eq!(key, "k1");
-        let op = OPERATIONS.iter().find(|op| op.path == path && op.method == "GET").unwrap();
-        assert_eq!(op.scope, Some("files:read"));
+        let op = OperationId::ALL.iter().find(|op| op.path() == path && op.method() == "GET").unwrap();
+        assert_eq!(op.scope(), Some(Scope::FilesRead));
     }
 }

@@ -26,7 +26,7 @@ pub(crate) async fn openapi(call: Call) -> Reply {
         Some(spec) => Ok(([(header::CONTENT_TYPE, "application/json")], spec).into_response()),
         None => Err(ApiError::new(
             StatusCode::INTERNAL_SERVER_ERROR,
-            format!("{}: the spec could not be read", call.op.id),
+            format!("{}: the spec could not be read", call.op),
         )),
     }
 }

@@ -12,6 +12,7 @@ use tokio::time::Instant;
 use super::clock::Clock;
 use super::errors::ApiError;
 use super::RateLimit;
+use crate::spec::ErrorCode;
 
 pub(crate) struct RateLimiter {
     limits: RateLimit,
@@ -73,7 +74,7 @@ fn too_many_requests(limit: u32, wait: Duration) -> ApiError {
     let retry_after = retry_after.max(1);
     let reset = Utc::now() + chrono::TimeDelta::from_std(wait).unwrap_or(chrono::TimeDelta::zero());
     let mut error =
-        ApiError::new(StatusCode::TOO_MANY_REQUESTS, "Rate limit exceeded").with_code("RATE_LIMIT");
+        ApiError::new(StatusCode::TOO_MANY_REQUESTS, "Rate limit exceeded").with_code(ErrorCode::RateLimit);
     error.body.retry_after = Some(retry_after);
     error.body.limit = Some(u64::from(limit));
     error.body.remaining = Some(0);

@@ -18,7 +18,7 @@ use super::body::RequestBody;
 use super::errors::ApiError;
 use super::multipart::{read_form, Form};
 use super::state::State;
-use crate::spec::Operation;
+use crate::spec::OperationId;
 
 /// The largest JSON body read; every JSON body of the API is small.
 const MAX_JSON_BODY: usize = 1024 * 1024;
@@ -28,7 +28,7 @@ pub(crate) type PathParams = Vec<(&'static str, Option<String>)>;
 
 /// What a handler gets: the operation, shared state, the request and who sent it.
 pub(crate) struct Call {
-    pub(crate) op: &'static Operation,
+    pub(crate) op: OperationId,
     pub(crate) state: Arc<State>,
     pub(crate) parts: Parts,
     pub(crate) params: PathParams,
@@ -42,7 +42,7 @@ pub(crate) type Reply = Result<Response, ApiError>;
 
 /// A JSON answer with the operation's success status.
 pub(crate) fn ok<T: Serialize>(call: &Call, body: T) -> Reply {
-    let status = StatusCode::from_u16(call.op.success_status).unwrap_or(StatusCode::OK);
+    let status = StatusCode::from_u16(call.op.success_status()).unwrap_or(StatusCode::OK);
     Ok((status, Json(body)).into_response())
 }
 

@@ -1,6 +1,6 @@
-//! Routing as the backend's Express app routes: every operation of the spec's table is served
-//! at its method and path, so a new operation in the spec is served (501 until it has a handler)
-//! and a test notices.
+//! Routing as the backend's Express app routes: every operation of the spec ([`OperationId`]) is
+//! served at its method and path by its handler, chosen by an exhaustive `match`: a new
+//! operation in the spec does not compile until it has one.
 //!
 //! Express 4 matches paths with `strict: false` and `caseSensitive: false` by default, and the
 //! backend reference lists one router per first segment (`/api/v3/files`, `/api/v3/users`, ...).
@@ -21,11 +21,11 @@ use axum::response::{IntoResponse, Response};
 use axum::Router;
 
 use super::body::RequestBody;
-use super::errors::{unknown_route, ApiError};
+use super::errors::unknown_route;
 use super::request::{Call, PathParams, Reply};
 use super::state::State;
 use super::{account, auth, files, listing, login, pins, public, tokens};
-use crate::spec::{Operation, OPERATIONS};
+use crate::spec::OperationId;
 
 /// Where the API is mounted, as on the real service.
 pub(crate) const API_PREFIX: &str = "/api/v3";
@@ -41,7 +41,7 @@ enum Segment {
 /// segment, or none for `/`) and the segments of its route inside that router.
 #[derive(Debug)]
 struct Route {
-    op: &'static Operation,
+    op: OperationId,
     method: Method,
     /// `/` and the first segment.
     mount: Option<String>,
@@ -49,9 +49,9 @@ struct Route {
 }
 
 impl Route {
-    fn new(op: &'static Operation) -> Option<Route> {
-        let method = Method::from_bytes(op.method.as_bytes()).ok()?;
-        let mut parts = op.path.trim_start_matches('/').split('/').filter(|s| !s.is_empty());
+    fn new(op: OperationId) -> Option<Route> {
+        let method = Method::from_bytes(op.method().as_bytes()).ok()?;
+        let mut parts = op.path().trim_start_matches('/').split('/').filter(|s| !s.is_empty());
         let mount = parts.next().map(|first| format!("/{first}"));
         let segments = parts
             .map(|part| match part.strip_prefix('{').and_then(|p| p.strip_suffix('}')) {
@@ -107,11 +107,11 @@ struct Routes(Vec<Route>);
 
 impl Routes {
     fn new() -> Routes {
-        Routes(OPERATIONS.iter().filter_map(Route::new).collect())
+        Routes(OperationId::ALL.iter().copied().filter_map(Route::new).collect())
     }
 
     /// The operation `method` and `path` name, and its path parameters.
-    fn resolve(&self, method: &Method, path: &str) -> Option<(&'static Operation, PathParams)> {
+    fn resolve(&self, method: &Method, path: &str) -> Option<(OperationId, PathParams)> {
         let wanted =
             |route: &Route| route.method == method || (method == Method::HEAD && route.method == Method::GET);
         self.0.iter().filter(|route| wanted(route)).find_map(|route| Some((route.op, route.matches(path)?)))
@@ -138,7 +138,7 @@ async fn handle(routes: Arc<Routes>, state: Arc<State>, request: Request) -> Res
 
 /// Authentication, the rate limit and the scope check, then the operation's handler.
 async fn serve(mut call: Call) -> Response {
-    if call.op.authenticated {
+    if call.op.authenticated() {
         let who = match auth::authenticate(&call.state, &call.parts.headers) {
             Ok(who) => who,
             Err(e) => return e.into_response(),
@@ -155,55 +155,56 @@ async fn serve(mut call: Call) -> Response {
     dispatch(call).await.unwrap_or_else(IntoResponse::into_response)
 }
 
-/// The handler of each operation id.
+/// The handler of each operation: no catch-all, so that an operation without one does not
+/// compile.
 async fn dispatch(call: Call) -> Reply {
-    match call.op.id {
-        "files_upload" => files::upload(call).await,
-        "files_directory_upload" => files::directory_upload(call).await,
-        "files_directory_dag_upload" => files::directory_dag_upload(call).await,
-        "files_pin" => pins::pin(call).await,
-        "files_remove" => pins::remove(call).await,
-        "files_rename" => pins::rename(call).await,
-        "users_me_uploads_list" => listing::uploads_list(call).await,
-        "users_me_uploads_delete" => pins::uploads_delete(call).await,
-        "users_me_uploads_dag_get" => listing::dag_get(call).await,
-        "status_get" => pins::status(call).await,
-        "status_allocations_get" | "allocations_get" => pins::allocations(call).await,
-        "tokens_generate" => tokens::generate(call).await,
-        "tokens_list" => tokens::list(call).await,
-        "tokens_revoke" => tokens::revoke(call).await,
-        "users_me_get" => account::me(call).await,
-        "users_me_update" => account::update_me(call).await,
-        "users_me_password_update" => account::change_password(call).await,
-        "users_me_preferences_get" => account::preferences(call).await,
-        "users_me_preferences_update" => account::update_preferences(call).await,
-        "users_me_clusters_list" => account::clusters(call).await,
-        "users_me_plans_list" | "plans_all_list" => account::plans(call).await,
-        "users_me_plan_get" => account::user_plan(call).await,
-        "plans_my_plan_get" => account::my_plan(call).await,
-        "users_me_plan_update" | "plans_change" => account::change_plan(call).await,
-        "users_me_referrals_get" => account::referrals(call).await,
-        "users_me_logs_list" => account::logs(call).await,
-        "cluster_gateways_list" => account::cluster_gateways(call).await,
-        "auth_login" => login::login(call).await,
-        "auth_signup" => login::signup(call).await,
-        "auth_verify_email" => login::verify_email(call).await,
-        "auth_resend_verification" => login::resend_verification(call).await,
-        "auth_logout" => login::logout(call).await,
-        "auth_forgot_password" => login::forgot_password(call).await,
-        "auth_reset_password" => login::reset_password(call).await,
-        "auth_2fa_status_get" => login::two_factor_status(call).await,
-        "auth_2fa_setup" => login::two_factor_setup(call).await,
-        "auth_2fa_enable" => login::two_factor_enable(call).await,
-        "auth_2fa_disable" => login::two_factor_disable(call).await,
-        "auth_2fa_verify_login" => login::two_factor_verify_login(call).await,
-        "plans_list" => public::plans(call).await,
-        "api_info_get" => public::api_info(call).await,
-        "health_get" => public::health(call).await,
-        "peers_list" => public::peers(call).await,
-        "locales_languages_list" => public::languages(call).await,
-        "locales_countries_list" => public::countries(call).await,
-        "docs_openapi_get" => public::openapi(call).await,
-        other => Err(ApiError::not_implemented(other)),
+    use OperationId as Op;
+    match call.op {
+        Op::FilesUpload => files::upload(call).await,
+        Op::FilesDirectoryUpload => files::directory_upload(call).await,
+        Op::FilesDirectoryDagUpload => files::directory_dag_upload(call).await,
+        Op::FilesPin => pins::pin(call).await,
+        Op::FilesRemove => pins::remove(call).await,
+        Op::FilesRename => pins::rename(call).await,
+        Op::UsersMeUploadsList => listing::uploads_list(call).await,
+        Op::UsersMeUploadsDelete => pins::uploads_delete(call).await,
+        Op::UsersMeUploadsDagGet => listing::dag_get(call).await,
+        Op::StatusGet => pins::status(call).await,
+        Op::StatusAllocationsGet | Op::AllocationsGet => pins::allocations(call).await,
+        Op::TokensGenerate => tokens::generate(call).await,
+        Op::TokensList => tokens::list(call).await,
+        Op::TokensRevoke => tokens::revoke(call).await,
+        Op::UsersMeGet => account::me(call).await,
+        Op::UsersMeUpdate => account::update_me(call).await,
+        Op::UsersMePasswordUpdate => account::change_password(call).await,
+        Op::UsersMePreferencesGet => account::preferences(call).await,
+        Op::UsersMePreferencesUpdate => account::update_preferences(call).await,
+        Op::UsersMeClustersList => account::clusters(call).await,
+        Op::UsersMePlansList | Op::PlansAllList => account::plans(call).await,
+        Op::UsersMePlanGet => account::user_plan(call).await,
+        Op::PlansMyPlanGet => account::my_plan(call).await,
+        Op::UsersMePlanUpdate | Op::PlansChange => account::change_plan(call).await,
+        Op::UsersMeReferralsGet => account::referrals(call).await,
+        Op::UsersMeLogsList => account::logs(call).await,
+        Op::ClusterGatewaysList => account::cluster_gateways(call).await,
+        Op::AuthLogin => login::login(call).await,
+        Op::AuthSignup => login::signup(call).await,
+        Op::AuthVerifyEmail => login::verify_email(call).await,
+        Op::AuthResendVerification => login::resend_verification(call).await,
+        Op::AuthLogout => login::logout(call).await,
+        Op::AuthForgotPassword => login::forgot_password(call).await,
+        Op::AuthResetPassword => login::reset_password(call).await,
+        Op::Auth2faStatusGet => login::two_factor_status(call).await,
+        Op::Auth2faSetup => login::two_factor_setup(call).await,
+        Op::Auth2faEnable => login::two_factor_enable(call).await,
+        Op::Auth2faDisable => login::two_factor_disable(call).await,
+        Op::Auth2faVerifyLogin => login::two_factor_verify_login(call).await,
+        Op::PlansList => public::plans(call).await,
+        Op::ApiInfoGet => public::api_info(call).await,
+        Op::HealthGet => public::health(call).await,
+        Op::PeersList => public::peers(call).await,
+        Op::LocalesLanguagesList => public::languages(call).await,
+        Op::LocalesCountriesList => public::countries(call).await,
+        Op::DocsOpenapiGet => public::openapi(call).await,
     }
 }

@@ -17,6 +17,7 @@ use super::clock::Clock;
 use super::rate_limit::RateLimiter;
 use super::uploads::Uploads;
 use super::{Plan, RateLimit};
+use crate::spec::Scope;
 
 /// Entries of an account's activity log kept; older ones are dropped.
 pub const MAX_LOG_ENTRIES: usize = 1000;
@@ -66,10 +67,10 @@ impl Scopes {
         }
     }
 
-    pub(crate) fn allows(&self, scope: &str) -> bool {
+    pub(crate) fn allows(&self, scope: Scope) -> bool {
         match self {
             Scopes::All => true,
-            Scopes::Only(scopes) => scopes.contains(scope),
+            Scopes::Only(scopes) => scopes.contains(scope.as_str()),
         }
     }
 

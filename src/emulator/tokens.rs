@@ -8,16 +8,18 @@ use super::auth::totp_matches;
 use super::errors::ApiError;
 use super::request::{ok, Call, Reply};
 use super::state::{random_hex, ApiKey, Db, Scopes};
+use crate::spec::{ErrorCode, Scope};
 use crate::types::{ApiToken, MessageResponse, TokenCreated, TokenGenerateRequest, TokenRevokeRequest};
 
 /// The scopes of a token generated without `scopes`, per the backend reference.
-const DEFAULT_SCOPES: [&str; 2] = ["user:read", "files:read"];
+const DEFAULT_SCOPES: [Scope; 2] = [Scope::UserRead, Scope::FilesRead];
 
 /// 400 `2fa_required` or `2fa_invalid` unless the account has no 2FA or `code` is current.
 fn check_second_factor(db: &Db, account: usize, code: Option<&str>) -> Result<(), ApiError> {
     let Some(secret) = &db.accounts[account].two_factor.secret else { return Ok(()) };
-    let code =
-        code.ok_or_else(|| ApiError::bad_request("2FA code required (totpCode)").with_code("2fa_required"))?;
+    let code = code.ok_or_else(|| {
+        ApiError::bad_request("2FA code required (totpCode)").with_code(ErrorCode::TwoFactorRequired)
+    })?;
     if !totp_matches(secret, code) {
         return Err(ApiError::invalid_2fa_code());
     }
@@ -37,11 +39,8 @@ pub(crate) async fn generate(mut call: Call) -> Reply {
     }
     let mut db = call.state.db();
     check_second_factor(&db, account, request.totp_code.as_deref().or(request.two_factor_code.as_deref()))?;
-    let scopes: Vec<String> = if request.scopes.is_empty() {
-        DEFAULT_SCOPES.iter().map(|s| (*s).to_owned()).collect()
-    } else {
-        request.scopes.iter().map(ToString::to_string).collect()
-    };
+    let scopes = if request.scopes.is_empty() { &DEFAULT_SCOPES[..] } else { &request.scopes[..] };
+    let scopes: Vec<String> = scopes.iter().map(|scope| scope.as_str().to_owned()).collect();
     let now = Utc::now();
     let expires_at = request
         .expires_in_days

@@ -3,7 +3,7 @@
 
 use std::future::Future;
 
-use pinarkive::{types, ErrorCode};
+use pinarkive::{types, ErrorCode, Scope};
 use serde::Serialize;
 use serde_json::Value;
 
@@ -31,10 +31,6 @@ where
     }
 }
 
-/// The scopes the API knows, for the error when one is misspelled.
-const KNOWN_SCOPES: &str = "files:read, files:write, files:delete, files:rename, user:read, user:write, \
-tokens:read, tokens:write, tokens:delete, plans:read, plans:write, referrals:read, logs:read, cluster:read";
-
 #[derive(Serialize)]
 #[serde(rename_all = "camelCase")]
 struct Created {
@@ -52,8 +48,9 @@ pub async fn create(ctx: &Context, args: TokenCreateArgs) -> Result<(), CliError
         .scopes
         .iter()
         .map(|scope| {
-            scope.trim().parse::<types::TokenGenerateRequestScopesItem>().map_err(|_| {
-                CliError::usage(format!("unknown scope {scope:?}; the scopes are: {KNOWN_SCOPES}"))
+            scope.trim().parse::<Scope>().map_err(|_| {
+                let known: Vec<&str> = Scope::ALL.iter().map(|scope| scope.as_str()).collect();
+                CliError::usage(format!("unknown scope {scope:?}; the scopes are: {}", known.join(", ")))
             })
         })
         .collect::<Result<Vec<_>, _>>()?;

@@ -79,10 +79,9 @@ fn doctor_reports_missing_scopes_without_failing() {
     let out = run(cmd, &["doctor", "--json"]).ok();
     let checks = out.json()["checks"].clone();
     assert_eq!(checks[2]["name"], "scopes");
-    assert!(checks[2]["detail"]
-        .as_str()
-        .unwrap()
-        .starts_with("has files:read; lacks user:read, cluster:read, tokens:read"));
+    assert!(checks[2]["detail"].as_str().unwrap().starts_with(
+        "has files:read; lacks user:read, cluster:read, plans:read, referrals:read, logs:read, tokens:read"
+    ));
     assert_eq!(
         checks[3],
         json!({"name": "clusters", "status": "skip", "detail": "the key lacks cluster:read"})

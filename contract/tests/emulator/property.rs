@@ -10,7 +10,7 @@
 //! names, file names and contents.
 
 use pinarkive::emulator::Emulator;
-use pinarkive::spec::{Operation, OPERATIONS};
+use pinarkive::OperationId;
 use pinarkive_contract::conformance::Conformance;
 use proptest::prelude::*;
 use proptest::sample::Index;
@@ -76,28 +76,25 @@ struct Shape {
     multipart: bool,
 }
 
+/// `value` with its `$ref`s followed (the tools' one resolver), or null where they lead nowhere.
 fn resolve<'a>(doc: &'a Value, value: &'a Value) -> &'a Value {
-    match value.get("$ref").and_then(Value::as_str) {
-        Some(reference) => doc.pointer(reference.trim_start_matches('#')).unwrap_or(&Value::Null),
-        None => value,
-    }
+    spec_model::resolve(doc, value).map_or(&Value::Null, |found| found.node)
 }
 
-fn shape(doc: &Value, op: &Operation) -> Shape {
-    let method = op.method.to_ascii_lowercase();
-    let operation = &doc["paths"][op.path][method.as_str()];
+fn shape(doc: &Value, op: OperationId) -> Shape {
+    let found = spec_model::operations(doc).into_iter().find(|found| found.id == Some(op.as_str()));
+    let found = found.unwrap_or_else(|| panic!("{op} is not in the embedded spec"));
     let mut path_params = Vec::new();
     let mut query_params = Vec::new();
-    for parameter in operation["parameters"].as_array().into_iter().flatten() {
-        let parameter = resolve(doc, parameter);
-        let name = parameter["name"].as_str().unwrap_or_default().to_owned();
-        match parameter["in"].as_str() {
-            Some("path") => path_params.push(name),
-            Some("query") => query_params.push((name, parameter["schema"].clone())),
+    for parameter in found.parameters(doc).into_iter().flatten() {
+        let name = parameter.name.to_owned();
+        match parameter.location {
+            "path" => path_params.push(name),
+            "query" => query_params.push((name, parameter.node["schema"].clone())),
             _ => {}
         }
     }
-    let content = &resolve(doc, &operation["requestBody"])["content"];
+    let content = &resolve(doc, &found.node["requestBody"])["content"];
     Shape {
         path_params,
         query_params,
@@ -321,7 +318,7 @@ fn query_value(doc: &Value, schema: &Value, known: &Known) -> BoxedStrategy<Stri
 }
 
 fn request_for(doc: &Value, index: usize, known: &Known) -> BoxedStrategy<RandomRequest> {
-    let shape = shape(doc, &OPERATIONS[index]);
+    let shape = shape(doc, OperationId::ALL[index]);
     let auth = prop_oneof![
         1 => Just(Auth::None),
         1 => Just(Auth::Unknown),
@@ -346,7 +343,7 @@ fn request_for(doc: &Value, index: usize, known: &Known) -> BoxedStrategy<Random
     let extra_query = prop::option::of(("[a-zA-Z]{1,6}", junk_text()));
     let cluster_header = prop::option::of(prop::sample::select(vec!["cl0-global", "cl1-eu", "nope", ""]));
     let body = match (&shape.json_body, shape.multipart) {
-        (_, true) => multipart_body(OPERATIONS[index].id == "files_directory_dag_upload"),
+        (_, true) => multipart_body(OperationId::ALL[index].as_str() == "files_directory_dag_upload"),
         (Some(schema), false) => json_body(doc, schema, known),
         (None, false) => prop_oneof![3 => Just(Body::None), 1 => raw_body()].boxed(),
     };
@@ -388,15 +385,15 @@ async fn setup() -> (Fixture, Known) {
 }
 
 async fn check(fixture: &Fixture, request: RandomRequest) -> Result<(), TestCaseError> {
-    let op = &OPERATIONS[request.op];
-    let mut path = op.path.to_owned();
-    let shape_params: Vec<&str> = op.path.split('{').skip(1).filter_map(|s| s.split('}').next()).collect();
+    let op = OperationId::ALL[request.op];
+    let mut path = op.path().to_owned();
+    let shape_params: Vec<&str> = op.path().split('{').skip(1).filter_map(|s| s.split('}').next()).collect();
     for (name, value) in shape_params.iter().zip(&request.path_values) {
         let encoded =
             percent_encoding::utf8_percent_encode(value, percent_encoding::NON_ALPHANUMERIC).to_string();
         path = path.replace(&format!("{{{name}}}"), &encoded);
     }
-    let method = reqwest::Method::from_bytes(op.method.as_bytes()).expect("a method");
+    let method = reqwest::Method::from_bytes(op.method().as_bytes()).expect("a method");
     let mut builder =
         fixture.http.request(method, format!("{}{path}", fixture.emu.base_url())).query(&request.query);
     builder = match request.auth {
@@ -428,13 +425,14 @@ async fn check(fixture: &Fixture, request: RandomRequest) -> Result<(), TestCase
         }
     };
     let response =
-        builder.send().await.map_err(|e| TestCaseError::fail(format!("{}: no answer: {e}", op.id)))?;
+        builder.send().await.map_err(|e| TestCaseError::fail(format!("{}: no answer: {e}", op.as_str())))?;
     let status = response.status().as_u16();
     let headers = response.headers().clone();
-    let body = response.bytes().await.map_err(|e| TestCaseError::fail(format!("{}: body: {e}", op.id)))?;
+    let body =
+        response.bytes().await.map_err(|e| TestCaseError::fail(format!("{}: body: {e}", op.as_str())))?;
     let shown = String::from_utf8_lossy(&body);
-    prop_assert!(status < 500, "{} answered {status}: {shown}", op.id);
-    if let Err(e) = Conformance::embedded().check(op.id, status, &headers, &body) {
+    prop_assert!(status < 500, "{} answered {status}: {shown}", op.as_str());
+    if let Err(e) = Conformance::embedded().check(op.as_str(), status, &headers, &body) {
         return Err(TestCaseError::fail(format!("{e}\nbody: {shown}")));
     }
     Ok(())
@@ -446,19 +444,20 @@ fn random_requests_from_the_spec_get_documented_answers_and_never_a_5xx() {
     let (fixture, known) = runtime.block_on(setup());
     let doc = Conformance::embedded().document();
     let per_operation: Vec<BoxedStrategy<RandomRequest>> =
-        (0..OPERATIONS.len()).map(|index| request_for(doc, index, &known)).collect();
-    let strategy = (0..OPERATIONS.len()).prop_flat_map(move |index| per_operation[index].clone());
+        (0..OperationId::ALL.len()).map(|index| request_for(doc, index, &known)).collect();
+    let strategy = (0..OperationId::ALL.len()).prop_flat_map(move |index| per_operation[index].clone());
     let config = Config { cases: CASES, failure_persistence: None, ..Config::default() };
     let mut runner = TestRunner::new(config);
     let reached = std::sync::Mutex::new(std::collections::BTreeSet::new());
     let result = runner.run(&strategy, |request| {
-        reached.lock().unwrap().insert(OPERATIONS[request.op].id);
+        reached.lock().unwrap().insert(OperationId::ALL[request.op].as_str());
         runtime.block_on(check(&fixture, request))
     });
     if let Err(e) = result {
         panic!("{e}");
     }
     let reached = reached.into_inner().unwrap();
-    let missed: Vec<&str> = OPERATIONS.iter().map(|op| op.id).filter(|id| !reached.contains(id)).collect();
+    let missed: Vec<&str> =
+        OperationId::ALL.iter().copied().map(|op| op.as_str()).filter(|id| !reached.contains(id)).collect();
     assert!(missed.is_empty(), "no random request reached {missed:?}");
 }

@@ -2,7 +2,7 @@
 //! segments in any letter case, path parameters as sent (see `src/emulator/router.rs`).
 
 use pinarkive::emulator::Emulator;
-use pinarkive::spec::{Operation, OPERATIONS};
+use pinarkive::OperationId;
 use reqwest::multipart::{Form, Part};
 use serde_json::Value;
 
@@ -23,12 +23,12 @@ enum Spelling {
 }
 
 /// `op`'s path below the server root, its parameters filled in, spelled `spelling`.
-fn path(op: &Operation, spelling: Spelling) -> String {
+fn path(op: OperationId, spelling: Spelling) -> String {
     let mut out = match spelling {
         Spelling::UpperCase => "/API/V3".to_owned(),
         _ => "/api/v3".to_owned(),
     };
-    for segment in op.path.split('/').filter(|s| !s.is_empty()) {
+    for segment in op.path().split('/').filter(|s| !s.is_empty()) {
         let filled = match segment {
             "{cid}" | "{cidDag}" => CID_V0.to_owned(),
             "{uploadId}" => "NoSuchUpload".to_owned(),
@@ -46,11 +46,11 @@ fn path(op: &Operation, spelling: Spelling) -> String {
 }
 
 /// The request `op` gets on every spelling: the admin key, and for uploads a form they accept.
-fn request(emu: &Emulator, op: &Operation, spelling: Spelling) -> reqwest::RequestBuilder {
-    let method = reqwest::Method::from_bytes(op.method.as_bytes()).unwrap();
+fn request(emu: &Emulator, op: OperationId, spelling: Spelling) -> reqwest::RequestBuilder {
+    let method = reqwest::Method::from_bytes(op.method().as_bytes()).unwrap();
     let request = http().request(method, format!("http://{}{}", emu.addr(), path(op, spelling)));
     let request = request.header("x-api-key", ADMIN);
-    match op.id {
+    match op.as_str() {
         "files_upload" => {
             request.multipart(Form::new().part("file", Part::bytes(&b"x"[..]).file_name("x.txt")))
         }
@@ -81,17 +81,17 @@ async fn every_operation_answers_the_same_with_a_trailing_slash_and_in_upper_cas
         emulators.push(emu);
     }
     // In the spec's order, each operation on each emulator with its own spelling.
-    for op in OPERATIONS {
+    for op in OperationId::ALL.iter().copied() {
         let mut answers = Vec::new();
         for (emu, spelling) in emulators.iter().zip(spellings) {
-            let reply = send(op.id, request(emu, op, spelling)).await;
+            let reply = send(op.as_str(), request(emu, op, spelling)).await;
             if reply.status == 404 {
                 let body: Value = serde_json::from_slice(&reply.body).unwrap();
                 assert_ne!(
                     body["message"],
                     "Route not found",
                     "{} {} is not routed",
-                    op.method,
+                    op.method(),
                     path(op, spelling)
                 );
             }
@@ -101,23 +101,30 @@ async fn every_operation_answers_the_same_with_a_trailing_slash_and_in_upper_cas
             answers[0],
             answers[1],
             "{}: {:?} and {:?}",
-            op.id,
+            op.as_str(),
             Spelling::Spec,
             Spelling::TrailingSlash
         );
-        assert_eq!(answers[0], answers[2], "{}: {:?} and {:?}", op.id, Spelling::Spec, Spelling::UpperCase);
+        assert_eq!(
+            answers[0],
+            answers[2],
+            "{}: {:?} and {:?}",
+            op.as_str(),
+            Spelling::Spec,
+            Spelling::UpperCase
+        );
     }
 }
 
 #[tokio::test]
 async fn every_get_operation_answers_head_as_get_without_a_body() {
     let emu = support::start().await;
-    for op in OPERATIONS.iter().filter(|op| op.method == "GET") {
+    for op in OperationId::ALL.iter().copied().filter(|op| op.method() == "GET") {
         let target = format!("http://{}{}", emu.addr(), path(op, Spelling::TrailingSlash));
         let get = http().get(&target).header("x-api-key", ADMIN).send().await.unwrap().status();
         let head = http().head(&target).header("x-api-key", ADMIN).send().await.unwrap();
-        assert_eq!(head.status(), get, "HEAD {}", op.path);
-        assert!(head.bytes().await.unwrap().is_empty(), "HEAD {}", op.path);
+        assert_eq!(head.status(), get, "HEAD {}", op.path());
+        assert!(head.bytes().await.unwrap().is_empty(), "HEAD {}", op.path());
     }
 }
 

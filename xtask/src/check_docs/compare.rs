@@ -645,7 +645,7 @@ impl<'a> Comparer<'a> {
         let validator = self
             .validators
             .entry(schema as *const Value as usize)
-            .or_insert_with(|| crate::lint_spec::examples::validator(&spec.schemas(), schema));
+            .or_insert_with(|| spec_model::validator(&spec.schemas(), schema));
         let validator = match validator {
             Ok(v) => v,
             Err(e) => {

@@ -2,9 +2,7 @@
 //! `lint-spec`), so the command works whatever the client build thinks of the spec.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::sync::LazyLock;
 
-use regex::Regex;
 use serde_json::Value;
 
 use spec_model::{self, resolve};
@@ -49,7 +47,7 @@ pub struct Spec {
     pub operations: Vec<Operation>,
     /// Every scope the spec knows (the token scope enum and every `x-scope`).
     pub scopes: BTreeSet<String>,
-    /// Error `code` values and their statuses, from `ErrorBody.code`'s description.
+    /// Error `code` values and their statuses, from `ErrorBody.code`'s `x-codes`.
     pub error_codes: BTreeMap<String, BTreeSet<u16>>,
     /// Request headers: security schemes and header parameters.
     pub request_headers: BTreeSet<String>,
@@ -60,12 +58,6 @@ pub struct Spec {
     /// The shared error body schema.
     pub error_body: Option<Value>,
 }
-
-/// `ErrorBody.code` lists its values as "`A` and `B` (401), `C` (403, …)".
-static CODES_WITH_STATUS: LazyLock<Regex> = LazyLock::new(|| {
-    Regex::new(r"((?:`[A-Za-z0-9_]+`(?:\s*(?:,|and|or|/)\s*)?)+)\s*\((\d{3})").expect("valid regex")
-});
-static CODE_SPAN: LazyLock<Regex> = LazyLock::new(|| Regex::new(r"`([A-Za-z0-9_]+)`").expect("valid regex"));
 
 impl Spec {
     /// Reads the spec file; the error names it.
@@ -95,8 +87,7 @@ impl Spec {
             scopes.extend(op.scope.clone().filter(|s| s != "none-documented"));
             operations.push(op);
         }
-        let enum_scopes =
-            doc.pointer("/components/schemas/TokenGenerateRequest/properties/scopes/items/enum");
+        let enum_scopes = doc.pointer("/components/schemas/Scope/enum");
         scopes.extend(
             enum_scopes
                 .and_then(Value::as_array)
@@ -118,15 +109,13 @@ impl Spec {
             }
         }
         let mut error_codes: BTreeMap<String, BTreeSet<u16>> = BTreeMap::new();
-        let description = doc
-            .pointer("/components/schemas/ErrorBody/properties/code/description")
-            .and_then(Value::as_str)
-            .unwrap_or("");
-        for c in CODES_WITH_STATUS.captures_iter(description) {
-            let status: u16 = c[2].parse().unwrap_or(0);
-            for code in CODE_SPAN.captures_iter(&c[1]) {
-                error_codes.entry(code[1].to_string()).or_default().insert(status);
-            }
+        let listed =
+            doc.pointer("/components/schemas/ErrorBody/properties/code/x-codes").and_then(Value::as_array);
+        for entry in listed.into_iter().flatten() {
+            let Some(code) = entry.get("code").and_then(Value::as_str) else { continue };
+            let statuses = entry.get("statuses").and_then(Value::as_array).into_iter().flatten();
+            let statuses = statuses.filter_map(Value::as_u64).filter_map(|s| u16::try_from(s).ok());
+            error_codes.entry(code.to_string()).or_default().extend(statuses);
         }
         let rate_limit_body = response_schema(&doc, doc.pointer("/components/responses/TooManyRequests"));
         let error_body = doc.pointer("/components/schemas/ErrorBody").cloned();

@@ -37,15 +37,14 @@ pub fn invalid(doc: &Value) -> Vec<Problem> {
 
 struct Checker<'a> {
     doc: &'a Value,
-    /// `components.schemas` as plain JSON Schema, for the `$ref`s of the schema being checked.
+    /// `components.schemas`, for the `$ref`s of the schema being checked.
     schemas: Value,
     problems: Vec<Problem>,
 }
 
 impl<'a> Checker<'a> {
     fn new(doc: &'a Value) -> Self {
-        let mut schemas = doc.pointer("/components/schemas").cloned().unwrap_or_else(|| json!({}));
-        allow_nulls(&mut schemas);
+        let schemas = doc.pointer("/components/schemas").cloned().unwrap_or_else(|| json!({}));
         Checker { doc, schemas, problems: Vec::new() }
     }
 
@@ -141,7 +140,7 @@ impl<'a> Checker<'a> {
     /// keywords (`example`, `x-*`) are unknown to draft 4 and ignored, as are unknown formats
     /// such as `binary`.
     fn errors(&self, schema: &Value, example: &Value) -> Vec<String> {
-        match validator(&self.schemas, schema) {
+        match spec_model::validator(&self.schemas, schema) {
             Err(e) => vec![format!("cannot be checked: {e}")],
             Ok(validator) => validator
                 .iter_errors(example)
@@ -152,38 +151,5 @@ impl<'a> Checker<'a> {
                 })
                 .collect(),
         }
-    }
-}
-
-/// A draft 4 validator (formats checked) for `schema` placed at the root of a document that also
-/// holds `schemas` as `components.schemas`, so its `#/components/schemas/...` references resolve.
-/// Shared with `check-docs`, which validates the docs' examples the same way.
-pub(crate) fn validator(schemas: &Value, schema: &Value) -> Result<jsonschema::Validator, String> {
-    let mut root = schema.clone();
-    let Some(fields) = root.as_object_mut() else {
-        return Err("the schema is not an object".into());
-    };
-    fields.insert("components".into(), json!({ "schemas": schemas }));
-    allow_nulls(&mut root);
-    jsonschema::options()
-        .with_draft(jsonschema::Draft::Draft4)
-        .should_validate_formats(true)
-        .build(&root)
-        .map_err(|e| e.to_string())
-}
-
-/// OpenAPI 3.0's `nullable: true` has no draft 4 equivalent; it becomes a `null` in `type`.
-fn allow_nulls(schema: &mut Value) {
-    match schema {
-        Value::Object(fields) => {
-            if fields.get("nullable") == Some(&Value::Bool(true)) {
-                if let Some(Value::String(kind)) = fields.get("type").cloned() {
-                    fields.insert("type".into(), json!([kind, "null"]));
-                }
-            }
-            fields.values_mut().for_each(allow_nulls);
-        }
-        Value::Array(items) => items.iter_mut().for_each(allow_nulls),
-        _ => {}
     }
 }

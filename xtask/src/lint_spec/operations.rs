@@ -7,28 +7,10 @@ use openapiv3::{OpenAPI, Operation, ReferenceOr, Response, StatusCode};
 use serde_json::Value;
 
 use super::problem;
-use crate::codegen::{self, Problem};
+use crate::codegen::{self, Problem, NONE_DOCUMENTED};
 
-/// The API-token scopes named by the backend reference (API.md).
-pub const SCOPES: [&str; 14] = [
-    "files:read",
-    "files:write",
-    "files:delete",
-    "files:rename",
-    "user:read",
-    "user:write",
-    "tokens:read",
-    "tokens:write",
-    "tokens:delete",
-    "plans:read",
-    "plans:write",
-    "referrals:read",
-    "logs:read",
-    "cluster:read",
-];
-
-/// `x-scope` of an authenticated route for which no source names a scope.
-pub const NO_SCOPE: &str = "none-documented";
+/// The schema that lists the token scopes; every `x-scope` is one of its values.
+pub const SCOPE_SCHEMA: &str = "Scope";
 
 /// Every authenticated operation accepts each of these, as alternatives.
 pub const SCHEMES: [&str; 2] = ["ApiKeyHeader", "BearerAuth"];
@@ -36,9 +18,26 @@ pub const SCHEMES: [&str; 2] = ["ApiKeyHeader", "BearerAuth"];
 /// The one error body; the generated client supports a single error type per operation.
 pub const ERROR_BODY: &str = "#/components/schemas/ErrorBody";
 
+/// The token scopes: the values of `components.schemas.Scope`.
+pub fn scopes(spec: &OpenAPI) -> Vec<String> {
+    let schema =
+        spec.components.as_ref().and_then(|c| c.schemas.get(SCOPE_SCHEMA)).and_then(ReferenceOr::as_item);
+    match schema.map(|s| &s.schema_kind) {
+        Some(openapiv3::SchemaKind::Type(openapiv3::Type::String(string))) => {
+            string.enumeration.iter().flatten().cloned().collect()
+        }
+        _ => Vec::new(),
+    }
+}
+
 /// Problems of the document as a whole.
 pub fn document(spec: &OpenAPI) -> Vec<Problem> {
     let mut problems = Vec::new();
+    if scopes(spec).is_empty() {
+        let reason = "is missing or no string enum; it lists the token scopes every x-scope names";
+        problems.push(problem(format!("components.schemas.{SCOPE_SCHEMA}"), reason));
+    }
+    problems.extend(error_codes(spec));
     if !spec.openapi.starts_with("3.0.") {
         let reason =
             format!("version is {}; only 3.0.x is allowed (progenitor rejects other versions)", spec.openapi);
@@ -59,6 +58,7 @@ pub fn document(spec: &OpenAPI) -> Vec<Problem> {
 
 /// Problems of each operation, labelled with its operationId.
 pub fn each(spec: &OpenAPI) -> Vec<Problem> {
+    let scopes = scopes(spec);
     let mut problems = Vec::new();
     let mut first_use: HashMap<&str, String> = HashMap::new();
     for (method, path, op) in codegen::operations(spec) {
@@ -76,7 +76,7 @@ pub fn each(spec: &OpenAPI) -> Vec<Problem> {
         reasons.extend(metadata(op));
         reasons.extend(evidence(op.extensions.get("x-evidence")));
         reasons.extend(security(op));
-        reasons.extend(scope(op));
+        reasons.extend(scope(op, &scopes));
         reasons.extend(responses(spec, op));
         let at = super::label(op.operation_id.as_deref(), method, path);
         problems.extend(reasons.into_iter().map(|reason| problem(&at, reason)));
@@ -116,6 +116,29 @@ fn is_blank(text: Option<&str>) -> bool {
 
 /// `x-evidence`: where the operation's facts come from and, where sources disagree, which one
 /// the spec follows; the docs drift check reads it.
+/// Every known error code (`x-codes` of `ErrorBody.code`) has its `x-evidence`; the rest of
+/// each entry is checked by codegen, which makes `ErrorCode` of them.
+fn error_codes(spec: &OpenAPI) -> Vec<Problem> {
+    let code = spec
+        .components
+        .as_ref()
+        .and_then(|c| c.schemas.get("ErrorBody"))
+        .and_then(ReferenceOr::as_item)
+        .and_then(|schema| match &schema.schema_kind {
+            openapiv3::SchemaKind::Type(openapiv3::Type::Object(object)) => object.properties.get("code"),
+            _ => None,
+        })
+        .and_then(ReferenceOr::as_item);
+    let entries = code.and_then(|c| c.schema_data.extensions.get("x-codes")).and_then(Value::as_array);
+    let mut problems = Vec::new();
+    for (i, entry) in entries.into_iter().flatten().enumerate() {
+        let name = entry.get("code").and_then(Value::as_str).unwrap_or("?");
+        let at = format!("components.schemas.ErrorBody.properties.code.x-codes[{i}] ({name})");
+        problems.extend(evidence(entry.get("x-evidence")).into_iter().map(|reason| problem(&at, reason)));
+    }
+    problems
+}
+
 fn evidence(evidence: Option<&Value>) -> Vec<String> {
     let Some(evidence) = evidence else {
         return vec!["has no x-evidence".into()];
@@ -186,7 +209,7 @@ fn security(op: &Operation) -> Vec<String> {
     reasons
 }
 
-fn scope(op: &Operation) -> Vec<String> {
+fn scope(op: &Operation, scopes: &[String]) -> Vec<String> {
     let scope = op.extensions.get("x-scope");
     if !is_authenticated(op) {
         return match scope {
@@ -195,19 +218,23 @@ fn scope(op: &Operation) -> Vec<String> {
         };
     }
     match scope.map(|s| s.as_str().ok_or(s)) {
-        None => vec![format!("has no x-scope (one of the 14 token scopes, or {NO_SCOPE})")],
-        Some(Ok(NO_SCOPE)) => {
+        None => vec![format!(
+            "has no x-scope (a value of components.schemas.{SCOPE_SCHEMA}, or {NONE_DOCUMENTED})"
+        )],
+        Some(Ok(NONE_DOCUMENTED)) => {
             let says_so = op.description.as_deref().is_some_and(|d| d.to_lowercase().contains("scope"));
             if says_so {
                 vec![]
             } else {
                 vec![format!(
-                    "x-scope is {NO_SCOPE} but the description does not say that no source names the scope"
+                    "x-scope is {NONE_DOCUMENTED} but the description does not say that no source names the scope"
                 )]
             }
         }
-        Some(Ok(known)) if SCOPES.contains(&known) => vec![],
-        Some(Ok(unknown)) => vec![format!("x-scope {unknown} is not a known scope")],
+        Some(Ok(known)) if scopes.iter().any(|s| s == known) => vec![],
+        Some(Ok(unknown)) => {
+            vec![format!("x-scope {unknown} is not a value of components.schemas.{SCOPE_SCHEMA}")]
+        }
         Some(Err(not_text)) => vec![format!("x-scope {not_text} is not a string")],
     }
 }

@@ -114,7 +114,19 @@ components:
   schemas:
     ErrorBody:
       type: object
-      properties: {message: {type: string}, code: {type: string}}
+      properties:
+        message: {type: string}
+        code:
+          type: string
+          x-codes:
+            - code: NOPE
+              name: Nope
+              statuses: [403]
+              description: Not allowed.
+              x-evidence: {sources: ["docs: errors.mdx"]}
+    Scope:
+      type: string
+      enum: [files:read, files:write]
     Pin:
       type: object
       required: [cid]
@@ -155,13 +167,21 @@ fn clean_spec_has_no_problems() {
 #[test]
 fn missing_x_scope() {
     let problems = problems_after(|doc| remove(doc, &format!("{PINS_GET}/x-scope")));
-    assert_reports(&problems, "pins_get: has no x-scope (one of the 14 token scopes, or none-documented)");
+    assert_reports(
+        &problems,
+        "pins_get: has no x-scope (a value of components.schemas.Scope, or none-documented)",
+    );
 }
 
 #[test]
 fn unknown_scope() {
     let problems = problems_after(|doc| set(doc, &format!("{PINS_GET}/x-scope"), json!("pins:read")));
-    assert_reports(&problems, "pins_get: x-scope pins:read is not a known scope");
+    assert_reports(&problems, "pins_get: x-scope pins:read is not a value of components.schemas.Scope");
+    // codegen, which maps every x-scope to a `Scope` variant, says so too.
+    assert_reports(
+        &problems,
+        "pins_get (GET /pins/{cid}): x-scope `pins:read` is not a value of components.schemas.Scope (nor `none-documented`)",
+    );
 }
 
 #[test]
@@ -172,6 +192,31 @@ fn none_documented_scope_must_be_explained() {
     assert_reports(
         &problems,
         "files_upload: x-scope is none-documented but the description does not say that no source names the scope",
+    );
+}
+
+#[test]
+fn the_scopes_and_the_error_codes_are_listed_with_their_evidence() {
+    let problems = problems_after(|doc| remove(doc, "/components/schemas/Scope"));
+    assert_reports(
+        &problems,
+        "components.schemas.Scope: is missing or no string enum; it lists the token scopes every x-scope names",
+    );
+    let codes = "/components/schemas/ErrorBody/properties/code/x-codes";
+    let problems = problems_after(|doc| remove(doc, &format!("{codes}/0/x-evidence")));
+    assert_reports(
+        &problems,
+        "components.schemas.ErrorBody.properties.code.x-codes[0] (NOPE): has no x-evidence",
+    );
+    let problems = problems_after(|doc| set(doc, &format!("{codes}/0/name"), json!("not a name")));
+    assert_reports(
+        &problems,
+        "components.schemas.ErrorBody.properties.code.x-codes[0]: `name` must be a PascalCase word (letters and digits) other than `Other`",
+    );
+    let problems = problems_after(|doc| set(doc, &format!("{codes}/0/statuses"), json!([200])));
+    assert_reports(
+        &problems,
+        "components.schemas.ErrorBody.properties.code.x-codes[0]: `statuses` must list the error statuses (400 to 599) the code comes with",
     );
 }
 

@@ -72,6 +72,9 @@ pub struct Api {
     pub handwritten: Vec<String>,
     /// The names of the component schemas (each a generated type).
     pub schemas: Vec<String>,
+    /// Whether `items` holds the spec's names (`spec::OperationId`, `spec::ErrorCode`, …), which
+    /// a spec from before `components.schemas.Scope` and `x-codes` does not generate.
+    pub has_names: bool,
 }
 
 /// How an item changed.
@@ -128,17 +131,23 @@ pub fn generate(text: &str, doc: &spec_model::Document) -> Result<Api, String> {
     } else {
         serde_yaml::from_str(text).map_err(|e| format!("not an OpenAPI 3.0 document: {e}"))?
     };
-    let (client, handwritten) = codegen::generate_client(&spec).map_err(|problems| {
+    let generated = codegen::generate_client(&spec).map_err(|problems| {
         let reasons: Vec<String> = problems.iter().map(ToString::to_string).collect();
         format!("cannot be generated: {}", reasons.join("; "))
     })?;
-    let file = syn::parse_file(&client).map_err(|e| format!("the generated code does not parse: {e}"))?;
+    let parse =
+        |code: &str| syn::parse_file(code).map_err(|e| format!("the generated code does not parse: {e}"));
     let mut api = Api {
-        handwritten: handwritten.into_iter().map(|op| op.operation_id).collect(),
+        handwritten: generated.handwritten.into_iter().map(|op| op.operation_id).collect(),
         schemas: spec.components.iter().flat_map(|c| c.schemas.keys().cloned()).collect(),
+        has_names: generated.names.is_some(),
         ..Api::default()
     };
-    read_items(&file.items, "", &mut api.items, 0);
+    read_items(&parse(&generated.client)?.items, "", &mut api.items, 0);
+    if let Some(names) = &generated.names {
+        // The crate includes them in its `spec` module.
+        read_items(&parse(names)?.items, "spec", &mut api.items, 0);
+    }
     Ok(api)
 }
 
@@ -361,7 +370,9 @@ pub fn tidy(tokens: &str) -> String {
 /// The changes from `base` to `head`, with their levels under Cargo's semver rules.
 pub fn diff(base: &Api, head: &Api) -> Vec<RustChange> {
     let mut out = Vec::new();
-    for (path, old) in &base.items {
+    // The spec's names are compared only where both specs generate them.
+    let compared = |path: &String| base.has_names == head.has_names || !path.starts_with("spec::");
+    for (path, old) in base.items.iter().filter(|(path, _)| compared(path)) {
         match head.items.get(path) {
             None => out.push(RustChange {
                 path: path.clone(),
@@ -384,7 +395,7 @@ pub fn diff(base: &Api, head: &Api) -> Vec<RustChange> {
             Some(_) => {}
         }
     }
-    for (path, new) in &head.items {
+    for (path, new) in head.items.iter().filter(|(path, _)| compared(path)) {
         if base.items.contains_key(path) {
             continue;
         }

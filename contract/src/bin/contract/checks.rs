@@ -2,7 +2,7 @@
 //! `pinarkive_contract::conformance`): pure functions, so the same code judges the emulator and a live
 //! server.
 
-use pinarkive::spec::Operation;
+use pinarkive::{ErrorCode, OperationId, Scope};
 use pinarkive_contract::conformance::Conformance;
 
 use super::http::Resp;
@@ -84,8 +84,8 @@ fn spec() -> &'static Conformance {
 }
 
 /// Everything the spec finds wrong with `resp` as an answer of `op`.
-fn conformance(op: &Operation, resp: &Resp) -> Vec<String> {
-    match spec().check(op.id, resp.status, &resp.headers, &resp.body) {
+fn conformance(op: OperationId, resp: &Resp) -> Vec<String> {
+    match spec().check(op.as_str(), resp.status, &resp.headers, &resp.body) {
         Ok(()) => Vec::new(),
         Err(e) => e.problems.iter().map(|p| format!("{} {}", resp.status, p)).collect(),
     }
@@ -106,17 +106,17 @@ fn field<'a>(json: &'a Option<serde_json::Value>, name: &str) -> Option<&'a str>
 }
 
 /// Whether `resp` is a 403 `missing_scope` naming `op`'s own scope.
-pub fn lacks_scope(op: &Operation, resp: &Resp) -> Option<&'static str> {
+pub fn lacks_scope(op: OperationId, resp: &Resp) -> Option<Scope> {
     let json = resp.json();
-    let scope = op.scope?;
+    let scope = op.scope()?;
     (resp.status == 403
-        && field(&json, "code") == Some("missing_scope")
-        && field(&json, "required") == Some(scope))
+        && field(&json, "code") == Some(ErrorCode::MissingScope.as_str())
+        && field(&json, "required") == Some(scope.as_str()))
     .then_some(scope)
 }
 
 /// The key was accepted (x-api-key, bearer): neither 401 nor 403, and the answer conforms.
-pub fn accepted(op: &Operation, resp: &Resp) -> Outcome {
+pub fn accepted(op: OperationId, resp: &Resp) -> Outcome {
     if let Some(scope) = lacks_scope(op, resp) {
         return Outcome::Skip(format!("the key given lacks {scope} (403 missing_scope)"));
     }
@@ -130,28 +130,31 @@ pub fn accepted(op: &Operation, resp: &Resp) -> Outcome {
 }
 
 /// The success request got the documented success status and a conforming answer.
-pub fn success(op: &Operation, resp: &Resp) -> Outcome {
+pub fn success(op: OperationId, resp: &Resp) -> Outcome {
     if let Some(scope) = lacks_scope(op, resp) {
         return Outcome::Skip(format!("the key given lacks {scope} (403 missing_scope)"));
     }
     if !resp.is_success() {
         return Outcome::Fail(format!(
             "expected {}, got {} {}",
-            op.success_status,
+            op.success_status(),
             resp.status,
             excerpt(&resp.body)
         ));
     }
     let mut problems = conformance(op, resp);
-    if resp.status != op.success_status && problems.is_empty() {
-        problems
-            .push(format!("expected {}, got {} (also listed in the spec)", op.success_status, resp.status));
+    if resp.status != op.success_status() && problems.is_empty() {
+        problems.push(format!(
+            "expected {}, got {} (also listed in the spec)",
+            op.success_status(),
+            resp.status
+        ));
     }
     Outcome::from(problems)
 }
 
 /// Without a valid credential: 401, a conforming answer with the error body.
-pub fn unauthorized(op: &Operation, resp: &Resp) -> Outcome {
+pub fn unauthorized(op: OperationId, resp: &Resp) -> Outcome {
     if resp.status != 401 {
         return Outcome::Fail(format!("expected 401, got {} {}", resp.status, excerpt(&resp.body)));
     }
@@ -161,7 +164,7 @@ pub fn unauthorized(op: &Operation, resp: &Resp) -> Outcome {
 }
 
 /// With a key that lacks `scope`: 403 with `code` `missing_scope` and `required` naming it.
-pub fn missing_scope(op: &Operation, scope: &str, resp: &Resp) -> Outcome {
+pub fn missing_scope(op: OperationId, scope: Scope, resp: &Resp) -> Outcome {
     if resp.status != 403 {
         return Outcome::Fail(format!(
             "expected 403 missing_scope for {scope}, got {} {}",
@@ -172,17 +175,18 @@ pub fn missing_scope(op: &Operation, scope: &str, resp: &Resp) -> Outcome {
     let mut problems = conformance(op, resp);
     problems.extend(error_schema(resp));
     let json = resp.json();
-    if field(&json, "code") != Some("missing_scope") {
-        problems.push(format!("code is {:?}, expected \"missing_scope\"", field(&json, "code")));
+    let expected = ErrorCode::MissingScope.as_str();
+    if field(&json, "code") != Some(expected) {
+        problems.push(format!("code is {:?}, expected {expected:?}", field(&json, "code")));
     }
-    if field(&json, "required") != Some(scope) {
-        problems.push(format!("required is {:?}, expected {scope:?}", field(&json, "required")));
+    if field(&json, "required") != Some(scope.as_str()) {
+        problems.push(format!("required is {:?}, expected {:?}", field(&json, "required"), scope.as_str()));
     }
     Outcome::from(problems)
 }
 
 /// A request that must fail: a 4xx listed for the operation, with the error body.
-pub fn error_body(op: &Operation, resp: &Resp) -> Outcome {
+pub fn error_body(op: OperationId, resp: &Resp) -> Outcome {
     if !(400..500).contains(&resp.status) || resp.status == 429 {
         return Outcome::Fail(format!(
             "expected a documented 4xx, got {} {}",
@@ -196,7 +200,7 @@ pub fn error_body(op: &Operation, resp: &Resp) -> Outcome {
 }
 
 /// A 429: `Retry-After` in seconds, and a conforming answer.
-pub fn rate_limited(op: &Operation, resp: &Resp) -> Outcome {
+pub fn rate_limited(op: OperationId, resp: &Resp) -> Outcome {
     let mut problems = Vec::new();
     match resp.headers.get("retry-after").map(|v| v.to_str().map(str::trim)) {
         None => problems.push("429 without Retry-After".to_string()),
@@ -230,13 +234,9 @@ mod tests {
         Resp { status, headers: map, body: body.as_bytes().to_vec() }
     }
 
-    fn op(id: &str) -> &'static Operation {
-        pinarkive::spec::operation(id).unwrap()
-    }
-
     #[test]
     fn success_wants_the_documented_status_and_body() {
-        let upload = op("files_upload");
+        let upload = OperationId::FilesUpload;
         assert_eq!(success(upload, &resp(201, r#"{"cid":"bafy"}"#, &[])), Outcome::Pass);
         let Outcome::Fail(why) = success(upload, &resp(201, r#"{"cid":7}"#, &[])) else { panic!() };
         assert!(why.contains("/cid"), "{why}");
@@ -249,25 +249,27 @@ mod tests {
     #[test]
     fn a_missing_scope_on_the_keys_own_request_is_a_skip() {
         let body = r#"{"error":"Forbidden","code":"missing_scope","required":"files:write"}"#;
-        let outcome = accepted(op("files_upload"), &resp(403, body, &[]));
+        let outcome = accepted(OperationId::FilesUpload, &resp(403, body, &[]));
         assert_eq!(outcome, Outcome::Skip("the key given lacks files:write (403 missing_scope)".into()));
-        assert!(matches!(accepted(op("files_upload"), &resp(401, "{}", &[])), Outcome::Fail(_)));
+        assert!(matches!(accepted(OperationId::FilesUpload, &resp(401, "{}", &[])), Outcome::Fail(_)));
     }
 
     #[test]
     fn missing_scope_names_the_scope() {
-        let list = op("users_me_uploads_list");
+        let list = OperationId::UsersMeUploadsList;
         let good = r#"{"error":"Forbidden","code":"missing_scope","required":"files:read"}"#;
-        assert_eq!(missing_scope(list, "files:read", &resp(403, good, &[])), Outcome::Pass);
+        assert_eq!(missing_scope(list, Scope::FilesRead, &resp(403, good, &[])), Outcome::Pass);
         let wrong = r#"{"error":"Forbidden","code":"missing_scope","required":"files:write"}"#;
-        let Outcome::Fail(why) = missing_scope(list, "files:read", &resp(403, wrong, &[])) else { panic!() };
+        let Outcome::Fail(why) = missing_scope(list, Scope::FilesRead, &resp(403, wrong, &[])) else {
+            panic!()
+        };
         assert_eq!(why, "required is Some(\"files:write\"), expected \"files:read\"");
-        assert!(matches!(missing_scope(list, "files:read", &resp(200, "{}", &[])), Outcome::Fail(_)));
+        assert!(matches!(missing_scope(list, Scope::FilesRead, &resp(200, "{}", &[])), Outcome::Fail(_)));
     }
 
     #[test]
     fn unauthorized_wants_401_and_the_error_schema() {
-        let me = op("users_me_get");
+        let me = OperationId::UsersMeGet;
         assert_eq!(unauthorized(me, &resp(401, r#"{"code":"INVALID_API_KEY"}"#, &[])), Outcome::Pass);
         let Outcome::Fail(why) = unauthorized(me, &resp(401, r#"{"code":401}"#, &[])) else { panic!() };
         assert!(why.contains("/code"), "{why}");
@@ -277,7 +279,7 @@ mod tests {
 
     #[test]
     fn a_429_needs_retry_after_in_seconds() {
-        let me = op("users_me_get");
+        let me = OperationId::UsersMeGet;
         assert_eq!(
             rate_limited(me, &resp(429, r#"{"retryAfter":1}"#, &[("retry-after", "1")])),
             Outcome::Pass
@@ -293,7 +295,7 @@ mod tests {
 
     #[test]
     fn error_bodies_must_be_documented_4xx() {
-        let pin = op("files_pin");
+        let pin = OperationId::FilesPin;
         assert_eq!(error_body(pin, &resp(400, r#"{"error":"Bad Request"}"#, &[])), Outcome::Pass);
         assert!(matches!(error_body(pin, &resp(409, r#"{"error":"x"}"#, &[])), Outcome::Fail(_)));
         assert!(matches!(error_body(pin, &resp(500, r#"{"error":"x"}"#, &[])), Outcome::Fail(_)));

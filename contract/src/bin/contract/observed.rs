@@ -10,6 +10,7 @@
 use std::collections::BTreeMap;
 use std::sync::LazyLock;
 
+use pinarkive::OperationId;
 use serde_json::{json, Value};
 
 use spec_model::{escape, resolve, Additional, Document, Schema};
@@ -62,7 +63,7 @@ pub struct Observation {
 #[derive(Debug, Default)]
 pub struct Observed {
     /// (operationId, status) → observations by (pointer, kind).
-    responses: BTreeMap<(String, u16), BTreeMap<(String, Kind), Observation>>,
+    responses: BTreeMap<(OperationId, u16), BTreeMap<(String, Kind), Observation>>,
 }
 
 /// The spec the crate embeds (the one `conformance` judges answers by), read once.
@@ -72,12 +73,12 @@ static SPEC: LazyLock<Document> = LazyLock::new(|| {
 
 impl Observed {
     /// Looks at one answer of `operation`: a JSON body with a documented status and schema.
-    pub fn observe(&mut self, operation: &str, status: u16, body: &[u8]) {
+    pub fn observe(&mut self, operation: OperationId, status: u16, body: &[u8]) {
         let spec = &*SPEC;
         let Ok(value) = serde_json::from_slice::<Value>(body) else { return };
-        let Some((schema, pointer)) = response_schema(spec, operation, status) else { return };
-        let key = (operation.to_string(), status);
-        let found = self.responses.entry(key.clone()).or_default();
+        let Some((schema, pointer)) = response_schema(spec, operation.as_str(), status) else { return };
+        let key = (operation, status);
+        let found = self.responses.entry(key).or_default();
         let mut walk = Walk { root: spec.root(), found, seen: Vec::new() };
         walk.value(&value, Some((schema, pointer)), String::new(), 0);
         let Walk { found, seen, .. } = walk;
@@ -115,11 +116,10 @@ impl Observed {
             .responses
             .iter()
             .map(|((operation, status), found)| {
-                let op = pinarkive::spec::operation(operation);
                 json!({
-                    "operationId": operation,
-                    "method": op.map(|o| o.method),
-                    "path": op.map(|o| o.path),
+                    "operationId": operation.as_str(),
+                    "method": operation.method(),
+                    "path": operation.path(),
                     "status": status,
                     "observations": found.values().map(|o| json!({
                         "pointer": o.pointer,
@@ -288,8 +288,8 @@ mod tests {
             "settings": {"theme": "dark", "someone@example.com": true},
             "tags": [{"label": "x"}, {"label": "y"}],
         });
-        observed.observe("users_me_get", 200, body.to_string().as_bytes());
-        observed.observe("users_me_get", 200, body.to_string().as_bytes());
+        observed.observe(OperationId::UsersMeGet, 200, body.to_string().as_bytes());
+        observed.observe(OperationId::UsersMeGet, 200, body.to_string().as_bytes());
         let lines = observed.lines().join("\n");
         for value in ["someone@example.com", "secret-nickname", "dark"] {
             assert!(!lines.contains(value), "a value leaked: {lines}");
@@ -310,7 +310,7 @@ mod tests {
 
         let uploads =
             json!({"uploads": [{"name": "a.txt", "size": "12"}, {"cid": "bafy", "size": 3}], "total": 2.5});
-        observed.observe("users_me_uploads_list", 200, uploads.to_string().as_bytes());
+        observed.observe(OperationId::UsersMeUploadsList, 200, uploads.to_string().as_bytes());
         let lines = observed.lines().join("\n");
         assert!(lines.contains("users_me_uploads_list 200 /uploads/*/cid: missing-required (absent, the spec says string; 1 answers)"), "{lines}");
         assert!(lines.contains("users_me_uploads_list 200 /uploads/*/size: type-differs (string, the spec says integer; 1 answers)"), "{lines}");
@@ -326,10 +326,9 @@ mod tests {
     #[test]
     fn a_conforming_answer_leaves_nothing() {
         let mut observed = Observed::default();
-        observed.observe("health_get", 200, br#"{"status":"ok"}"#);
-        observed.observe("health_get", 999, br#"{"status":"ok"}"#);
-        observed.observe("no_such_operation", 200, br#"{"x":1}"#);
-        observed.observe("health_get", 200, b"not json");
+        observed.observe(OperationId::HealthGet, 200, br#"{"status":"ok"}"#);
+        observed.observe(OperationId::HealthGet, 999, br#"{"status":"ok"}"#);
+        observed.observe(OperationId::HealthGet, 200, b"not json");
         assert_eq!(observed.lines(), Vec::<String>::new());
     }
 }

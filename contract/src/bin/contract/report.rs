@@ -9,6 +9,8 @@
 use std::collections::BTreeMap;
 use std::fmt::Write;
 
+use pinarkive::OperationId;
+
 use super::checks::{self, Check, Outcome};
 use super::observed::Observed;
 
@@ -16,7 +18,7 @@ use super::observed::Observed;
 #[derive(Debug, Default)]
 pub struct Report {
     /// Operations in the order they ran, each with its outcomes.
-    rows: Vec<(String, BTreeMap<Check, Outcome>)>,
+    rows: Vec<(OperationId, BTreeMap<Check, Outcome>)>,
     /// Things worth knowing that are not checks (cleanup), and whether any of them failed.
     notes: Vec<String>,
     note_failed: bool,
@@ -61,16 +63,16 @@ impl Report {
     }
 
     /// Records `outcome` for `operation` × `check` (the first answer for a cell stands).
-    pub fn record(&mut self, operation: &str, check: Check, outcome: Outcome) {
+    pub fn record(&mut self, operation: OperationId, check: Check, outcome: Outcome) {
         let outcome = match outcome {
             Outcome::Fail(why) => Outcome::Fail(self.redact(&why)),
             Outcome::Skip(why) => Outcome::Skip(self.redact(&why)),
             other => other,
         };
-        let row = match self.rows.iter().position(|(op, _)| op == operation) {
+        let row = match self.rows.iter().position(|(op, _)| *op == operation) {
             Some(i) => &mut self.rows[i].1,
             None => {
-                self.rows.push((operation.to_string(), BTreeMap::new()));
+                self.rows.push((operation, BTreeMap::new()));
                 &mut self.rows.last_mut().expect("just pushed").1
             }
         };
@@ -84,20 +86,20 @@ impl Report {
         self.note_failed |= failed;
     }
 
-    pub fn outcome(&self, operation: &str, check: Check) -> &Outcome {
+    pub fn outcome(&self, operation: OperationId, check: Check) -> &Outcome {
         self.rows
             .iter()
-            .find(|(op, _)| op == operation)
+            .find(|(op, _)| *op == operation)
             .and_then(|(_, row)| row.get(&check))
             .unwrap_or(&Outcome::NotApplicable)
     }
 
     /// Every cell, in table order; unrecorded cells are not applicable.
-    pub fn cells(&self) -> impl Iterator<Item = (&str, Check, &Outcome)> {
+    pub fn cells(&self) -> impl Iterator<Item = (OperationId, Check, &Outcome)> {
         self.rows.iter().flat_map(|(op, row)| {
             Check::ALL
                 .into_iter()
-                .map(move |check| (op.as_str(), check, row.get(&check).unwrap_or(&Outcome::NotApplicable)))
+                .map(move |check| (*op, check, row.get(&check).unwrap_or(&Outcome::NotApplicable)))
         })
     }
 
@@ -122,7 +124,8 @@ impl Report {
     /// The table, the reasons, the notes and the summary line.
     pub fn render(&self) -> String {
         let mut out = String::new();
-        let width = self.rows.iter().map(|(op, _)| op.len()).max().unwrap_or(0).max("operation".len());
+        let width =
+            self.rows.iter().map(|(op, _)| op.as_str().len()).max().unwrap_or(0).max("operation".len());
         let _ = write!(out, "{:width$}", "operation");
         for check in Check::ALL {
             let _ = write!(out, "  {:10}", check.name());
@@ -131,7 +134,7 @@ impl Report {
         out.truncate(trimmed);
         out.push('\n');
         for (op, row) in &self.rows {
-            let _ = write!(out, "{op:width$}");
+            let _ = write!(out, "{:width$}", op.as_str());
             for check in Check::ALL {
                 let cell = match row.get(&check).unwrap_or(&Outcome::NotApplicable) {
                     Outcome::Pass => "pass",
@@ -203,7 +206,8 @@ impl Report {
             s.skip
         );
         for (op, check, outcome) in self.cells() {
-            let open = format!("    <testcase classname=\"{}\" name=\"{}\"", xml(op), xml(check.name()));
+            let open =
+                format!("    <testcase classname=\"{}\" name=\"{}\"", xml(op.as_str()), xml(check.name()));
             match outcome {
                 Outcome::NotApplicable => {}
                 Outcome::Pass => {
@@ -260,10 +264,10 @@ mod tests {
     fn sample() -> Report {
         let mut report = Report::default();
         report.add_secret("pk_live_secret");
-        report.record("files_upload", Check::Success, Outcome::Pass);
-        report.record("files_upload", Check::Scope, Outcome::Skip("read-only run".into()));
+        report.record(OperationId::FilesUpload, Check::Success, Outcome::Pass);
+        report.record(OperationId::FilesUpload, Check::Scope, Outcome::Skip("read-only run".into()));
         report.record(
-            "files_pin",
+            OperationId::FilesPin,
             Check::ErrorBody,
             Outcome::Fail("expected 4xx, got 500 <html>\"x\" & 'y' \u{1} key pk_live_secret".into()),
         );
@@ -297,11 +301,15 @@ mod tests {
     fn a_secret_learnt_after_its_reason_was_recorded_is_still_redacted() {
         let mut report = Report::default();
         report.record(
-            "tokens_generate",
+            OperationId::TokensGenerate,
             Check::Success,
             Outcome::Fail("body {\"token\":\"pk_minted_1\"}".into()),
         );
-        report.record("tokens_generate", Check::Bearer, Outcome::Skip("pk_minted_1 lacks a scope".into()));
+        report.record(
+            OperationId::TokensGenerate,
+            Check::Bearer,
+            Outcome::Skip("pk_minted_1 lacks a scope".into()),
+        );
         report.note("minted pk_minted_1", false);
         report.add_secret("pk_minted_1");
         assert!(!report.render().contains("pk_minted_1"), "{}", report.render());
@@ -315,7 +323,7 @@ mod tests {
         let body = format!("{{\"token\":\"{}pk_live_0123456789\"}}", " ".repeat(140));
         let reason = checks::excerpt(body.as_bytes());
         assert!(reason.contains("pk_live_01"), "the excerpt should cut inside the key: {reason}");
-        report.record("tokens_generate", Check::Success, Outcome::Fail(reason));
+        report.record(OperationId::TokensGenerate, Check::Success, Outcome::Fail(reason));
         for out in [report.render(), report.junit()] {
             assert!(!out.contains("pk_live_01"), "{out}");
             assert!(out.contains("[redacted]..."), "{out}");
@@ -342,9 +350,9 @@ mod tests {
     #[test]
     fn the_first_outcome_of_a_cell_stands() {
         let mut report = Report::default();
-        report.record("a", Check::Bearer, Outcome::Fail("first".into()));
-        report.record("a", Check::Bearer, Outcome::Pass);
-        assert_eq!(report.outcome("a", Check::Bearer), &Outcome::Fail("first".into()));
-        assert_eq!(report.outcome("a", Check::Scope), &Outcome::NotApplicable);
+        report.record(OperationId::HealthGet, Check::Bearer, Outcome::Fail("first".into()));
+        report.record(OperationId::HealthGet, Check::Bearer, Outcome::Pass);
+        assert_eq!(report.outcome(OperationId::HealthGet, Check::Bearer), &Outcome::Fail("first".into()));
+        assert_eq!(report.outcome(OperationId::HealthGet, Check::Scope), &Outcome::NotApplicable);
     }
 }

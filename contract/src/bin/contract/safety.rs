@@ -7,6 +7,8 @@
 //! revokes. Operations that would change the account in ways that cannot safely be undone are
 //! skipped there, each with its reason.
 
+use pinarkive::OperationId;
+
 use super::Args;
 
 /// The variable that holds the API key for `--base-url` runs.
@@ -38,41 +40,48 @@ pub enum Effect {
     Account(&'static str),
 }
 
-/// The effect of an operation's success request. Operations not listed here (new in the spec)
-/// count as account changes until someone decides otherwise.
-pub fn effect(operation: &str) -> Effect {
-    match operation {
-        "files_upload" | "files_pin" | "files_rename" | "files_remove" | "tokens_generate"
-        | "tokens_revoke" => Effect::Fixture,
-        "files_directory_upload" => Effect::Account("it reads a directory on the server's own filesystem"),
-        "files_directory_dag_upload" | "users_me_uploads_delete" => {
+/// The effect of an operation's success request; None for an operation nobody has classified
+/// yet (new in the spec), which a live run treats as an account change until someone does (a
+/// test makes sure every operation is classified).
+pub fn effect(operation: OperationId) -> Option<Effect> {
+    use OperationId as Op;
+    let effect = match operation {
+        Op::FilesUpload
+        | Op::FilesPin
+        | Op::FilesRename
+        | Op::FilesRemove
+        | Op::TokensGenerate
+        | Op::TokensRevoke => Effect::Fixture,
+        Op::FilesDirectoryUpload => Effect::Account("it reads a directory on the server's own filesystem"),
+        Op::FilesDirectoryDagUpload | Op::UsersMeUploadsDelete => {
             Effect::Account("live writes are limited to one small file (uploaded, pinned, renamed, removed)")
         }
-        "users_me_update" => Effect::Account("it would change the account's profile"),
-        "users_me_preferences_update" => Effect::Account("it would change the account's preferences"),
-        "users_me_password_update" => Effect::Account("it would change the account's password"),
-        "users_me_plan_update" | "plans_change" => Effect::Account("it would change the account's plan"),
-        "auth_signup" => Effect::Account("it would create an account"),
-        "auth_resend_verification" | "auth_forgot_password" => Effect::Account("it would send an e-mail"),
-        "auth_verify_email" | "auth_reset_password" => Effect::Account("it needs the token from an e-mail"),
-        "auth_logout" => Effect::Account("it would end a session"),
-        "auth_2fa_setup" | "auth_2fa_enable" | "auth_2fa_disable" => {
+        Op::UsersMeUpdate => Effect::Account("it would change the account's profile"),
+        Op::UsersMePreferencesUpdate => Effect::Account("it would change the account's preferences"),
+        Op::UsersMePasswordUpdate => Effect::Account("it would change the account's password"),
+        Op::UsersMePlanUpdate | Op::PlansChange => Effect::Account("it would change the account's plan"),
+        Op::AuthSignup => Effect::Account("it would create an account"),
+        Op::AuthResendVerification | Op::AuthForgotPassword => Effect::Account("it would send an e-mail"),
+        Op::AuthVerifyEmail | Op::AuthResetPassword => Effect::Account("it needs the token from an e-mail"),
+        Op::AuthLogout => Effect::Account("it would end a session"),
+        Op::Auth2faSetup | Op::Auth2faEnable | Op::Auth2faDisable => {
             Effect::Account("it would change the account's two-factor authentication")
         }
-        "auth_2fa_verify_login" => Effect::Account("it needs an account with two-factor authentication"),
-        id if is_read(id) => Effect::Read,
-        _ => Effect::Account("it is not classified for runs against a live server yet (contract/safety.rs)"),
-    }
-}
-
-fn is_read(operation: &str) -> bool {
-    pinarkive::spec::operation(operation).is_some_and(|op| op.method == "GET") || operation == "auth_login"
+        Op::Auth2faVerifyLogin => Effect::Account("it needs an account with two-factor authentication"),
+        // Logging in only opens a session.
+        Op::AuthLogin => Effect::Read,
+        op if op.method() == "GET" => Effect::Read,
+        _ => return None,
+    };
+    Some(effect)
 }
 
 impl Policy {
     /// Whether the run may send `operation`'s success request; the error is the skip reason.
-    pub fn permits(self, operation: &str) -> Result<(), String> {
-        match (self, effect(operation)) {
+    pub fn permits(self, operation: OperationId) -> Result<(), String> {
+        let unclassified =
+            Effect::Account("it is not classified for runs against a live server yet (contract/safety.rs)");
+        match (self, effect(operation).unwrap_or(unclassified)) {
             (Policy::Disposable, _) | (_, Effect::Read) | (Policy::Reversible, Effect::Fixture) => Ok(()),
             (Policy::ReadOnly, Effect::Fixture) => Err("read-only run: writes need --allow-writes".into()),
             (_, Effect::Account(reason)) => Err(format!("not sent to a live server: {reason}")),
@@ -246,16 +255,17 @@ mod tests {
 
     #[test]
     fn only_fixture_writes_are_allowed_live_and_only_with_allow_writes() {
-        assert_eq!(Policy::ReadOnly.permits("users_me_get"), Ok(()));
-        assert_eq!(Policy::ReadOnly.permits("auth_login"), Ok(()));
-        assert!(Policy::ReadOnly.permits("files_upload").unwrap_err().contains("--allow-writes"));
-        assert_eq!(Policy::Reversible.permits("files_upload"), Ok(()));
-        assert!(Policy::Reversible.permits("users_me_password_update").unwrap_err().contains("password"));
-        assert!(Policy::Reversible.permits("not_in_the_spec").is_err());
-        for op in pinarkive::spec::OPERATIONS {
-            assert_eq!(Policy::Disposable.permits(op.id), Ok(()));
-            if op.method != "GET" && op.id != "auth_login" {
-                assert!(Policy::ReadOnly.permits(op.id).is_err(), "{} would write on a read-only run", op.id);
+        use OperationId as Op;
+        assert_eq!(Policy::ReadOnly.permits(Op::UsersMeGet), Ok(()));
+        assert_eq!(Policy::ReadOnly.permits(Op::AuthLogin), Ok(()));
+        assert!(Policy::ReadOnly.permits(Op::FilesUpload).unwrap_err().contains("--allow-writes"));
+        assert_eq!(Policy::Reversible.permits(Op::FilesUpload), Ok(()));
+        assert!(Policy::Reversible.permits(Op::UsersMePasswordUpdate).unwrap_err().contains("password"));
+        for op in OperationId::ALL.iter().copied() {
+            assert!(effect(op).is_some(), "{op} is new in the spec: classify it in contract/safety.rs");
+            assert_eq!(Policy::Disposable.permits(op), Ok(()));
+            if op.method() != "GET" && op != Op::AuthLogin {
+                assert!(Policy::ReadOnly.permits(op).is_err(), "{op} would write on a read-only run");
             }
         }
     }

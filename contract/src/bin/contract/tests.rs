@@ -51,14 +51,18 @@ async fn the_suite_passes_against_the_emulator() {
     let report = super::execute(TargetConfig::Emulator, &options()).await.unwrap();
     let text = report.render();
     assert!(!report.failed(), "{text}");
-    for op in pinarkive::spec::OPERATIONS {
-        let cells: Vec<&Outcome> = Check::ALL.iter().map(|c| report.outcome(op.id, *c)).collect();
-        assert!(cells.iter().any(|o| **o == Outcome::Pass), "{} has no passing check\n{text}", op.id);
+    for op in pinarkive::OperationId::ALL.iter().copied() {
+        let cells: Vec<&Outcome> = Check::ALL.iter().map(|c| report.outcome(op, *c)).collect();
+        assert!(cells.iter().any(|o| **o == Outcome::Pass), "{op} has no passing check\n{text}");
     }
     let unexpected: Vec<String> =
         skipped(&report).into_iter().filter(|s| !s.contains("x-scope: none-documented")).collect();
     assert!(unexpected.is_empty(), "unexpected skips: {unexpected:#?}\n{text}");
-    assert_eq!(report.outcome("users_me_get", Check::RateLimit), &Outcome::Pass, "{text}");
+    assert_eq!(
+        report.outcome(pinarkive::OperationId::UsersMeGet, Check::RateLimit),
+        &Outcome::Pass,
+        "{text}"
+    );
     assert!(!text.contains(KEY));
     // The emulator answers what the spec says, no more and no less.
     assert_eq!(report.observed.lines(), Vec::<String>::new(), "{text}");
@@ -178,22 +182,36 @@ async fn a_broken_server_fails_the_checks_it_breaks_with_the_reason() {
     let text = report.render();
     assert!(report.failed(), "{text}");
 
-    let Outcome::Fail(why) = report.outcome("users_me_get", Check::Success) else { panic!("{text}") };
+    let Outcome::Fail(why) = report.outcome(pinarkive::OperationId::UsersMeGet, Check::Success) else {
+        panic!("{text}")
+    };
     assert!(why.contains("200 body /email: 5 is not of type \"string\""), "{why}");
-    let Outcome::Fail(why) = report.outcome("users_me_get", Check::RateLimit) else { panic!("{text}") };
+    let Outcome::Fail(why) = report.outcome(pinarkive::OperationId::UsersMeGet, Check::RateLimit) else {
+        panic!("{text}")
+    };
     assert!(why.starts_with("429 without Retry-After"), "{why}");
     for check in [Check::NoKey, Check::BadKey] {
-        let Outcome::Fail(why) = report.outcome("tokens_list", check) else { panic!("{text}") };
+        let Outcome::Fail(why) = report.outcome(pinarkive::OperationId::TokensList, check) else {
+            panic!("{text}")
+        };
         assert!(why.contains("header Content-Type: \"text/plain\""), "{why}");
         assert!(why.contains("not JSON"), "{why}");
     }
-    let Outcome::Fail(why) = report.outcome("users_me_referrals_get", Check::Scope) else { panic!("{text}") };
+    let Outcome::Fail(why) = report.outcome(pinarkive::OperationId::UsersMeReferralsGet, Check::Scope) else {
+        panic!("{text}")
+    };
     assert_eq!(why, "required is Some(\"user:read\"), expected \"referrals:read\"");
-    let Outcome::Fail(why) = report.outcome("files_pin", Check::ErrorBody) else { panic!("{text}") };
+    let Outcome::Fail(why) = report.outcome(pinarkive::OperationId::FilesPin, Check::ErrorBody) else {
+        panic!("{text}")
+    };
     assert!(why.starts_with("expected a documented 4xx, got 500"), "{why}");
     // What was not broken still passes.
-    assert_eq!(report.outcome("tokens_list", Check::Success), &Outcome::Pass, "{text}");
-    assert_eq!(report.outcome("users_me_preferences_get", Check::NoKey), &Outcome::Pass, "{text}");
+    assert_eq!(report.outcome(pinarkive::OperationId::TokensList, Check::Success), &Outcome::Pass, "{text}");
+    assert_eq!(
+        report.outcome(pinarkive::OperationId::UsersMePreferencesGet, Check::NoKey),
+        &Outcome::Pass,
+        "{text}"
+    );
     assert!(text.contains("Failures:\n"), "{text}");
 }
 
@@ -236,14 +254,18 @@ async fn a_live_run_without_allow_writes_changes_nothing() {
     let report = plan::run(&live_target(base_url, Policy::ReadOnly), &options()).await;
     let text = report.render();
     assert_eq!(recorder.accepted_writes(), Vec::<String>::new(), "{text}");
-    let Outcome::Skip(why) = report.outcome("files_upload", Check::Success) else { panic!("{text}") };
+    let Outcome::Skip(why) = report.outcome(pinarkive::OperationId::FilesUpload, Check::Success) else {
+        panic!("{text}")
+    };
     assert_eq!(why, "read-only run: writes need --allow-writes");
-    let Outcome::Skip(why) = report.outcome("users_me_get", Check::Scope) else { panic!("{text}") };
+    let Outcome::Skip(why) = report.outcome(pinarkive::OperationId::UsersMeGet, Check::Scope) else {
+        panic!("{text}")
+    };
     assert!(why.contains("--allow-writes"), "{why}");
     // Reads and the harmless checks still ran and passed.
-    assert_eq!(report.outcome("users_me_get", Check::Success), &Outcome::Pass, "{text}");
-    assert_eq!(report.outcome("files_upload", Check::NoKey), &Outcome::Pass, "{text}");
-    assert_eq!(report.outcome("files_pin", Check::ErrorBody), &Outcome::Pass, "{text}");
+    assert_eq!(report.outcome(pinarkive::OperationId::UsersMeGet, Check::Success), &Outcome::Pass, "{text}");
+    assert_eq!(report.outcome(pinarkive::OperationId::FilesUpload, Check::NoKey), &Outcome::Pass, "{text}");
+    assert_eq!(report.outcome(pinarkive::OperationId::FilesPin, Check::ErrorBody), &Outcome::Pass, "{text}");
     assert!(!report.failed(), "{text}");
 }
 
@@ -263,11 +285,11 @@ async fn a_live_run_with_allow_writes_cleans_up_after_itself() {
         assert!(allowed.contains(&path) || allowed.contains(&base), "unexpected write {write}");
     }
     assert_eq!(
-        report.outcome("users_me_password_update", Check::Success),
+        report.outcome(pinarkive::OperationId::UsersMePasswordUpdate, Check::Success),
         &Outcome::Skip("not sent to a live server: it would change the account's password".into())
     );
-    assert_eq!(report.outcome("files_remove", Check::Success), &Outcome::Pass, "{text}");
-    assert_eq!(report.outcome("users_me_get", Check::Scope), &Outcome::Pass, "{text}");
+    assert_eq!(report.outcome(pinarkive::OperationId::FilesRemove, Check::Success), &Outcome::Pass, "{text}");
+    assert_eq!(report.outcome(pinarkive::OperationId::UsersMeGet, Check::Scope), &Outcome::Pass, "{text}");
 
     // Nothing is left: no upload, and no key but the one the run was given.
     let http = reqwest::Client::new();
