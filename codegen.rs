@@ -207,11 +207,15 @@ pub fn generation_problems(spec: &OpenAPI) -> Vec<Problem> {
             ));
         }
         for status in op.responses.responses.keys() {
-            if let openapiv3::StatusCode::Range(class) = status {
-                problem(format!(
+            match status {
+                openapiv3::StatusCode::Range(class) => problem(format!(
                     "has a `{class}XX` response, which codegen.rs refuses: {ENVELOPE_RULE}, and so \
                      takes exact statuses only; list them one by one"
-                ));
+                )),
+                openapiv3::StatusCode::Code(ENVELOPE_STATUS) => problem(format!(
+                    "documents status {ENVELOPE_STATUS}, which codegen.rs refuses: {ENVELOPE_RULE}"
+                )),
+                openapiv3::StatusCode::Code(_) => {}
             }
         }
         let responses = op.responses.responses.iter().map(|(s, r)| (s.to_string(), r));
@@ -235,6 +239,9 @@ pub fn generation_problems(spec: &OpenAPI) -> Vec<Problem> {
     }
     problems
 }
+
+/// The status of the client's capture envelope (`ENVELOPE_STATUS` in src/error.rs).
+const ENVELOPE_STATUS: u16 = 599;
 
 /// Why the generated code must see exact statuses only.
 const ENVELOPE_RULE: &str = "the client captures every response that is not a 2xx before the \
@@ -978,10 +985,13 @@ components:
     }
 
     #[test]
-    fn status_ranges_fail_naming_the_operation() {
+    fn status_ranges_and_the_envelope_status_fail_naming_the_operation() {
         let extra = "        5XX:\n          $ref: '#/components/responses/Error'";
         let problems = reasons(generate(&spec(extra)).err().expect("refused"));
         assert!(problems.contains("things_get (GET /things/{id}): has a `5XX` response"), "{problems}");
+        let extra = "        '599':\n          $ref: '#/components/responses/Error'";
+        let problems = reasons(generate(&spec(extra)).err().expect("refused"));
+        assert!(problems.contains("things_get (GET /things/{id}): documents status 599"), "{problems}");
     }
 
     /// A progenitor whose `send` or success arm has another shape than the one rewritten fails

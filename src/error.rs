@@ -366,8 +366,9 @@ impl From<progenitor_client::Error<types::ErrorBody>> for Error {
 }
 
 /// The status under which a captured response travels through the generated code. No spec
-/// operation documents it, so the generated code hands the response back untouched as
-/// `UnexpectedResponse`, with the capture in its extensions.
+/// operation documents it (`codegen.rs` refuses it, and `default` and `5XX`, which would take it),
+/// so the generated code hands the response back untouched as `UnexpectedResponse`, with the
+/// capture in its extensions.
 const ENVELOPE_STATUS: u16 = 599;
 
 /// A response read by the client hook (up to its limit) that is not a success: an error status,

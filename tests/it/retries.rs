@@ -1,15 +1,35 @@
 //! Retries: how many attempts, how long between them, and what is never resent.
 //!
 //! Time is paused, so waits of seconds cost nothing; the waits are read from the client's
-//! own `retrying` log events, which report exactly what it slept.
+//! `on_retry` callback, which is told each resend before its wait.
+
+use std::sync::{Arc, Mutex};
 
 use httpmock::{Method, MockServer};
-use pinarkive::{Error, RetryPolicy};
+use pinarkive::retry::Retry;
+use pinarkive::{Client, Error, OperationId, RetryPolicy};
 use serde_json::json;
 
-use crate::support::{
-    self, capture_tracing, logged_waits, scripted_client as client, Auth, Reply, ScriptedServer, CID,
-};
+use crate::support::{self, scripted_client as client, Auth, Reply, ScriptedServer, CID, KEY};
+
+/// A client for a scripted server at `url` that records every resend it makes.
+fn recording(url: &str, policy: RetryPolicy) -> (Client, Arc<Mutex<Vec<Retry>>>) {
+    let retries = Arc::new(Mutex::new(Vec::new()));
+    let seen = retries.clone();
+    let client = Client::builder()
+        .base_url(url)
+        .api_key(KEY)
+        .retry_policy(policy)
+        .on_retry(move |retry| seen.lock().unwrap().push(retry.clone()))
+        .build()
+        .expect("test client");
+    (client, retries)
+}
+
+/// The waits of `retries`, in milliseconds.
+fn waits(retries: &Mutex<Vec<Retry>>) -> Vec<u64> {
+    retries.lock().unwrap().iter().map(|retry| retry.wait.as_millis() as u64).collect()
+}
 
 fn rate_limited(retry_after: &str) -> Reply {
     Reply::Respond(
@@ -25,30 +45,35 @@ fn me() -> Reply {
 
 #[tokio::test(start_paused = true)]
 async fn users_me_get_waits_for_retry_after_then_succeeds() {
-    let (_guard, log) = capture_tracing();
     let server = ScriptedServer::start(vec![rate_limited("7"), rate_limited("2"), me()]).await;
-    let me = client(&server.url, RetryPolicy::default()).users_me_get().send().await.unwrap();
+    let (client, retries) = recording(&server.url, RetryPolicy::default());
+    let me = client.users_me_get().send().await.unwrap();
     assert_eq!(me.email.as_deref(), Some("a@example.com"));
     assert_eq!(server.request_count(), 3);
-    assert_eq!(logged_waits(&log.lock().unwrap()), [7000, 2000]);
+    assert_eq!(waits(&retries), [7000, 2000]);
+    let retries = retries.lock().unwrap();
+    assert_eq!(retries.iter().map(|r| r.number).collect::<Vec<_>>(), [1, 2]);
+    for retry in retries.iter() {
+        assert_eq!((retry.operation, retry.status.map(|s| s.as_u16())), (OperationId::UsersMeGet, Some(429)));
+    }
 }
 
 #[tokio::test(start_paused = true)]
 async fn users_me_get_takes_retry_after_from_the_body() {
-    let (_guard, log) = capture_tracing();
     let body_only = Reply::json(429, json!({"error": "Too Many Requests", "retryAfter": 5}));
     let server = ScriptedServer::start(vec![body_only, me()]).await;
-    client(&server.url, RetryPolicy::default()).users_me_get().send().await.unwrap();
-    assert_eq!(logged_waits(&log.lock().unwrap()), [5000]);
+    let (client, retries) = recording(&server.url, RetryPolicy::default());
+    client.users_me_get().send().await.unwrap();
+    assert_eq!(waits(&retries), [5000]);
 }
 
 #[tokio::test(start_paused = true)]
 async fn users_me_get_backs_off_on_503_within_bounds() {
-    let (_guard, log) = capture_tracing();
     let unavailable = || Reply::json(503, json!({"error": "Service Unavailable"}));
     let server = ScriptedServer::start(vec![unavailable(), unavailable(), unavailable(), me()]).await;
-    client(&server.url, RetryPolicy::default()).users_me_get().send().await.unwrap();
-    let waits = logged_waits(&log.lock().unwrap());
+    let (client, retries) = recording(&server.url, RetryPolicy::default());
+    client.users_me_get().send().await.unwrap();
+    let waits = waits(&retries);
     assert_eq!(waits.len(), 3, "{waits:?}");
     for (retry, wait) in waits.iter().enumerate() {
         let ceiling = 250 * 2u64.pow(retry as u32);
@@ -66,13 +91,13 @@ async fn users_me_get_gives_up_when_retry_after_exceeds_the_cap() {
 
 #[tokio::test(start_paused = true)]
 async fn a_429_storm_stops_at_the_budget() {
-    let (_guard, log) = capture_tracing();
     let server = ScriptedServer::start((0..20).map(|_| rate_limited("1")).collect()).await;
     let policy = RetryPolicy { max_retries: 4, ..RetryPolicy::default() };
-    let error = client(&server.url, policy).users_me_get().send().await.unwrap_err();
+    let (client, retries) = recording(&server.url, policy);
+    let error = client.users_me_get().send().await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(429));
     assert_eq!(server.request_count(), 5);
-    assert_eq!(logged_waits(&log.lock().unwrap()), [1000; 4]);
+    assert_eq!(waits(&retries), [1000; 4]);
 }
 
 #[tokio::test]
@@ -106,8 +131,12 @@ async fn a_post_is_not_resent_after_an_ambiguous_failure() {
 #[tokio::test(start_paused = true)]
 async fn a_get_is_resent_after_an_ambiguous_failure() {
     let server = ScriptedServer::start(vec![Reply::DropAfter(1), me()]).await;
-    client(&server.url, RetryPolicy::default()).users_me_get().send().await.unwrap();
+    let (client, retries) = recording(&server.url, RetryPolicy::default());
+    client.users_me_get().send().await.unwrap();
     assert_eq!(server.request_count(), 2);
+    let retries = retries.lock().unwrap();
+    assert_eq!(retries.len(), 1);
+    assert_eq!(retries[0].status, None, "no answer came: the connection dropped");
 }
 
 #[tokio::test(start_paused = true)]

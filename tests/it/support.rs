@@ -106,12 +106,3 @@ impl std::io::Write for CaptureWriter {
         Ok(())
     }
 }
-
-/// The `wait_ms` of every retry logged in `log`, in order.
-pub fn logged_waits(log: &[u8]) -> Vec<u64> {
-    String::from_utf8_lossy(log)
-        .lines()
-        .filter(|line| line.contains("retrying"))
-        .filter_map(|line| line.split("wait_ms=").nth(1)?.split_whitespace().next()?.parse().ok())
-        .collect()
-}

@@ -11,6 +11,7 @@ mod upload;
 
 use chrono::{DateTime, NaiveDate, Utc};
 use pinarkive::redact::Redactor;
+use pinarkive::retry::Retry;
 use pinarkive::{Client, ClientBuilder, RetryPolicy};
 
 use crate::args::{Cli, Command, ConfigCommand, TokensCommand};
@@ -44,7 +45,8 @@ impl Context {
         self.settings.gateway.value.as_deref().unwrap_or(pinarkive::gateway::PRIMARY_GATEWAY)
     }
 
-    /// A builder with the base URL, key (if any), default cluster and `retries`.
+    /// A builder with the base URL, key (if any), default cluster and `retries`; every retry is
+    /// announced on stderr, so that a wait for a rate limit is not taken for a hang.
     pub fn builder(&self, retries: u32) -> ClientBuilder {
         let mut builder = Client::builder()
             .base_url(
@@ -52,7 +54,8 @@ impl Context {
             )
             .user_agent(concat!("pinarkive-cli/", env!("CARGO_PKG_VERSION")))
             .max_response_body(MAX_RESPONSE_BODY)
-            .retry_policy(RetryPolicy { max_retries: retries, ..RetryPolicy::default() });
+            .retry_policy(RetryPolicy { max_retries: retries, ..RetryPolicy::default() })
+            .on_retry(move |retry| eprintln!("{}", retry_note(retry, retries)));
         if let Some(key) = &self.settings.api_key.value {
             builder = builder.api_key(key.clone());
         }
@@ -61,6 +64,16 @@ impl Context {
         }
         builder
     }
+}
+
+/// `note: HTTP 429 Too Many Requests from users_me_get; retry 1 of 3 in 1.0s`.
+fn retry_note(retry: &Retry, retries: u32) -> String {
+    let why = match retry.status {
+        Some(status) => format!("HTTP {status}"),
+        None => "no answer".to_string(),
+    };
+    let (number, wait) = (retry.number, retry.wait.as_secs_f64());
+    format!("note: {why} from {}; retry {number} of {retries} in {wait:.1}s", retry.operation)
 }
 
 /// Runs the command; `secrets` receives every key the settings know of, for the caller to

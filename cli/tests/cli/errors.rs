@@ -47,12 +47,19 @@ fn rate_limited_exits_4_and_says_when_to_try_again() {
 
 #[test]
 fn a_short_rate_limit_is_waited_out_by_the_retries() {
-    // One request a second: back-to-back runs meet a 429 with `Retry-After: 1`, which the
-    // client waits for and retries, so every run succeeds.
+    // One request a second: a run right after another meets a 429 with `Retry-After: 1`, which
+    // the tool announces, waits out and retries, and the run succeeds. A slow machine may leave
+    // a second between two runs, so a few are allowed before one must have met the limit.
     let setup = Setup::with(|builder| builder.rate_limit(1, 100));
-    for _ in 0..3 {
-        run(setup.cmd(), &["whoami"]).ok();
-    }
+    let waited = (0..5).find_map(|_| {
+        let started = std::time::Instant::now();
+        let out = run(setup.cmd(), &["whoami"]).ok();
+        let note = out.stderr.lines().find(|line| line.starts_with("note: HTTP 429"))?.to_string();
+        Some((note, started.elapsed()))
+    });
+    let Some((note, elapsed)) = waited else { panic!("no run of five back to back met the rate limit") };
+    assert_eq!(note, "note: HTTP 429 Too Many Requests from users_me_get; retry 1 of 3 in 1.0s");
+    assert!(elapsed >= std::time::Duration::from_secs(1), "the 1 s wait was not waited out: {elapsed:?}");
 }
 
 #[test]

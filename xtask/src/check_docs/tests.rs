@@ -353,22 +353,35 @@ fn pages_cut_anywhere_never_panic() {
 // ----------------------------------------------------------------------------- the real docs
 
 /// The vendor docs beside the workspace (`../shared`), as CI lays them out; None, with a loud
-/// message, when they are absent.
+/// message, when they are absent. Under CI (`CI` set) they must be there: a test that checks
+/// nothing must not pass there.
 fn real_docs() -> Option<(PathBuf, PathBuf)> {
-    let shared = crate::workspace_root().join("../shared");
+    real_docs_in(&crate::workspace_root().join("../shared"), std::env::var_os("CI").is_some())
+}
+
+fn real_docs_in(shared: &Path, in_ci: bool) -> Option<(PathBuf, PathBuf)> {
     let pages = shared.join("pinarkive-docs/pages");
     let api_md = shared.join("pinarkive-docs-history/API.md");
     if pages.is_dir() && api_md.is_file() {
-        Some((pages, api_md))
-    } else {
-        eprintln!(
-            "\n*** SKIPPED: the vendor docs are not at {} and {} (expected beside the workspace, as in \
-             CI); this test checked nothing. ***\n",
-            pages.display(),
-            api_md.display()
-        );
-        None
+        return Some((pages, api_md));
     }
+    let missing = format!(
+        "the vendor docs are not at {} and {} (expected beside the workspace, as in CI)",
+        pages.display(),
+        api_md.display()
+    );
+    assert!(!in_ci, "CI is set but {missing}: the tests of the real docs would check nothing");
+    eprintln!("\n*** SKIPPED: {missing}; this test checked nothing. ***\n");
+    None
+}
+
+#[test]
+fn missing_docs_fail_under_ci_and_are_skipped_loudly_elsewhere() {
+    let empty = tempfile::tempdir().unwrap();
+    assert_eq!(real_docs_in(empty.path(), false), None);
+    let failed = std::panic::catch_unwind(|| real_docs_in(empty.path(), true)).unwrap_err();
+    let message = failed.downcast_ref::<String>().cloned().unwrap_or_default();
+    assert!(message.starts_with("CI is set but the vendor docs are not at"), "{message}");
 }
 
 fn check_real(pages: &Path, api_md: &Path) -> Report {
