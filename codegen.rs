@@ -611,6 +611,7 @@ pub fn names_code(spec: &OpenAPI, client: &syn::File) -> Result<String, Vec<Prob
     let mut variants = String::new();
     let mut all = String::new();
     let mut facts = String::new();
+    let mut lookup = String::new();
     let operations = operations(spec);
     for (method, path, op) in &operations {
         let id = op.operation_id.clone().unwrap_or_default();
@@ -658,6 +659,7 @@ pub fn names_code(spec: &OpenAPI, client: &syn::File) -> Result<String, Vec<Prob
         let doc = format!(" `{id}`: `{method} {path}`. {summary}");
         variants.push_str(&format!("    #[doc = {doc:?}]\n    {variant},\n"));
         all.push_str(&format!("OperationId::{variant}, "));
+        lookup.push_str(&format!("{id:?} => Some(OperationId::{variant}),\n"));
         facts.push_str(&format!(
             "    Operation {{ id: {id:?}, method: {method:?}, path: {path:?}, summary: {summary:?}, \
              scope: {scope}, authenticated: {authenticated}, tag: {tag:?}, \
@@ -707,6 +709,14 @@ impl OperationId {{
 /// The facts of every operation, indexed by [`OperationId`].
 const OPERATIONS: [Operation; {count}] = [
 {facts}];
+
+/// The operation of an `operationId` (a `match`: the client hook asks on every call).
+fn lookup(id: &str) -> Option<OperationId> {{
+    match id {{
+        {lookup}
+        _ => None,
+    }}
+}}
 
 impl Scope {{
     /// Every scope, in the spec's order.
@@ -812,6 +822,21 @@ fn pascal_case(id: &str) -> String {
         .collect()
 }
 
+/// The `x-codes` extension of `ErrorBody.code`, if it has one.
+pub fn x_codes(spec: &OpenAPI) -> Option<&serde_json::Value> {
+    let code = spec
+        .components
+        .as_ref()
+        .and_then(|c| c.schemas.get("ErrorBody"))
+        .and_then(ReferenceOr::as_item)
+        .and_then(|schema| match &schema.schema_kind {
+            openapiv3::SchemaKind::Type(openapiv3::Type::Object(object)) => object.properties.get("code"),
+            _ => None,
+        })
+        .and_then(ReferenceOr::as_item)?;
+    code.schema_data.extensions.get("x-codes")
+}
+
 /// One entry of `x-codes`.
 struct KnownCode {
     code: String,
@@ -826,17 +851,7 @@ struct KnownCode {
 fn error_codes(spec: &OpenAPI) -> Result<Vec<KnownCode>, Vec<Problem>> {
     const AT: &str = "components.schemas.ErrorBody.properties.code.x-codes";
     let problem = |at: String, reason: &str| Problem { at, reason: reason.to_string() };
-    let code_schema = spec
-        .components
-        .as_ref()
-        .and_then(|c| c.schemas.get("ErrorBody"))
-        .and_then(ReferenceOr::as_item)
-        .and_then(|schema| match &schema.schema_kind {
-            openapiv3::SchemaKind::Type(openapiv3::Type::Object(object)) => object.properties.get("code"),
-            _ => None,
-        })
-        .and_then(ReferenceOr::as_item);
-    let Some(list) = code_schema.and_then(|schema| schema.schema_data.extensions.get("x-codes")) else {
+    let Some(list) = x_codes(spec) else {
         return Err(vec![problem(
             AT.into(),
             "is missing: it lists the error codes the API is known to send",

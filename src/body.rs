@@ -30,6 +30,11 @@ impl BodyLimits {
     }
 }
 
+/// A success body the client hook has read (up to its limit), carried to its decoding
+/// (`crate::decode`) in the response's extensions: the response itself is not rebuilt around it.
+#[derive(Debug, Clone)]
+pub(crate) struct ReadBody(pub(crate) Bytes);
+
 /// Reads the body of `response`, or stops as soon as it is known to be longer than `limit`
 /// (by its `Content-Length`, or after reading at most `limit` bytes plus one chunk), returning
 /// `None`. The rest is never read: dropping the response closes the connection.

@@ -15,6 +15,7 @@ use reqwest::StatusCode;
 use serde::de::DeserializeOwned;
 use serde::Serialize;
 
+use crate::body::ReadBody;
 use crate::error::{Captured, Error};
 use crate::{types, ResponseValue};
 
@@ -45,7 +46,7 @@ pub(crate) async fn upload<T: DeserializeOwned + Serialize>(
 }
 
 enum Undecodable {
-    /// The body could not be read (not reached for a body the hook has read into memory).
+    /// The body could not be read (not reached for a body the hook has read).
     Read(reqwest::Error),
     /// The body is not the operation's JSON.
     Body(Box<Captured>),
@@ -56,7 +57,11 @@ async fn decode<T: DeserializeOwned + Serialize>(
 ) -> Result<ResponseValue<T>, Undecodable> {
     let status = response.status();
     let headers = std::mem::take(response.headers_mut());
-    let body = response.bytes().await.map_err(Undecodable::Read)?;
+    let body = match response.extensions_mut().remove::<ReadBody>() {
+        Some(ReadBody(body)) => body,
+        // Not reached through the client, whose hook reads every body.
+        None => response.bytes().await.map_err(Undecodable::Read)?,
+    };
     match parse(&headers, &body) {
         Ok(value) => Ok(ResponseValue::new(value, status, headers)),
         Err(reason) => Err(Undecodable::Body(Box::new(Captured::undecodable(status, headers, body, reason)))),
@@ -80,10 +85,14 @@ fn parse<T: DeserializeOwned + Serialize>(headers: &HeaderMap, body: &Bytes) -> 
     Ok(value)
 }
 
-/// `application/json`, or another `+json` type, with any parameters.
-fn is_json(content_type: &str) -> bool {
-    let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-    essence == "application/json" || (essence.starts_with("application/") && essence.ends_with("+json"))
+/// `application/json`, or another `+json` type, with any parameters, in any letter case.
+pub(crate) fn is_json(content_type: &str) -> bool {
+    let essence = content_type.split(';').next().unwrap_or("").trim().as_bytes();
+    let (prefix, suffix) = (b"application/".as_slice(), b"+json".as_slice());
+    essence.eq_ignore_ascii_case(b"application/json")
+        || (essence.len() > prefix.len() + suffix.len()
+            && essence[..prefix.len()].eq_ignore_ascii_case(prefix)
+            && essence[essence.len() - suffix.len()..].eq_ignore_ascii_case(suffix))
 }
 
 impl Captured {
@@ -97,7 +106,7 @@ impl Captured {
 /// its `Serialize` (every generated type has one), field names as the API spells them, without
 /// producing any output.
 mod cid_check {
-    use serde::ser::{self, Impossible, Serialize};
+    use serde::ser::{self, Serialize};
 
     use super::fmt;
 
@@ -310,7 +319,8 @@ mod cid_check {
         type Error = NotACid;
 
         fn serialize_key<T: Serialize + ?Sized>(&mut self, key: &T) -> Walked {
-            self.cid = key.serialize(IsCid).unwrap_or(false);
+            // Only free-form JSON objects are maps, so this copy of a key is rare.
+            self.cid = serde_json::to_value(key).is_ok_and(|key| key == "cid");
             Ok(())
         }
 
@@ -320,117 +330,6 @@ mod cid_check {
 
         fn end(self) -> Walked {
             Ok(())
-        }
-    }
-
-    /// Whether a map key is the string `cid`; any other key is not.
-    struct IsCid;
-
-    macro_rules! not_cid {
-        ($($method:ident($($ty:ty),*);)*) => {
-            $(fn $method(self, $(_: $ty),*) -> Result<bool, NotACid> { Ok(false) })*
-        };
-    }
-
-    impl ser::Serializer for IsCid {
-        type Ok = bool;
-        type Error = NotACid;
-        type SerializeSeq = Impossible<bool, NotACid>;
-        type SerializeTuple = Impossible<bool, NotACid>;
-        type SerializeTupleStruct = Impossible<bool, NotACid>;
-        type SerializeTupleVariant = Impossible<bool, NotACid>;
-        type SerializeMap = Impossible<bool, NotACid>;
-        type SerializeStruct = Impossible<bool, NotACid>;
-        type SerializeStructVariant = Impossible<bool, NotACid>;
-
-        not_cid! {
-            serialize_bool(bool);
-            serialize_i8(i8);
-            serialize_i16(i16);
-            serialize_i32(i32);
-            serialize_i64(i64);
-            serialize_u8(u8);
-            serialize_u16(u16);
-            serialize_u32(u32);
-            serialize_u64(u64);
-            serialize_f32(f32);
-            serialize_f64(f64);
-            serialize_char(char);
-            serialize_bytes(&[u8]);
-            serialize_none();
-            serialize_unit();
-            serialize_unit_struct(&'static str);
-            serialize_unit_variant(&'static str, u32, &'static str);
-        }
-
-        fn serialize_str(self, key: &str) -> Result<bool, NotACid> {
-            Ok(key == "cid")
-        }
-
-        fn serialize_some<T: Serialize + ?Sized>(self, key: &T) -> Result<bool, NotACid> {
-            key.serialize(self)
-        }
-
-        fn serialize_newtype_struct<T: Serialize + ?Sized>(
-            self,
-            _: &'static str,
-            key: &T,
-        ) -> Result<bool, NotACid> {
-            key.serialize(self)
-        }
-
-        fn serialize_newtype_variant<T: Serialize + ?Sized>(
-            self,
-            _: &'static str,
-            _: u32,
-            _: &'static str,
-            _: &T,
-        ) -> Result<bool, NotACid> {
-            Ok(false)
-        }
-
-        fn serialize_seq(self, _: Option<usize>) -> Result<Self::SerializeSeq, NotACid> {
-            Err(NotACid("not a key".into()))
-        }
-
-        fn serialize_tuple(self, _: usize) -> Result<Self::SerializeTuple, NotACid> {
-            Err(NotACid("not a key".into()))
-        }
-
-        fn serialize_tuple_struct(
-            self,
-            _: &'static str,
-            _: usize,
-        ) -> Result<Self::SerializeTupleStruct, NotACid> {
-            Err(NotACid("not a key".into()))
-        }
-
-        fn serialize_tuple_variant(
-            self,
-            _: &'static str,
-            _: u32,
-            _: &'static str,
-            _: usize,
-        ) -> Result<Self::SerializeTupleVariant, NotACid> {
-            Err(NotACid("not a key".into()))
-        }
-
-        fn serialize_map(self, _: Option<usize>) -> Result<Self::SerializeMap, NotACid> {
-            Err(NotACid("not a key".into()))
-        }
-
-        fn serialize_struct(self, _: &'static str, _: usize) -> Result<Self::SerializeStruct, NotACid> {
-            Err(NotACid("not a key".into()))
-        }
-
-        fn serialize_struct_variant(
-            self,
-            _: &'static str,
-            _: u32,
-            _: &'static str,
-            _: usize,
-        ) -> Result<Self::SerializeStructVariant, NotACid> {
-            Err(NotACid("not a key".into()))
         }
     }
 }
@@ -482,7 +381,7 @@ mod tests {
     fn the_content_type_and_the_json_are_named_when_wrong() {
         let html = parse::<types::HealthResponse>(&json_headers("text/html"), &Bytes::from_static(b"{}"));
         assert_eq!(html.unwrap_err(), "expected a JSON body, got content-type text/html");
-        let problem = json_headers("application/problem+json");
+        let problem = json_headers("Application/Problem+JSON; charset=utf-8");
         assert!(parse::<types::HealthResponse>(&problem, &Bytes::from_static(b"{}")).is_ok());
         let untyped = parse::<types::HealthResponse>(&HeaderMap::new(), &Bytes::from_static(b"{}"));
         assert!(untyped.is_ok(), "a body without a content-type is still read");

@@ -22,7 +22,7 @@ use bytes::Bytes;
 use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
-use crate::body::{self, BodyLimits};
+use crate::body::{self, BodyLimits, ReadBody};
 use crate::redact::Redactor;
 pub use crate::spec::ErrorCode;
 use crate::types;
@@ -388,9 +388,9 @@ pub(crate) struct Captured {
 }
 
 impl Captured {
-    /// Reads the response, up to `limits`. A success is rebuilt around its body and returned as
-    /// `Ok(Ok(_))`, for the generated code to decode (once: `crate::decode`); anything else is
-    /// captured.
+    /// Reads the response, up to `limits`. A success is returned as `Ok(Ok(_))` with its body in
+    /// its extensions ([`ReadBody`]), for the generated code to decode (once: `crate::decode`);
+    /// anything else is captured.
     pub(crate) async fn from_response(
         mut response: reqwest::Response,
         limits: BodyLimits,
@@ -398,27 +398,20 @@ impl Captured {
         let status = response.status();
         let limit = limits.for_status(status);
         let body = body::read_bounded(&mut response, limit).await?;
+        if let (true, Some(body)) = (status.is_success(), &body) {
+            response.extensions_mut().insert(ReadBody(body.clone()));
+            return Ok(Ok(response));
+        }
         // Taken rather than cloned: the response is done with once its body is read.
         let headers = std::mem::take(response.headers_mut());
-        let Some(body) = body else {
-            let exceeded = Some(limit);
-            return Ok(Err(Captured {
-                status,
-                headers,
-                url: None,
-                body: Bytes::new(),
-                exceeded,
-                undecodable: None,
-            }));
-        };
-        if status.is_success() {
-            let mut rebuilt = http::Response::new(body);
-            *rebuilt.status_mut() = status;
-            *rebuilt.headers_mut() = headers;
-            return Ok(Ok(reqwest::Response::from(rebuilt)));
-        }
         let url = Some(response.url().clone());
-        Ok(Err(Captured { status, headers, url, body, exceeded: None, undecodable: None }))
+        Ok(Err(match body {
+            Some(body) => Captured { status, headers, url, body, exceeded: None, undecodable: None },
+            None => {
+                let body = Bytes::new();
+                Captured { status, headers, url, body, exceeded: Some(limit), undecodable: None }
+            }
+        }))
     }
 
     /// The response the generated code receives instead of this one.

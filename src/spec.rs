@@ -116,11 +116,7 @@ impl FromStr for OperationId {
     type Err = UnknownOperation;
 
     fn from_str(id: &str) -> Result<Self, Self::Err> {
-        OperationId::ALL
-            .iter()
-            .copied()
-            .find(|op| op.as_str() == id)
-            .ok_or_else(|| UnknownOperation(id.into()))
+        lookup(id).ok_or_else(|| UnknownOperation(id.into()))
     }
 }
 

@@ -118,8 +118,7 @@ impl Call {
             return Ok(None);
         }
         let content_type = self.header(header::CONTENT_TYPE.as_str()).unwrap_or("");
-        let essence = content_type.split(';').next().unwrap_or("").trim().to_ascii_lowercase();
-        if essence != "application/json" && !essence.ends_with("+json") {
+        if !crate::decode::is_json(content_type) {
             return Err(ApiError::bad_request("Expected a JSON body (Content-Type: application/json)"));
         }
         serde_json::from_slice(&bytes).map(Some).map_err(|e| ApiError::bad_request(json_error(&e)))

@@ -119,17 +119,7 @@ fn is_blank(text: Option<&str>) -> bool {
 /// Every known error code (`x-codes` of `ErrorBody.code`) has its `x-evidence`; the rest of
 /// each entry is checked by codegen, which makes `ErrorCode` of them.
 fn error_codes(spec: &OpenAPI) -> Vec<Problem> {
-    let code = spec
-        .components
-        .as_ref()
-        .and_then(|c| c.schemas.get("ErrorBody"))
-        .and_then(ReferenceOr::as_item)
-        .and_then(|schema| match &schema.schema_kind {
-            openapiv3::SchemaKind::Type(openapiv3::Type::Object(object)) => object.properties.get("code"),
-            _ => None,
-        })
-        .and_then(ReferenceOr::as_item);
-    let entries = code.and_then(|c| c.schema_data.extensions.get("x-codes")).and_then(Value::as_array);
+    let entries = codegen::x_codes(spec).and_then(Value::as_array);
     let mut problems = Vec::new();
     for (i, entry) in entries.into_iter().flatten().enumerate() {
         let name = entry.get("code").and_then(Value::as_str).unwrap_or("?");

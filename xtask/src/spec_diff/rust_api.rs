@@ -371,7 +371,8 @@ pub fn tidy(tokens: &str) -> String {
 pub fn diff(base: &Api, head: &Api) -> Vec<RustChange> {
     let mut out = Vec::new();
     // The spec's names are compared only where both specs generate them.
-    let compared = |path: &String| base.has_names == head.has_names || !path.starts_with("spec::");
+    let from_names = |path: &String| path.starts_with("spec::") || path.starts_with("spec: ");
+    let compared = |path: &String| base.has_names == head.has_names || !from_names(path);
     for (path, old) in base.items.iter().filter(|(path, _)| compared(path)) {
         match head.items.get(path) {
             None => out.push(RustChange {

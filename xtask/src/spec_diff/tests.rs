@@ -1145,3 +1145,23 @@ fn ci_fails_on_a_breaking_spec_change_without_a_matching_version_bump() {
     repo.version("0.2.1+2026050200").commit("release 0.2.1");
     assert!(repo.check().ok);
 }
+
+/// The spec's names (`spec::OperationId`, `spec::ErrorCode`, …) are compared where both specs
+/// generate them, and left out where one is from before `Scope` and `x-codes` existed.
+#[test]
+fn the_specs_names_are_compared_only_where_both_sides_have_them() {
+    use super::rust_api::{diff, Api, Item, ItemKind};
+    let variant = Item { kind: ItemKind::Variant, signature: "Nope".into(), exhaustive: false };
+    let api = |has_names: bool, items: &[&str]| Api {
+        items: items.iter().map(|path| (path.to_string(), variant.clone())).collect(),
+        has_names,
+        ..Api::default()
+    };
+    let base = api(true, &["spec::ErrorCode::Nope", "spec: impl From<&str> for ErrorCode"]);
+    let removed = diff(&base, &api(true, &[]));
+    let paths: Vec<&str> = removed.iter().map(|c| c.path.as_str()).collect();
+    assert_eq!(paths, ["spec: impl From<&str> for ErrorCode", "spec::ErrorCode::Nope"]);
+    assert!(removed.iter().all(|c| c.level == Level::Breaking));
+    assert!(diff(&api(false, &[]), &base).is_empty(), "names new to the head are not changes");
+    assert!(diff(&base, &api(false, &[])).is_empty(), "nor names gone from a base that had them");
+}

@@ -13,7 +13,7 @@
 //!    the same route on the bare server.
 //! 4. The emulator as an account grows: ten consecutive 10,000-file directory uploads, each
 //!    timed, and another key's `GET /users/me` latency meanwhile next to its idle latency
-//!    (`--dag-only` runs just this one and prints its section).
+//!    (`--only dag` runs just this one and prints its section, as `--only gets` does the GETs).
 
 mod dag;
 mod emulator;
@@ -44,6 +44,15 @@ enum Child {
     UploadChild(UploadChildArgs),
 }
 
+/// The benchmarks that can run alone.
+#[derive(clap::ValueEnum, Debug, Clone, Copy, PartialEq, Eq)]
+enum Only {
+    /// 2: the small GETs, ours against bare reqwest.
+    Gets,
+    /// 4: the emulator as an account grows.
+    Dag,
+}
+
 #[derive(clap::Args, Debug, Clone)]
 pub struct Args {
     /// Size of the uploaded file, in MiB.
@@ -70,10 +79,10 @@ pub struct Args {
     /// Files in each of those uploads.
     #[arg(long, value_name = "N", default_value_t = 10_000)]
     dag_files: usize,
-    /// Run only the emulator-growth benchmark and print its section; BENCHMARKS.md is not
-    /// written (its other sections would be stale).
-    #[arg(long)]
-    dag_only: bool,
+    /// Run only this benchmark and print its section; BENCHMARKS.md is not written (its other
+    /// sections would be stale).
+    #[arg(long, value_name = "BENCHMARK")]
+    only: Option<Only>,
     /// Untimed GETs per client (and per emulator-benchmark side) before the timed runs.
     #[arg(long, value_name = "N", default_value_t = 1_000)]
     warmup: usize,
@@ -131,7 +140,16 @@ fn bench_main(args: &Args) -> Result<(), String> {
     if args.upload_mib == 0 || counts.contains(&0) {
         return Err("rounds, request counts and the upload size must be at least 1".into());
     }
-    if args.dag_only {
+    let params = report::Params {
+        upload_mib: args.upload_mib,
+        upload_rounds: args.upload_rounds,
+        gets: args.gets,
+        get_rounds: args.get_rounds,
+        warmup: args.warmup,
+        emulator_requests: args.emulator_requests,
+        emulator_rounds: args.emulator_rounds,
+    };
+    if args.only == Some(Only::Dag) {
         let dag = dag::run(args.dag_uploads, args.dag_files)?;
         println!("{}", report::dag_only(&dag));
         if !dag.all_pass() {
@@ -142,28 +160,18 @@ fn bench_main(args: &Args) -> Result<(), String> {
     let machine = report::Machine::detect();
     let server = server::Server::start().map_err(|e| format!("cannot start the server: {e}"))?;
     eprintln!("bench: server at {}", server.base_url);
+    if args.only == Some(Only::Gets) {
+        let gets = gets::run(&server, args.gets, args.get_rounds, args.warmup)?;
+        println!("{}", report::gets_only(&gets, &params));
+        return Ok(());
+    }
 
     let uploads = upload::run(&server, args.upload_mib, args.upload_rounds)?;
     let gets = gets::run(&server, args.gets, args.get_rounds, args.warmup)?;
     let emulator = emulator::run(&server, args.emulator_requests, args.emulator_rounds, args.warmup)?;
     let dag = dag::run(args.dag_uploads, args.dag_files)?;
 
-    let report = report::Report {
-        machine,
-        params: report::Params {
-            upload_mib: args.upload_mib,
-            upload_rounds: args.upload_rounds,
-            gets: args.gets,
-            get_rounds: args.get_rounds,
-            warmup: args.warmup,
-            emulator_requests: args.emulator_requests,
-            emulator_rounds: args.emulator_rounds,
-        },
-        uploads,
-        gets,
-        emulator,
-        dag,
-    };
+    let report = report::Report { machine, params, uploads, gets, emulator, dag };
     let markdown = report.markdown();
     println!("{markdown}");
     if !args.no_write {

@@ -103,12 +103,45 @@ struct Figures {
     reference_ratio: Stats,
     ours_mibs: Stats,
     curl_mibs: Stats,
+    gets: GetFigures,
+}
+
+/// The GET benchmark's figures.
+struct GetFigures {
     ours_ms: Stats,
     bare_ms: Stats,
     /// Our time ÷ bare reqwest's, per round.
     get_ratio: Stats,
     /// Our CPU time ÷ bare reqwest's, per round.
     cpu_ratio: Stats,
+}
+
+impl GetFigures {
+    fn of(gets: &gets::Results) -> GetFigures {
+        let rounds = &gets.rounds;
+        let ratio = |a: std::time::Duration, b: std::time::Duration| a.as_secs_f64() / b.as_secs_f64();
+        GetFigures {
+            ours_ms: Stats::of(rounds.iter().map(|r| ms(r.ours))),
+            bare_ms: Stats::of(rounds.iter().map(|r| ms(r.bare))),
+            get_ratio: Stats::of(rounds.iter().map(|r| ratio(r.ours, r.bare))),
+            cpu_ratio: Stats::of(rounds.iter().map(|r| ratio(r.ours_cpu, r.bare_cpu))),
+        }
+    }
+
+    fn pass(&self) -> bool {
+        self.get_ratio.median <= GET_RATIO_TARGET
+    }
+
+    /// The summary table's row.
+    fn summary_row(&self, gets: &str, rounds: usize) -> String {
+        format!(
+            "| {gets} sequential GETs: our time ÷ bare reqwest's (median of {rounds} rounds)¹ | {:.3}× (medians {:.0} vs {:.0} ms) | ≤ {GET_RATIO_TARGET:.2}× | {} |",
+            self.get_ratio.median,
+            self.ours_ms.median,
+            self.bare_ms.median,
+            verdict(self.pass())
+        )
+    }
 }
 
 fn verdict(pass: bool) -> &'static str {
@@ -139,7 +172,16 @@ pub fn thousands(n: usize) -> String {
     out
 }
 
-/// The emulator-growth benchmark alone (`cargo xtask bench --dag-only`): its summary rows and
+/// The GET benchmark alone (`cargo xtask bench --only gets`): its summary row and its section.
+pub fn gets_only(gets: &gets::Results, params: &Params) -> String {
+    let mut s = String::from("| Benchmark | Figure | Target | Result |\n|---|---|---|---|\n");
+    s.push_str(&GetFigures::of(gets).summary_row(&thousands(params.gets), params.get_rounds));
+    s.push('\n');
+    gets_section(&mut s, gets, params);
+    s
+}
+
+/// The emulator-growth benchmark alone (`cargo xtask bench --only dag`): its summary rows and
 /// its section.
 pub fn dag_only(dag: &dag::Results) -> String {
     let mut s = String::new();
@@ -181,27 +223,18 @@ impl Report {
     }
 
     fn figures(&self) -> Figures {
-        let rounds = &self.gets.rounds;
-        let ratio = |a: std::time::Duration, b: std::time::Duration| a.as_secs_f64() / b.as_secs_f64();
         Figures {
             ours_rss_worst_mib: Stats::of(self.runs(Side::Ours).iter().map(|r| mib(r.max_rss_kib))).max,
             throughput_ratio: self.throughput_vs_curl(Side::Ours),
             reference_ratio: self.throughput_vs_curl(Side::ReadAhead),
             ours_mibs: self.mibs(Side::Ours),
             curl_mibs: self.mibs(Side::Curl),
-            ours_ms: Stats::of(rounds.iter().map(|r| ms(r.ours))),
-            bare_ms: Stats::of(rounds.iter().map(|r| ms(r.bare))),
-            get_ratio: Stats::of(rounds.iter().map(|r| ratio(r.ours, r.bare))),
-            cpu_ratio: Stats::of(rounds.iter().map(|r| ratio(r.ours_cpu, r.bare_cpu))),
+            gets: GetFigures::of(&self.gets),
         }
     }
 
     fn passes(f: &Figures) -> [bool; 3] {
-        [
-            f.ours_rss_worst_mib < RSS_TARGET_MIB,
-            f.throughput_ratio.median >= THROUGHPUT_TARGET,
-            f.get_ratio.median <= GET_RATIO_TARGET,
-        ]
+        [f.ours_rss_worst_mib < RSS_TARGET_MIB, f.throughput_ratio.median >= THROUGHPUT_TARGET, f.gets.pass()]
     }
 
     pub fn all_pass(&self) -> bool {
@@ -210,7 +243,7 @@ impl Report {
 
     pub fn markdown(&self) -> String {
         let f = self.figures();
-        let [rss_ok, throughput_ok, gets_ok] = Self::passes(&f);
+        let [rss_ok, throughput_ok, _] = Self::passes(&f);
         let p = &self.params;
         let size = if p.upload_mib.is_multiple_of(1024) {
             format!("{} GiB", p.upload_mib / 1024)
@@ -224,7 +257,7 @@ impl Report {
         let _ = writeln!(s, "# Benchmarks\n");
         let _ = writeln!(
             s,
-            "Written by `cargo xtask bench` (`xtask/src/bench.rs`; options in `cargo xtask bench --help`) \
+            "Written by `cargo xtask bench` (`contract/src/bin/bench`; options in `cargo xtask bench --help`) \
              on {}; every run overwrites this file. \
              The figures come from one run on the machine below: compare the sides of each benchmark \
              with each other, not with other machines.\n",
@@ -250,15 +283,7 @@ impl Report {
             f.curl_mibs.median,
             verdict(throughput_ok)
         );
-        let _ = writeln!(
-            s,
-            "| {gets} sequential GETs: our time ÷ bare reqwest's (median of {} rounds)¹ | {:.3}× (medians {:.0} vs {:.0} ms) | ≤ {GET_RATIO_TARGET:.2}× | {} |",
-            p.get_rounds,
-            f.get_ratio.median,
-            f.ours_ms.median,
-            f.bare_ms.median,
-            verdict(gets_ok)
-        );
+        let _ = writeln!(s, "{}", f.gets.summary_row(&gets, p.get_rounds));
         for (benchmark, figure, target, pass) in self.dag.summary() {
             let _ = writeln!(s, "| {benchmark} | {figure} | {target} | {} |", verdict(pass));
         }
@@ -293,7 +318,7 @@ impl Report {
         let _ = writeln!(s, "| curl | {} |", self.uploads.curl_version);
         let _ = writeln!(
             s,
-            "| Build | release profile (workspace defaults: opt-level 3, no LTO), `xtask --features bench` |"
+            "| Build | release profile (workspace defaults: opt-level 3, no LTO), `cargo run --release -p pinarkive-contract --bin bench` |"
         );
         let _ = writeln!(s, "| Commit | {} |", m.commit);
         let _ = writeln!(s, "| Load average at start | {} |", m.load);
@@ -305,7 +330,7 @@ impl Report {
         );
 
         self.upload_section(&mut s, &f, &size, throughput_ok);
-        self.gets_section(&mut s, &f, &gets, gets_ok);
+        gets_section(&mut s, &self.gets, p);
         self.emulator_section(&mut s);
         s.push_str(&self.dag.section(4));
         s
@@ -387,7 +412,7 @@ impl Report {
             "- **reference** (not a target): the same child and client, with only the source of the \
              bytes changed: `client.upload(name, Source::reader_with_length(reader, len))` over a reader \
              that reads the file on a blocking thread in {chunk_kib} KiB chunks, at most \
-             {READ_AHEAD_DEPTH} ahead (`ReadAhead` in `xtask/src/bench/upload.rs`), whatever the \
+             {READ_AHEAD_DEPTH} ahead (`ReadAhead` in `contract/src/bin/bench/upload.rs`), whatever the \
              client itself does with a path. Should ours fall behind the reference, the client's \
              reading of the file is to blame; should both fall behind curl, its HTTP and multipart \
              path (or the machine) is."
@@ -508,108 +533,107 @@ impl Report {
             );
         }
     }
+}
 
-    fn gets_section(&self, s: &mut String, f: &Figures, gets: &str, gets_ok: bool) {
-        let p = &self.params;
-        let _ = writeln!(s, "\n## 2. {gets} small GETs\n");
-        let _ = writeln!(s, "How it was measured:\n");
-        let _ = writeln!(
-            s,
-            "- **Request**: `GET /api/v3/health`, answered with `{{\"status\":\"ok\"}}` by the same server."
-        );
-        let _ = writeln!(
-            s,
-            "- **ours**: `client.health_get().send().await` with a default `pinarkive::Client`: its \
-             hooks, retry loop and typed decoding included."
-        );
-        let _ = writeln!(
-            s,
-            "- **bare reqwest**: `reqwest::Client::new()`, then \
-             `http.get(url).send().await?.error_for_status()?.bytes().await?` and \
-             `serde_json::from_slice::<serde_json::Value>`."
-        );
-        let _ = writeln!(
-            s,
-            "- **Where**: both in the benchmark's parent process on one current-thread tokio runtime \
-             (the server has its own thread), sequential, each client on its own kept-alive HTTP/1.1 \
-             connection. {} untimed GETs per client first. Then {} rounds of {gets} GETs per side; \
-             within a round the sides take turns in blocks of {} GETs, so that a slow patch of the \
-             machine hits both alike. The server checks it answered exactly as many GETs as were sent.",
-            thousands(p.warmup),
-            p.get_rounds,
-            gets::BLOCK
-        );
-        let _ = writeln!(
-            s,
-            "- **CPU**: user + system time of that thread (`getrusage(RUSAGE_THREAD)`), which runs the \
-             client and its connection: what the client costs, apart from waiting for the server."
-        );
+fn gets_section(s: &mut String, results: &gets::Results, p: &Params) {
+    let f = GetFigures::of(results);
+    let gets = thousands(p.gets);
+    let _ = writeln!(s, "\n## 2. {gets} small GETs\n");
+    let _ = writeln!(s, "How it was measured:\n");
+    let _ = writeln!(
+        s,
+        "- **Request**: `GET /api/v3/health`, answered with `{{\"status\":\"ok\"}}` by the same server."
+    );
+    let _ = writeln!(
+        s,
+        "- **ours**: `client.health_get().send().await` with a default `pinarkive::Client`: its \
+         hooks, retry loop and typed decoding included."
+    );
+    let _ = writeln!(
+        s,
+        "- **bare reqwest**: `reqwest::Client::new()`, then \
+         `http.get(url).send().await?.error_for_status()?.bytes().await?` and \
+         `serde_json::from_slice::<serde_json::Value>`."
+    );
+    let _ = writeln!(
+        s,
+        "- **Where**: both in the benchmark's parent process on one current-thread tokio runtime \
+         (the server has its own thread), sequential, each client on its own kept-alive HTTP/1.1 \
+         connection. {} untimed GETs per client first. Then {} rounds of {gets} GETs per side; \
+         within a round the sides take turns in blocks of {} GETs, so that a slow patch of the \
+         machine hits both alike. The server checks it answered exactly as many GETs as were sent.",
+        thousands(p.warmup),
+        p.get_rounds,
+        gets::BLOCK
+    );
+    let _ = writeln!(
+        s,
+        "- **CPU**: user + system time of that thread (`getrusage(RUSAGE_THREAD)`), which runs the \
+         client and its connection: what the client costs, apart from waiting for the server."
+    );
 
+    let _ = writeln!(
+        s,
+        "\n| Round | ours (ms) | bare reqwest (ms) | ours ÷ bare | ours CPU (ms) | bare CPU (ms) | CPU ours ÷ bare |"
+    );
+    let _ = writeln!(s, "|---|---|---|---|---|---|---|");
+    for (i, r) in results.rounds.iter().enumerate() {
         let _ = writeln!(
             s,
-            "\n| Round | ours (ms) | bare reqwest (ms) | ours ÷ bare | ours CPU (ms) | bare CPU (ms) | CPU ours ÷ bare |"
+            "| {} | {:.1} | {:.1} | {:.3} | {:.1} | {:.1} | {:.3} |",
+            i + 1,
+            ms(r.ours),
+            ms(r.bare),
+            r.ours.as_secs_f64() / r.bare.as_secs_f64(),
+            ms(r.ours_cpu),
+            ms(r.bare_cpu),
+            r.ours_cpu.as_secs_f64() / r.bare_cpu.as_secs_f64()
         );
-        let _ = writeln!(s, "|---|---|---|---|---|---|---|");
-        for (i, r) in self.gets.rounds.iter().enumerate() {
-            let _ = writeln!(
-                s,
-                "| {} | {:.1} | {:.1} | {:.3} | {:.1} | {:.1} | {:.3} |",
-                i + 1,
-                ms(r.ours),
-                ms(r.bare),
-                r.ours.as_secs_f64() / r.bare.as_secs_f64(),
-                ms(r.ours_cpu),
-                ms(r.bare_cpu),
-                r.ours_cpu.as_secs_f64() / r.bare_cpu.as_secs_f64()
-            );
-        }
-        let rounds = &self.gets.rounds;
-        let ours_cpu = Stats::of(rounds.iter().map(|r| ms(r.ours_cpu)));
-        let bare_cpu = Stats::of(rounds.iter().map(|r| ms(r.bare_cpu)));
+    }
+    let rounds = &results.rounds;
+    let ours_cpu = Stats::of(rounds.iter().map(|r| ms(r.ours_cpu)));
+    let bare_cpu = Stats::of(rounds.iter().map(|r| ms(r.bare_cpu)));
+    let _ = writeln!(
+        s,
+        "| **Median** | **{:.1}** | **{:.1}** | **{:.3}** | **{:.1}** | **{:.1}** | **{:.3}** |",
+        f.ours_ms.median,
+        f.bare_ms.median,
+        f.get_ratio.median,
+        ours_cpu.median,
+        bare_cpu.median,
+        f.cpu_ratio.median
+    );
+    let per_call = |ms: f64| ms * 1e3 / results.gets as f64;
+    let _ = writeln!(
+        s,
+        "\nThe median row takes each column's median; the target figure is the median of the \
+         rounds' own ratios, {:.3} (they ran from {:.3} to {:.3}), and the ratio of the two median \
+         times is {:.3}. Per call (medians): ours {:.1} µs, bare reqwest {:.1} µs of wall time, \
+         {:.1} µs and {:.1} µs of CPU; the client adds about {:.1} µs of CPU per call.",
+        f.get_ratio.median,
+        f.get_ratio.min,
+        f.get_ratio.max,
+        f.ours_ms.median / f.bare_ms.median,
+        per_call(f.ours_ms.median),
+        per_call(f.bare_ms.median),
+        per_call(ours_cpu.median),
+        per_call(bare_cpu.median),
+        per_call(ours_cpu.median) - per_call(bare_cpu.median)
+    );
+    if !f.pass() {
         let _ = writeln!(
             s,
-            "| **Median** | **{:.1}** | **{:.1}** | **{:.3}** | **{:.1}** | **{:.1}** | **{:.3}** |",
-            f.ours_ms.median,
-            f.bare_ms.median,
-            f.get_ratio.median,
-            ours_cpu.median,
-            bare_cpu.median,
-            f.cpu_ratio.median
+            "\n**Why ours misses the GET target.** Per call the client does more than the bare \
+             loop, all of it CPU work on the calling thread (as of this writing; see \
+             `src/client.rs`, `src/error.rs` and `src/decode.rs`): the hooks name the operation \
+             by its `OperationId` and check the path for CIDs; the `exec` hook clones the \
+             request in case it must be resent; `Captured::from_response` reads every response \
+             (up to its size limit, into one buffer); the body is parsed once into the typed \
+             value, whose `cid` fields are then checked; and the request carries more headers \
+             (`api-version`, `X-API-Key`, `User-Agent`). \
+             That is a roughly fixed cost per call, so its share, and the ratio, \
+             grow as the round trip gets cheaper: on a quiet machine more than on one losing CPU \
+             time to steal. The CPU columns show how much it is here."
         );
-        let per_call = |ms: f64| ms * 1e3 / self.gets.gets as f64;
-        let _ = writeln!(
-            s,
-            "\nThe median row takes each column's median; the target figure is the median of the \
-             rounds' own ratios, {:.3} (they ran from {:.3} to {:.3}), and the ratio of the two median \
-             times is {:.3}. Per call (medians): ours {:.1} µs, bare reqwest {:.1} µs of wall time, \
-             {:.1} µs and {:.1} µs of CPU; the client adds about {:.1} µs of CPU per call.",
-            f.get_ratio.median,
-            f.get_ratio.min,
-            f.get_ratio.max,
-            f.ours_ms.median / f.bare_ms.median,
-            per_call(f.ours_ms.median),
-            per_call(f.bare_ms.median),
-            per_call(ours_cpu.median),
-            per_call(bare_cpu.median),
-            per_call(ours_cpu.median) - per_call(bare_cpu.median)
-        );
-        if !gets_ok {
-            let _ = writeln!(
-                s,
-                "\n**Why ours misses the GET target.** Per call the client does more than the bare \
-                 loop, all of it CPU work on the calling thread (as of this writing; see \
-                 `src/client.rs` and `src/error.rs`): the `pre` hook looks the operation \
-                 up in the spec table and checks the path for CIDs; the `exec` hook clones the \
-                 request in case it must be resent; `Captured::from_response` reads every response \
-                 (up to its size limit, into one buffer), parses it once to check that it is JSON \
-                 whose `cid` fields are CIDs, clones its headers and rebuilds a \
-                 `reqwest::Response` from an `http::Response` (for which reqwest parses a placeholder \
-                 URL on every call) before progenitor parses the body again into the typed value; \
-                 and the request carries more headers (`api-version`, `X-API-Key`, `User-Agent`). \
-                 That is a roughly fixed cost per call, so its share, and the ratio, \
-                 grow as the round trip gets cheaper: on a quiet machine more than on one losing CPU \
-                 time to steal. The CPU columns show how much it is here."
-            );
-        }
     }
 }
