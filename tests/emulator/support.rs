@@ -73,6 +73,15 @@ pub async fn send(operation: &str, request: reqwest::RequestBuilder) -> Reply {
     reply
 }
 
+/// Asserts that `reply`'s body is the API's error body: for answers the Express app gives
+/// whatever the operation (before routing, or from its middleware) that the spec does not list
+/// for every operation.
+pub fn error_body(reply: &Reply) {
+    if let Err(problems) = Conformance::embedded().check_error_body(&reply.body) {
+        panic!("not the error body: {problems:?}\nbody: {}", String::from_utf8_lossy(&reply.body));
+    }
+}
+
 /// Logs in as the emulator's built-in user and returns the session token.
 pub async fn session(emu: &Emulator) -> String {
     let (email, password) = emu.user();
@@ -117,6 +126,11 @@ impl RawResponse {
 impl RawConnection {
     pub async fn connect(emu: &Emulator) -> RawConnection {
         let stream = tokio::net::TcpStream::connect(emu.addr()).await.expect("connects");
+        RawConnection::from_stream(stream)
+    }
+
+    /// A connection made by the caller (with its own socket options, say).
+    pub fn from_stream(stream: tokio::net::TcpStream) -> RawConnection {
         RawConnection { stream, buffered: Vec::new() }
     }
 
