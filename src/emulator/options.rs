@@ -466,16 +466,15 @@ impl EmulatorOptions {
                 format!("{per_second}/s and {per_minute}/min per key")
             }
         };
-        let auth_limits = match self.auth_rate_limit {
-            AuthRateLimit::Off => "off".to_owned(),
-            limit => format!("{limit} per IP"),
-        };
         let _ = writeln!(
             out,
-            "Rate limit: {limits} (login, signup and password reset: {auth_limits}); plan: {}; \
-             request bodies up to {} MiB",
+            "Rate limit: {limits}; plan: {}; request bodies up to {} MiB",
             self.plan, self.max_upload_mib
         );
+        let _ = match self.auth_rate_limit {
+            AuthRateLimit::Off => writeln!(out, "Login, signup and password reset: not limited"),
+            limit => writeln!(out, "Login, signup and password reset: {limit} per client IP"),
+        };
         if let Some((key, path)) = self.example() {
             let _ = writeln!(out, "In another terminal:");
             let _ = writeln!(out, "  export PINARKIVE_API_BASE_URL={base_url}");
@@ -648,6 +647,7 @@ mod tests {
         assert_ne!(again.login, options.login);
         let banner = options.banner("http://127.0.0.1:1/api/v3");
         assert!(banner.contains(&key) && banner.contains(login.password()), "{banner}");
+        assert!(banner.contains("Login, signup and password reset: 10/15m per client IP"), "{banner}");
         assert!(
             banner.contains(&format!("curl -H 'X-API-Key: {key}' http://127.0.0.1:1/api/v3/")),
             "{banner}"
