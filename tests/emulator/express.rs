@@ -7,29 +7,22 @@ use std::time::Duration;
 use pinarkive::emulator::{Clock, Emulator, MAX_JSON_BODY_BYTES};
 use serde_json::json;
 
-use crate::support::{self, error_body, http, send, url, RawConnection, Reply, ADMIN};
-
-async fn raw(request: reqwest::RequestBuilder) -> Reply {
-    let response = request.send().await.expect("the emulator answers");
-    Reply {
-        status: response.status().as_u16(),
-        headers: response.headers().clone(),
-        body: response.bytes().await.expect("a whole body").to_vec(),
-    }
-}
+use crate::support::{self, error_body, fetch, http, send, url, RawConnection, ADMIN};
 
 #[tokio::test]
 async fn a_browser_preflight_gets_the_cors_answer_on_any_path() {
     let emu = support::start().await;
     for path in ["/users/me", "/files/", "/FILES/pin/QmX", "/no/such/route"] {
-        let reply = raw(http()
-            .request(reqwest::Method::OPTIONS, url(&emu, path))
-            .header("origin", "http://localhost:5173")
-            .header("access-control-request-method", "PUT")
-            .header(
-                "access-control-request-headers",
-                "authorization,x-api-key,x-request-source,x-cluster,content-type",
-            ))
+        let reply = fetch(
+            http()
+                .request(reqwest::Method::OPTIONS, url(&emu, path))
+                .header("origin", "http://localhost:5173")
+                .header("access-control-request-method", "PUT")
+                .header(
+                    "access-control-request-headers",
+                    "authorization,x-api-key,x-request-source,x-cluster,content-type",
+                ),
+        )
         .await;
         assert_eq!(reply.status, 204, "{path}");
         assert!(reply.body.is_empty(), "{path}");
@@ -43,7 +36,7 @@ async fn a_browser_preflight_gets_the_cors_answer_on_any_path() {
         assert!(vary.contains(&"Origin") && vary.contains(&"Access-Control-Request-Headers"), "{vary:?}");
     }
     // Without an Origin it is still the middleware's answer, without the origin.
-    let plain = raw(http().request(reqwest::Method::OPTIONS, url(&emu, "/users/me"))).await;
+    let plain = fetch(http().request(reqwest::Method::OPTIONS, url(&emu, "/users/me"))).await;
     assert_eq!(plain.status, 204);
     assert_eq!(plain.header("access-control-allow-origin"), None);
 }
@@ -74,7 +67,7 @@ async fn a_cross_origin_request_gets_the_origin_back_and_may_read_the_rate_limit
         assert!(exposed.split(',').any(|h| h.trim() == header), "{header} not in {exposed}");
     }
     // Errors before routing carry it too; a request without an Origin gets none.
-    let unknown = raw(http().get(url(&emu, "/nowhere")).header("origin", "https://app.example")).await;
+    let unknown = fetch(http().get(url(&emu, "/nowhere")).header("origin", "https://app.example")).await;
     assert_eq!(
         (unknown.status, unknown.header("access-control-allow-origin")),
         (404, Some("https://app.example"))
@@ -88,14 +81,14 @@ async fn the_deprecated_api_versions_are_410_naming_the_current_base() {
     let emu = support::start().await;
     let root = format!("http://{}", emu.addr());
     for path in ["/api/v1", "/api/v2/files", "/API/V1/users/me", "/api/v2/"] {
-        let reply = raw(http().post(format!("{root}{path}")).header("x-api-key", ADMIN)).await;
+        let reply = fetch(http().post(format!("{root}{path}")).header("x-api-key", ADMIN)).await;
         assert_eq!(reply.status, 410, "{path}");
         let body = reply.json();
         assert_eq!(body["error"], "api_version_deprecated", "{path}");
         assert_eq!(body["currentApiBase"], "/api/v3", "{path}");
         error_body(&reply);
     }
-    assert_eq!(raw(http().get(format!("{root}/api/v10"))).await.status, 404);
+    assert_eq!(fetch(http().get(format!("{root}/api/v10"))).await.status, 404);
 }
 
 #[tokio::test]
@@ -108,7 +101,7 @@ async fn a_path_parameter_that_does_not_decode_is_400_before_authentication() {
         (reqwest::Method::DELETE, "/tokens/revoke/a%", "a%"),
     ] {
         // No credential: the parameter is decoded when the route matches, before its middleware.
-        let reply = raw(http().request(method, url(&emu, path))).await;
+        let reply = fetch(http().request(method, url(&emu, path))).await;
         assert_eq!(reply.status, 400, "{path}");
         assert_eq!(reply.json()["message"], format!("Failed to decode param '{raw_param}'"), "{path}");
         error_body(&reply);
@@ -123,7 +116,7 @@ async fn a_path_parameter_that_does_not_decode_is_400_before_authentication() {
     assert!(reply.json()["message"].as_str().unwrap().contains("no such token"));
     // A long one is quoted cut short.
     let long = "%zz".repeat(1000);
-    let reply = raw(http().delete(url(&emu, &format!("/files/remove/{long}")))).await;
+    let reply = fetch(http().delete(url(&emu, &format!("/files/remove/{long}")))).await;
     assert_eq!(reply.status, 400);
     assert!(reply.json()["message"].as_str().unwrap().len() < 400);
 }
@@ -140,11 +133,13 @@ fn profile_of_size(size: usize) -> Vec<u8> {
 async fn a_json_body_over_100_kb_is_413_and_at_the_limit_is_read() {
     let emu = support::start().await;
     let put = |body: Vec<u8>| {
-        raw(http()
-            .put(url(&emu, "/users/me"))
-            .header("x-api-key", ADMIN)
-            .header("content-type", "application/json")
-            .body(body))
+        fetch(
+            http()
+                .put(url(&emu, "/users/me"))
+                .header("x-api-key", ADMIN)
+                .header("content-type", "application/json")
+                .body(body),
+        )
     };
     let at_limit = put(profile_of_size(MAX_JSON_BODY_BYTES)).await;
     assert_eq!(at_limit.status, 200);
@@ -184,11 +179,13 @@ async fn a_json_body_declared_over_100_kb_is_413_and_the_connection_serves_on() 
 async fn a_json_body_in_another_charset_is_415_and_utf_8_in_any_spelling_is_read() {
     let emu = support::start().await;
     let put = |content_type: &'static str| {
-        raw(http()
-            .put(url(&emu, "/users/me"))
-            .header("x-api-key", ADMIN)
-            .header("content-type", content_type)
-            .body(json!({ "lastname": "Lovelace" }).to_string()))
+        fetch(
+            http()
+                .put(url(&emu, "/users/me"))
+                .header("x-api-key", ADMIN)
+                .header("content-type", content_type)
+                .body(json!({ "lastname": "Lovelace" }).to_string()),
+        )
     };
     for content_type in [
         "application/json; charset=latin1",
