@@ -57,7 +57,11 @@
 //!   filesystem and derives the CID from `dirPath`;
 //! - rate limits count requests per credential on authenticated routes (a one-second and a
 //!   one-minute window), and per client IP on login, signup, forgot-password and reset-password
-//!   (one 15-minute window); other public routes are not limited;
+//!   (one 15-minute window; every attempt counts, failed or not, as express-rate-limit counts by
+//!   default; the IP is the connection's peer, as behind no proxy, so `X-Forwarded-For` is not
+//!   read); other public routes are not limited;
+//! - the limits the emulator adds to bound its memory ([`MAX_ACCOUNTS`], [`MAX_KEYS_PER_ACCOUNT`])
+//!   answer 403 naming the limit, as the backend answers a plan's limits;
 //! - session tokens last as long as the emulator (or until logout or a password reset); an
 //!   account keeps its newest 1000;
 //! - e-mails are not sent: read the tokens with [`Emulator::verification_token`] and

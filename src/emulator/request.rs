@@ -5,7 +5,8 @@
 //!
 //! JSON bodies are read as the backend's `express.json()` (body-parser 1.x with its defaults)
 //! reads them: at most [`MAX_JSON_BODY_BYTES`] (its `100kb`), else 413 `request entity too
-//! large`, at once when `Content-Length` already says so; a `charset` other than UTF-8 is 415
+//! large` (without collecting the body when `Content-Length` already says so; the rest is read
+//! past before the answer, as body-parser reads it past); a `charset` other than UTF-8 is 415
 //! `unsupported charset`, before the body is read (body-parser would also decode UTF-16 and
 //! other `utf-*` charsets; the emulator refuses them the same way). Where body-parser reads
 //! every JSON body before routing, the emulator reads one when the operation takes it, after
