@@ -263,7 +263,7 @@ impl EmulatorBuilder {
     /// Node's `requestTimeout`). It is kept between 1 ms and [`MAX_DURATION`].
     /// [`EmulatorBuilder::into_router`] applies only the body's part.
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
-        self.limits.header_read_timeout = timeout;
+        self.limits.header_read_timeout = timeout.clamp(Duration::from_millis(1), MAX_DURATION);
         self
     }
 
@@ -271,7 +271,7 @@ impl EmulatorBuilder {
     /// to be accepted until one closes (default [`DEFAULT_MAX_CONNECTIONS`]). Only
     /// [`EmulatorBuilder::start`] applies it.
     pub fn max_connections(mut self, connections: usize) -> Self {
-        self.limits.max_connections = connections;
+        self.limits.max_connections = connections.clamp(1, MAX_CONNECTION_CAP);
         self
     }
 
@@ -421,5 +421,28 @@ impl Drop for Emulator {
         if let Some(task) = self.task.take() {
             task.abort();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builder_keeps_the_timeout_and_the_connection_cap_in_range() {
+        let widest = Emulator::builder().header_read_timeout(Duration::MAX).max_connections(usize::MAX);
+        assert_eq!(widest.limits.header_read_timeout, MAX_DURATION);
+        assert_eq!(widest.limits.max_connections, MAX_CONNECTION_CAP);
+        let narrowest = Emulator::builder().header_read_timeout(Duration::ZERO).max_connections(0);
+        assert_eq!(narrowest.limits.header_read_timeout, Duration::from_millis(1));
+        assert_eq!(narrowest.limits.max_connections, 1);
+        let options = EmulatorOptions {
+            header_timeout_secs: u64::MAX,
+            max_connections: u64::MAX,
+            ..Default::default()
+        };
+        let from_flags = options.builder();
+        assert_eq!(from_flags.limits.header_read_timeout, MAX_DURATION);
+        assert_eq!(from_flags.limits.max_connections, MAX_CONNECTION_CAP);
     }
 }
