@@ -16,35 +16,52 @@
 //!
 //! It enforces what the real API documents: API keys and their scopes (scopes come from the
 //! spec's `x-scope`, through [`OperationId::scope`](crate::OperationId::scope)), sessions from `/auth/login`, 2FA,
-//! per-key rate limits, the upload size limit and the plan's timelock rule, each with the
-//! documented error body. Uploads are hashed as they stream in and only their metadata is kept,
-//! so the same bytes always get the same CIDv1 (raw codec, sha2-256).
+//! per-key rate limits and the per-IP limit of the auth routes, the upload size limit and the
+//! plan's timelock rule, each with the documented error body. Uploads are hashed as they stream
+//! in and only their metadata is kept, so the same bytes always get the same CIDv1 (raw codec,
+//! sha2-256; of the whole file, where IPFS would chunk a file over 256 KiB and give the root of
+//! a dag-pb tree instead).
 //!
 //! It behaves as the backend's Express app does where clients notice:
 //! - paths match as Express 4 matches them (`strict: false`, `caseSensitive: false`): one
 //!   optional trailing slash (`/files/`, as the Python, PHP and Go SDKs send), fixed segments in
-//!   any letter case, path parameters as sent, `HEAD` served by `GET`; anything else is the JSON
-//!   404 `Route not found`;
+//!   any letter case, path parameters as sent (400 `Failed to decode param` when one does not
+//!   percent-decode), `HEAD` served by `GET`; anything else is the JSON 404 `Route not found`;
+//!   `/api/v1` and `/api/v2` are 410 `api_version_deprecated`;
+//! - browsers get CORS as the `cors` middleware answers them: every `OPTIONS` is a 204
+//!   preflight, every answer echoes the `Origin` (see the `cors` module's notes);
+//! - JSON bodies are read as `express.json()` reads them: 100 kB at most (413 `request entity
+//!   too large`), UTF-8 only (415 `unsupported charset`);
 //! - a request body the answer does not need (a 401, 403 or 429 before an upload is read) is read
 //!   and discarded, as Node does, up to the upload limit and for at most 30 s, so that a client
 //!   that writes its whole body before reading gets the JSON error rather than a reset; past the
-//!   limit the answer is 413 `FILE_TOO_LARGE` and the connection is closed.
+//!   limit (or with a `Content-Length` past it) the answer is 413 `FILE_TOO_LARGE` and the
+//!   connection is closed; a client may half-close its side once its request is sent.
 //!
 //! It holds up under hostile traffic, with every resource a client can make it spend bounded:
 //! every byte of a body counts toward the upload limit (file names, part headers and multipart
-//! framing included); a part's headers may be 16 KiB ([`MAX_PART_HEADER_BYTES`]) and a file name
-//! [`MAX_FILE_NAME_BYTES`], each a JSON 400 naming the limit; an account's activity log keeps
-//! the newest [`MAX_LOG_ENTRIES`]; a connection that does not send its headers within the
-//! header-read timeout (or idles that long) is closed, and at most so many connections are
-//! served at once ([`EmulatorBuilder::header_read_timeout`], [`EmulatorBuilder::max_connections`]).
-//! Uploads are indexed, so no request does work in proportion to what the account holds.
+//! framing included); a part's headers may be 16 KiB ([`MAX_PART_HEADER_BYTES`]), and every
+//! string a client makes it keep (file names, pin and token names, labels, profile fields,
+//! e-mails, passwords) [`MAX_NAME_BYTES`], each a JSON 400 naming the limit; it holds at most
+//! [`MAX_ACCOUNTS`] accounts and lets each generate up to [`MAX_KEYS_PER_ACCOUNT`] API keys (403
+//! beyond); an account's activity log keeps the newest [`MAX_LOG_ENTRIES`]; the rate limiter
+//! forgets what has ended; a connection that does not send its headers within the header-read
+//! timeout (or idles that long, or reads nothing of an answer that long) is closed, and at most
+//! so many connections are served at once ([`EmulatorBuilder::header_read_timeout`],
+//! [`EmulatorBuilder::max_connections`]). Uploads are indexed, so no request does work in
+//! proportion to what the account holds.
 //!
 //! Where the docs leave room, it picks one reading and keeps to it:
 //! - a directory DAG's root is a dag-pb CID over the sorted (path, file CID) pairs, not the
 //!   byte-exact UnixFS node IPFS would build; `files_directory_upload` never reads the host's
 //!   filesystem and derives the CID from `dirPath`;
 //! - rate limits count requests per credential on authenticated routes (a one-second and a
-//!   one-minute window); public routes are not limited;
+//!   one-minute window), and per client IP on login, signup, forgot-password and reset-password
+//!   (one 15-minute window; every attempt counts, failed or not, as express-rate-limit counts by
+//!   default; the IP is the connection's peer, as behind no proxy, so `X-Forwarded-For` is not
+//!   read); other public routes are not limited;
+//! - the limits the emulator adds to bound its memory ([`MAX_ACCOUNTS`], [`MAX_KEYS_PER_ACCOUNT`])
+//!   answer 403 naming the limit, as the backend answers a plan's limits;
 //! - session tokens last as long as the emulator (or until logout or a password reset); an
 //!   account keeps its newest 1000;
 //! - e-mails are not sent: read the tokens with [`Emulator::verification_token`] and
@@ -66,6 +83,7 @@ mod auth;
 mod body;
 mod catalog;
 mod clock;
+mod cors;
 mod errors;
 mod files;
 mod listing;
@@ -92,9 +110,13 @@ use tokio::task::JoinHandle;
 
 pub use crate::emulator::auth::totp_code;
 pub use crate::emulator::clock::Clock;
+#[allow(deprecated)]
 pub use crate::emulator::multipart::{MAX_FILES, MAX_FILE_NAME_BYTES, MAX_PART_HEADER_BYTES};
-pub use crate::emulator::options::{EmulatorOptions, InvalidOption, KeySpec, Login, RateLimit, DEFAULT_PORT};
-pub use crate::emulator::state::MAX_LOG_ENTRIES;
+pub use crate::emulator::options::{
+    AuthRateLimit, EmulatorOptions, InvalidOption, KeySpec, Login, RateLimit, DEFAULT_PORT,
+};
+pub use crate::emulator::request::{MAX_JSON_BODY_BYTES, MAX_NAME_BYTES};
+pub use crate::emulator::state::{MAX_ACCOUNTS, MAX_KEYS_PER_ACCOUNT, MAX_LOG_ENTRIES};
 
 /// The default limit on a request's body: 100 MiB, large enough for tests, small enough to stay
 /// cheap.
@@ -103,6 +125,11 @@ pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 100 * 1024 * 1024;
 pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
 /// The default number of connections served at once.
 pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+/// The longest any duration setting may be (timeouts, the auth rate limit's window); a longer
+/// one is cut to it, so that no deadline the emulator computes can overflow.
+pub const MAX_DURATION: Duration = Duration::from_secs(24 * 60 * 60);
+/// The most connections [`EmulatorBuilder::max_connections`] serves at once; more is cut to it.
+pub const MAX_CONNECTION_CAP: usize = 1 << 20;
 /// The default e-mail of the built-in account.
 pub const DEFAULT_EMAIL: &str = "dev@emulator.pinarkive.test";
 /// The default password of the built-in account.
@@ -122,6 +149,7 @@ pub enum Plan {
 pub struct EmulatorBuilder {
     keys: Vec<(String, Vec<String>)>,
     rate_limit: RateLimit,
+    auth_rate_limit: AuthRateLimit,
     max_upload_bytes: u64,
     plan: Plan,
     email: String,
@@ -137,6 +165,7 @@ impl Default for EmulatorBuilder {
             keys: Vec::new(),
             // The backend's documented defaults.
             rate_limit: RateLimit::default(),
+            auth_rate_limit: AuthRateLimit::default(),
             max_upload_bytes: DEFAULT_MAX_UPLOAD_BYTES,
             plan: Plan::Premium,
             email: DEFAULT_EMAIL.to_owned(),
@@ -158,6 +187,7 @@ impl fmt::Debug for EmulatorBuilder {
         f.debug_struct("EmulatorBuilder")
             .field("api_key_scopes", &scopes)
             .field("rate_limit", &self.rate_limit)
+            .field("auth_rate_limit", &self.auth_rate_limit)
             .field("max_upload_bytes", &self.max_upload_bytes)
             .field("plan", &self.plan)
             .field("email", &self.email)
@@ -172,25 +202,48 @@ impl fmt::Debug for EmulatorBuilder {
 impl EmulatorBuilder {
     /// Accepts `key` (as `X-API-Key` or Bearer) with these scopes; `"*"` grants every scope.
     ///
-    /// The key belongs to the built-in account and is listed by `tokens_list` as `key-N`.
+    /// The key belongs to the built-in account and is listed by `tokens_list` as `key-N`. The
+    /// same key given again gets the new scopes instead of the old (it stays one key).
     pub fn api_key(
         mut self,
         key: impl Into<String>,
         scopes: impl IntoIterator<Item = impl Into<String>>,
     ) -> Self {
-        self.keys.push((key.into(), scopes.into_iter().map(Into::into).collect()));
+        let (key, scopes) = (key.into(), scopes.into_iter().map(Into::into).collect());
+        match self.keys.iter_mut().find(|(given, _)| *given == key) {
+            Some((_, old)) => *old = scopes,
+            None => self.keys.push((key, scopes)),
+        }
         self
     }
 
-    /// Limits each credential to `per_second` and `per_minute` requests (default 10 and 100).
+    /// Limits each credential to `per_second` and `per_minute` requests on authenticated routes
+    /// (default 10 and 100, the backend's documented defaults).
     pub fn rate_limit(mut self, per_second: u32, per_minute: u32) -> Self {
         self.rate_limit = RateLimit::PerKey { per_second, per_minute };
         self
     }
 
-    /// Turns rate limiting off.
+    /// Limits each client IP to `attempts` requests per `window` on login, signup,
+    /// forgot-password and reset-password (default 10 per 15 minutes, the backend's documented
+    /// defaults); a window longer than [`MAX_DURATION`] is cut to it. The client IP is the
+    /// connection's peer: axum's `ConnectInfo<SocketAddr>` when you serve
+    /// [`EmulatorBuilder::into_router`] yourself, else one budget for every client.
+    pub fn auth_rate_limit(mut self, attempts: u32, window: Duration) -> Self {
+        self.auth_rate_limit = AuthRateLimit::PerIp { attempts, window };
+        self
+    }
+
+    /// Turns the per-IP limit of the auth routes off, leaving the per-credential limit as set.
+    pub fn no_auth_rate_limit(mut self) -> Self {
+        self.auth_rate_limit = AuthRateLimit::Off;
+        self
+    }
+
+    /// Turns every rate limit off: per credential and on the auth routes.
     pub fn no_rate_limit(mut self) -> Self {
         self.rate_limit = RateLimit::Off;
+        self.auth_rate_limit = AuthRateLimit::Off;
         self
     }
 
@@ -204,19 +257,21 @@ impl EmulatorBuilder {
     }
 
     /// Closes a connection whose client takes longer than `timeout` to send a request's
-    /// headers, or stays idle that long between requests (default
-    /// [`DEFAULT_HEADER_READ_TIMEOUT`]); a request body that stalls that long fails with 408
-    /// and closes the connection too (and any body must arrive within 300 s, as Node's
-    /// `requestTimeout`). [`EmulatorBuilder::into_router`] applies only the body's part.
+    /// headers, stays idle that long between requests, or reads nothing of an answer for that
+    /// long (default [`DEFAULT_HEADER_READ_TIMEOUT`]); a request body that stalls that long
+    /// fails with 408 and closes the connection too (and any body must arrive within 300 s, as
+    /// Node's `requestTimeout`). It is kept between 1 ms and [`MAX_DURATION`].
+    /// [`EmulatorBuilder::into_router`] applies only the body's part.
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
-        self.limits.header_read_timeout = timeout;
+        self.limits.header_read_timeout = timeout.clamp(Duration::from_millis(1), MAX_DURATION);
         self
     }
 
-    /// Serves at most `connections` at once; more wait to be accepted until one closes (default
-    /// [`DEFAULT_MAX_CONNECTIONS`]). Only [`EmulatorBuilder::start`] applies it.
+    /// Serves at most `connections` at once, between 1 and [`MAX_CONNECTION_CAP`]; more wait
+    /// to be accepted until one closes (default [`DEFAULT_MAX_CONNECTIONS`]). Only
+    /// [`EmulatorBuilder::start`] applies it.
     pub fn max_connections(mut self, connections: usize) -> Self {
-        self.limits.max_connections = connections.max(1);
+        self.limits.max_connections = connections.clamp(1, MAX_CONNECTION_CAP);
         self
     }
 
@@ -283,6 +338,7 @@ impl EmulatorBuilder {
         state::State::new(state::Config {
             keys: self.keys,
             rate_limit: self.rate_limit,
+            auth_rate_limit: self.auth_rate_limit,
             max_upload_bytes: self.max_upload_bytes,
             body_stall_timeout: self.limits.header_read_timeout,
             plan: self.plan,
@@ -365,5 +421,28 @@ impl Drop for Emulator {
         if let Some(task) = self.task.take() {
             task.abort();
         }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn the_builder_keeps_the_timeout_and_the_connection_cap_in_range() {
+        let widest = Emulator::builder().header_read_timeout(Duration::MAX).max_connections(usize::MAX);
+        assert_eq!(widest.limits.header_read_timeout, MAX_DURATION);
+        assert_eq!(widest.limits.max_connections, MAX_CONNECTION_CAP);
+        let narrowest = Emulator::builder().header_read_timeout(Duration::ZERO).max_connections(0);
+        assert_eq!(narrowest.limits.header_read_timeout, Duration::from_millis(1));
+        assert_eq!(narrowest.limits.max_connections, 1);
+        let options = EmulatorOptions {
+            header_timeout_secs: u64::MAX,
+            max_connections: u64::MAX,
+            ..Default::default()
+        };
+        let from_flags = options.builder();
+        assert_eq!(from_flags.limits.header_read_timeout, MAX_DURATION);
+        assert_eq!(from_flags.limits.max_connections, MAX_CONNECTION_CAP);
     }
 }

@@ -6,7 +6,7 @@ use serde_json::json;
 
 use super::catalog::{all_plans, allowed_cluster, allowed_clusters, cluster_body, gateways, DEFAULT_CLUSTER};
 use super::errors::ApiError;
-use super::request::{ok, Call, Reply};
+use super::request::{check_lengths, ok, Call, Reply};
 use super::state::Account;
 use super::Plan;
 use crate::types::{
@@ -58,6 +58,7 @@ pub(crate) async fn me(call: Call) -> Reply {
 
 pub(crate) async fn update_me(mut call: Call) -> Reply {
     let request: UserUpdateRequest = call.json().await?;
+    check_lengths([("name", request.name.as_deref()), ("lastname", request.lastname.as_deref())])?;
     let account = call.account()?;
     let mut db = call.state.db();
     let account = &mut db.accounts[account];
@@ -74,6 +75,7 @@ pub(crate) async fn update_me(mut call: Call) -> Reply {
 
 pub(crate) async fn change_password(mut call: Call) -> Reply {
     let request: PasswordChangeRequest = call.json().await?;
+    check_lengths([("newPassword", Some(request.new_password.as_str()))])?;
     let account = call.account()?;
     let mut db = call.state.db();
     let account = &mut db.accounts[account];
@@ -103,6 +105,7 @@ pub(crate) async fn update_preferences(mut call: Call) -> Reply {
     {
         return Err(ApiError::bad_request("Language and country must not be empty"));
     }
+    check_lengths([("language", request.language.as_deref()), ("country", request.country.as_deref())])?;
     let account = call.account()?;
     let mut db = call.state.db();
     let account = &mut db.accounts[account];

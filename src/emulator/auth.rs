@@ -82,8 +82,9 @@ pub(crate) fn require_scope(op: OperationId, principal: &Principal) -> Result<()
     }
 }
 
-/// A new session token for `account`, shaped like a JWT (header.payload.signature).
-pub(crate) fn new_session(db: &mut Db, account: usize) -> String {
+/// A new session token for `account`, shaped like a JWT (header.payload.signature), and the
+/// token of the account's oldest session if this one ended it.
+pub(crate) fn new_session(db: &mut Db, account: usize) -> (String, Option<String>) {
     let header = BASE64URL_NOPAD.encode(br#"{"alg":"HS256","typ":"JWT"}"#);
     let now = Utc::now().timestamp();
     let payload = serde_json::json!({
@@ -95,8 +96,8 @@ pub(crate) fn new_session(db: &mut Db, account: usize) -> String {
     let payload = BASE64URL_NOPAD.encode(payload.to_string().as_bytes());
     let signature = BASE64URL_NOPAD.encode(random_hex(16).as_bytes());
     let token = format!("{header}.{payload}.{signature}");
-    db.open_session(account, token.clone());
-    token
+    let ended = db.open_session(account, token.clone());
+    (token, ended)
 }
 
 /// A new random TOTP secret (160 bits, as RFC 4226 recommends).

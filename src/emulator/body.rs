@@ -7,7 +7,8 @@
 //! writes its whole body before reading (Node's `fetch`, Python `requests`, most SDKs) gets
 //! `EPIPE` or `ECONNRESET` instead of the JSON error. So the body is drained, up to the upload
 //! limit and for at most [`DRAIN_TIMEOUT`]; past the limit the answer is 413 and the connection
-//! is closed, as it is after a timeout.
+//! is closed, as it is after a timeout. A body whose `Content-Length` is already past the limit
+//! is answered 413 at once, unread, and the connection closed.
 //!
 //! A body must also keep coming: one that stalls for the stall timeout (the server's header-read
 //! timeout) or takes longer than [`BODY_TIMEOUT`] in all (Node's `requestTimeout`) fails, and the
@@ -39,7 +40,8 @@ pub(crate) enum BodyError {
     /// The body passed the upload limit (413).
     #[error("the request body is larger than the limit of {0} bytes")]
     TooLarge(u64),
-    /// The body passed the operation's own cap, below the upload limit (400).
+    /// The body passed the operation's own cap, below the upload limit (413, as body-parser's
+    /// `entity.too.large`).
     #[error("the request body is larger than this operation's limit of {0} bytes")]
     OverCap(usize),
     /// A multipart part's headers passed their limit (400).
@@ -58,9 +60,10 @@ impl BodyError {
     pub(crate) fn into_api_error(self) -> ApiError {
         match self {
             BodyError::TooLarge(limit) => ApiError::file_too_large(limit),
-            BodyError::OverCap(cap) => {
-                ApiError::bad_request(format!("Request body too large: the limit is {cap} bytes"))
-            }
+            BodyError::OverCap(cap) => ApiError::new(
+                axum::http::StatusCode::PAYLOAD_TOO_LARGE,
+                format!("request entity too large: the limit is {cap} bytes"),
+            ),
             BodyError::PartHeaderTooLong(limit) => {
                 ApiError::bad_request(format!("Multipart part header too long: the limit is {limit} bytes"))
             }
@@ -101,10 +104,17 @@ pub(crate) struct RequestBody {
     reading: Arc<Mutex<Reading>>,
     limit: u64,
     stall: Duration,
+    /// The `Content-Length` the request declared.
+    declared: Option<u64>,
+}
+
+/// `after` past `now`, but no later than `last_call` (and no overflow, however long `after`).
+fn deadline(now: Instant, after: Duration, last_call: Instant) -> Instant {
+    now.checked_add(after).map_or(last_call, |at| at.min(last_call))
 }
 
 impl RequestBody {
-    pub(crate) fn new(body: Body, limit: u64, stall: Duration) -> RequestBody {
+    pub(crate) fn new(body: Body, limit: u64, stall: Duration, declared: Option<u64>) -> RequestBody {
         let now = Instant::now();
         let last_call = now + BODY_TIMEOUT;
         let reading = Reading {
@@ -112,10 +122,15 @@ impl RequestBody {
             read: 0,
             progress: Progress::Open,
             too_large: false,
-            deadline: Box::pin(tokio::time::sleep_until(last_call.min(now + stall))),
+            deadline: Box::pin(tokio::time::sleep_until(deadline(now, stall, last_call))),
             last_call,
         };
-        RequestBody { reading: Arc::new(Mutex::new(reading)), limit, stall }
+        RequestBody { reading: Arc::new(Mutex::new(reading)), limit, stall, declared }
+    }
+
+    /// Whether the declared `Content-Length` is already past the upload limit.
+    pub(crate) fn declared_too_large(&self) -> bool {
+        self.declared.is_some_and(|length| length > self.limit)
     }
 
     fn reading(&self) -> MutexGuard<'_, Reading> {
@@ -125,6 +140,9 @@ impl RequestBody {
     /// The whole body, or an error once it passes `cap` bytes (an operation's own limit, below
     /// the upload limit) or the upload limit.
     pub(crate) async fn bytes(&mut self, cap: usize) -> Result<Bytes, BodyError> {
+        if self.declared.is_some_and(|length| length > cap as u64) {
+            return Err(BodyError::OverCap(cap));
+        }
         let mut collected = Vec::new();
         while let Some(chunk) = self.next().await {
             let chunk = chunk?;
@@ -143,7 +161,7 @@ impl RequestBody {
             let reading = self.reading();
             (reading.progress, reading.too_large)
         };
-        if too_large || progress == Progress::Failed {
+        if too_large || progress == Progress::Failed || self.declared_too_large() {
             return close(response);
         }
         if progress == Progress::Ended {
@@ -200,7 +218,7 @@ impl Stream for RequestBody {
                 Poll::Ready(Some(Err(BodyError::Broken)))
             }
             Poll::Ready(Some(Ok(chunk))) => {
-                let next = reading.last_call.min(Instant::now() + stall);
+                let next = deadline(Instant::now(), stall, reading.last_call);
                 reading.deadline.as_mut().reset(next);
                 reading.read = reading.read.saturating_add(chunk.len() as u64);
                 if reading.read > limit {
@@ -221,7 +239,7 @@ mod tests {
         let chunks: Vec<Result<Bytes, std::io::Error>> =
             chunks.iter().map(|c| Ok(Bytes::from_static(c))).collect();
         let stream = futures::stream::iter(chunks);
-        RequestBody::new(Body::from_stream(stream), limit, Duration::from_secs(5))
+        RequestBody::new(Body::from_stream(stream), limit, Duration::from_secs(5), None)
     }
 
     #[tokio::test]
@@ -254,7 +272,7 @@ mod tests {
     async fn a_body_that_stalls_times_out_and_the_answer_is_408_and_closes() {
         let stalled = futures::stream::once(async { Ok::<_, std::io::Error>(Bytes::from_static(b"12")) })
             .chain(futures::stream::pending());
-        let mut b = RequestBody::new(Body::from_stream(stalled), 100, Duration::from_secs(5));
+        let mut b = RequestBody::new(Body::from_stream(stalled), 100, Duration::from_secs(5), None);
         assert_eq!(b.next().await, Some(Ok(Bytes::from_static(b"12"))));
         assert_eq!(b.next().await, Some(Err(BodyError::TimedOut)));
         let answer = b.settle(ApiError::invalid_api_key().into_response()).await;
@@ -265,7 +283,7 @@ mod tests {
             tokio::time::sleep(Duration::from_secs(4)).await;
             Some((Ok::<_, std::io::Error>(Bytes::from_static(b"x")), ()))
         });
-        let mut b = RequestBody::new(Body::from_stream(trickle), u64::MAX, Duration::from_secs(5));
+        let mut b = RequestBody::new(Body::from_stream(trickle), u64::MAX, Duration::from_secs(5), None);
         let started = Instant::now();
         while let Some(Ok(_)) = b.next().await {}
         let took = started.elapsed();
@@ -277,5 +295,33 @@ mod tests {
         assert_eq!(body(&[b"12345", b"67890"], 100).bytes(6).await, Err(BodyError::OverCap(6)));
         assert_eq!(body(&[b"12345", b"67890"], 100).bytes(10).await, Ok(Bytes::from_static(b"1234567890")));
         assert_eq!(body(&[b"12345", b"67890"], 7).bytes(100).await, Err(BodyError::TooLarge(7)));
+        assert_eq!(BodyError::OverCap(6).into_api_error().status, 413);
+    }
+
+    #[tokio::test]
+    async fn a_declared_length_past_a_cap_or_the_limit_fails_unread() {
+        let declared = |length| {
+            let stream = futures::stream::pending::<Result<Bytes, std::io::Error>>();
+            RequestBody::new(Body::from_stream(stream), 100, Duration::from_secs(5), Some(length))
+        };
+        // Refused before a byte is read (the stream never yields one).
+        assert_eq!(declared(11).bytes(10).await, Err(BodyError::OverCap(10)));
+        assert!(!declared(100).declared_too_large());
+        let over = declared(101);
+        assert!(over.declared_too_large());
+        let answer = over.settle(ApiError::file_too_large(100).into_response()).await;
+        assert_eq!(answer.headers()[header::CONNECTION], "close");
+    }
+
+    #[tokio::test]
+    async fn a_stall_timeout_of_any_length_does_not_overflow() {
+        let mut b = RequestBody::new(
+            Body::from_stream(futures::stream::iter([Ok::<_, std::io::Error>(Bytes::from_static(b"1"))])),
+            10,
+            Duration::MAX,
+            None,
+        );
+        assert_eq!(b.next().await, Some(Ok(Bytes::from_static(b"1"))));
+        assert_eq!(b.next().await, None);
     }
 }

@@ -9,7 +9,7 @@ use sha2::{Digest, Sha256};
 
 use super::catalog::{allowed_cluster, DEFAULT_CLUSTER};
 use super::errors::ApiError;
-use super::request::{ok, Call, Reply};
+use super::request::{check_lengths, ok, Call, Reply};
 use super::uploads::{UploadKind, UploadRecord};
 use super::Plan;
 use crate::types::{DagFileEntry, DirectoryDagResponse, DirectoryUploadRequest, UploadResponse};
@@ -251,6 +251,7 @@ pub(crate) async fn directory_upload(mut call: Call) -> Reply {
     let request: DirectoryUploadRequest = call.json().await?;
     let account = call.account()?;
     let path = request.dir_path.trim();
+    check_lengths([("dirPath", Some(path))])?;
     if !path.starts_with('/') || path.split('/').any(|segment| segment == "..") {
         return Err(ApiError::bad_request("dirPath must be an absolute path on the server"));
     }

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::errors::ApiError;
 use super::request::{ok, Call, Reply};
-use super::uploads::{Listing, UploadKind, UploadRecord};
+use super::uploads::{canonical_cid, Listing, UploadKind, UploadRecord};
 use crate::cid::validate_cid;
 use crate::types::{Pagination, Upload, UploadList};
 
@@ -60,8 +60,8 @@ pub(crate) async fn uploads_list(call: Call) -> Reply {
         return Err(ApiError::bad_request("Invalid cid"));
     }
     let listing = Listing {
-        parent: query.parent_cid.as_deref().map(Into::into),
-        cid: query.cid.as_deref().map(Into::into),
+        parent: query.parent_cid.as_deref().map(|cid| canonical_cid(cid).into()),
+        cid: query.cid.as_deref().map(|cid| canonical_cid(cid).into()),
         has_expiration: query.has_expiration,
     };
     let skip = usize::try_from((page - 1).saturating_mul(limit)).unwrap_or(usize::MAX);
@@ -85,7 +85,7 @@ pub(crate) async fn uploads_list(call: Call) -> Reply {
 }
 
 pub(crate) async fn dag_get(call: Call) -> Reply {
-    let root = call.path_param("cidDag")?;
+    let root = canonical_cid(&call.path_param("cidDag")?);
     let account = call.account()?;
     let mut db = call.state.db();
     let account = &mut db.accounts[account];

@@ -1,10 +1,14 @@
 //! The `/auth` routes: login and sessions, signup and the e-mail flows, and 2FA.
+//!
+//! The emulator holds at most [`MAX_ACCOUNTS`] accounts: a signup beyond them is 403, as the
+//! backend answers a limit. A session that ends (logout, a password reset, or the oldest past an
+//! account's limit) is forgotten by the rate limiter too.
 
 use super::account::{check_password_strength, message, profile};
 use super::auth::{new_session, new_totp_secret, secret_base32, totp_matches};
 use super::errors::ApiError;
-use super::request::{ok, Call, Reply};
-use super::state::{random_hex, Db, Mail};
+use super::request::{check_lengths, ok, Call, Reply};
+use super::state::{random_hex, Db, Mail, MAX_ACCOUNTS};
 use super::Plan;
 use crate::spec::ErrorCode;
 use crate::types::{
@@ -39,16 +43,26 @@ pub(crate) async fn login(mut call: Call) -> Reply {
         drop(db);
         return ok(&call, body);
     }
-    let body = signed_in(&mut db, account, "Logged in", call.source());
-    drop(db);
+    let body = signed_in(&call, db, account, "Logged in");
     ok(&call, body)
 }
 
-/// Opens a session for `account`, logs it with `details`, and answers with the token and profile.
-fn signed_in(db: &mut Db, account: usize, details: &str, source: &'static str) -> LoginResponse {
-    let token = new_session(db, account);
-    db.accounts[account].log("login", details, source);
-    LoginResponse { token: Some(token), user: Some(profile(&db.accounts[account])), ..Default::default() }
+/// Opens a session for `account`, logs it with `details`, unlocks, and answers with the token
+/// and profile.
+fn signed_in(
+    call: &Call,
+    mut db: std::sync::MutexGuard<'_, Db>,
+    account: usize,
+    details: &str,
+) -> LoginResponse {
+    let (token, ended) = new_session(&mut db, account);
+    db.accounts[account].log("login", details, call.source());
+    let user = profile(&db.accounts[account]);
+    drop(db);
+    if let Some(ended) = ended {
+        call.state.limiter.forget(&ended);
+    }
+    LoginResponse { token: Some(token), user: Some(user), ..Default::default() }
 }
 
 pub(crate) async fn two_factor_verify_login(mut call: Call) -> Reply {
@@ -62,8 +76,7 @@ pub(crate) async fn two_factor_verify_login(mut call: Call) -> Reply {
         return Err(ApiError::invalid_2fa_code());
     }
     db.end_pending_login(&request.temporary_token);
-    let body = signed_in(&mut db, account, "Logged in with 2FA", call.source());
-    drop(db);
+    let body = signed_in(&call, db, account, "Logged in with 2FA");
     ok(&call, body)
 }
 
@@ -74,10 +87,11 @@ pub(crate) async fn logout(mut call: Call) -> Reply {
     let principal = call.principal.clone();
     let mut db = call.state.db();
     let token = request.token.or_else(|| principal.filter(|p| p.is_session).map(|p| p.credential));
-    if let Some(token) = token {
-        db.end_session(account, &token);
-    }
+    let ended = token.filter(|token| db.end_session(account, token));
     drop(db);
+    if let Some(token) = ended {
+        call.state.limiter.forget(&token);
+    }
     ok(&call, message("Logged out"))
 }
 
@@ -92,14 +106,23 @@ pub(crate) async fn signup(mut call: Call) -> Reply {
     if request.name.trim().is_empty() {
         return Err(ApiError::bad_request("Name is required"));
     }
+    check_lengths([
+        ("name", Some(request.name.as_str())),
+        ("email", Some(email)),
+        ("password", Some(request.password.as_str())),
+        ("language", request.language.as_deref()),
+    ])?;
     check_password_strength(&request.password)?;
     let mut db = call.state.db();
     if db.account_by_email(email).is_some() {
         return Err(ApiError::conflict("Email already registered"));
     }
     let id = call.state.new_id();
-    let account =
-        db.add_account(id, email.to_owned(), request.password, request.name.trim().to_owned(), Plan::Free);
+    let account = db
+        .add_account(id, email.to_owned(), request.password, request.name.trim().to_owned(), Plan::Free)
+        .ok_or_else(|| {
+            ApiError::forbidden(format!("Account limit reached: the emulator holds {MAX_ACCOUNTS} accounts"))
+        })?;
     db.accounts[account].language = request.language;
     db.mail(Mail::Verification, account);
     drop(db);
@@ -143,6 +166,7 @@ pub(crate) async fn forgot_password(mut call: Call) -> Reply {
 
 pub(crate) async fn reset_password(mut call: Call) -> Reply {
     let request: ResetPasswordRequest = call.json().await?;
+    check_lengths([("newPassword", Some(request.new_password.as_str()))])?;
     check_password_strength(&request.new_password)?;
     let mut db = call.state.db();
     let account = db
@@ -150,9 +174,12 @@ pub(crate) async fn reset_password(mut call: Call) -> Reply {
         .ok_or_else(|| ApiError::bad_request("Invalid or expired reset token"))?;
     db.accounts[account].password = request.new_password;
     // A new password ends every session of the account.
-    db.end_sessions(account);
+    let ended = db.end_sessions(account);
     db.accounts[account].log("password_reset", "Password reset by email", call.source());
     drop(db);
+    for token in ended {
+        call.state.limiter.forget(&token);
+    }
     ok(&call, message("Password reset"))
 }
 

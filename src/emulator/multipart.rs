@@ -2,8 +2,8 @@
 //! kept, and what a client may make the emulator hold is bounded.
 //!
 //! Bounds, each a JSON 400 that names it, as busboy (the parser under the backend's multer) has
-//! them: a part's headers at most [`MAX_PART_HEADER_BYTES`] (busboy's 16 KiB), a file name at
-//! most [`MAX_FILE_NAME_BYTES`], a text field at most [`MAX_TEXT_FIELD_BYTES`], at most
+//! them: a part's headers at most [`MAX_PART_HEADER_BYTES`] (busboy's 16 KiB), a file name and
+//! a text field at most [`MAX_NAME_BYTES`] (every string the emulator keeps), at most
 //! [`MAX_FILES`] files. Every byte of the body, part headers and names included, counts toward
 //! the upload limit (413).
 //!
@@ -20,13 +20,13 @@ use sha2::{Digest, Sha256};
 
 use super::body::{BodyError, RequestBody};
 use super::errors::ApiError;
+use super::request::MAX_NAME_BYTES;
 
 /// The longest a part's headers may be, from the end of its boundary to its blank line.
 pub const MAX_PART_HEADER_BYTES: usize = 16 * 1024;
-/// The longest file name (a DAG file's path) kept: Linux's `PATH_MAX`.
-pub const MAX_FILE_NAME_BYTES: usize = 4096;
-/// The longest text form field read (`cl`, `timelock`, `dirName`).
-pub(crate) const MAX_TEXT_FIELD_BYTES: usize = 4096;
+/// The longest file name (a DAG file's path) kept.
+#[deprecated(note = "use MAX_NAME_BYTES, the one limit on every string the emulator keeps")]
+pub const MAX_FILE_NAME_BYTES: usize = MAX_NAME_BYTES;
 /// The most files one upload may hold; each is metadata kept in memory.
 pub const MAX_FILES: usize = 10_000;
 
@@ -70,9 +70,9 @@ pub(crate) async fn read_form(
                     return Err(ApiError::bad_request(format!("Too many files: the limit is {MAX_FILES}")));
                 }
                 let file_name = field.file_name().unwrap_or_default().to_owned();
-                if file_name.len() > MAX_FILE_NAME_BYTES {
+                if file_name.len() > MAX_NAME_BYTES {
                     return Err(ApiError::bad_request(format!(
-                        "File name too long: the limit is {MAX_FILE_NAME_BYTES} bytes"
+                        "File name too long: the limit is {MAX_NAME_BYTES} bytes"
                     )));
                 }
                 let mut hasher = Sha256::new();
@@ -103,9 +103,9 @@ fn malformed(error: multer::Error) -> ApiError {
 async fn read_text(mut field: multer::Field<'_>) -> Result<String, ApiError> {
     let mut bytes = Vec::new();
     while let Some(chunk) = field.chunk().await.map_err(malformed)? {
-        if bytes.len() + chunk.len() > MAX_TEXT_FIELD_BYTES {
+        if bytes.len() + chunk.len() > MAX_NAME_BYTES {
             return Err(ApiError::bad_request(format!(
-                "Form field too long: the limit is {MAX_TEXT_FIELD_BYTES} bytes"
+                "Form field too long: the limit is {MAX_NAME_BYTES} bytes"
             )));
         }
         bytes.extend_from_slice(&chunk);

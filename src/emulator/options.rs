@@ -22,7 +22,7 @@ use std::time::Duration;
 use super::state::random_hex;
 use super::{
     EmulatorBuilder, Plan, DEFAULT_EMAIL, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
-    DEFAULT_MAX_UPLOAD_BYTES,
+    DEFAULT_MAX_UPLOAD_BYTES, MAX_CONNECTION_CAP, MAX_DURATION,
 };
 use crate::spec::{OperationId, Scope};
 
@@ -79,8 +79,9 @@ impl fmt::Debug for KeySpec {
 impl FromStr for KeySpec {
     type Err = InvalidOption;
 
+    /// Splits at the last `=`: scopes never hold one, so a key may (base64 padding, say).
     fn from_str(spec: &str) -> Result<KeySpec, InvalidOption> {
-        let Some((key, scopes)) = spec.split_once('=') else {
+        let Some((key, scopes)) = spec.rsplit_once('=') else {
             return Err(InvalidOption(
                 "expected KEY=SCOPE,SCOPE (for example demo=files:read,files:write, or demo=*)".to_owned(),
             ));
@@ -100,6 +101,12 @@ impl FromStr for KeySpec {
                 "unknown scope {unknown:?}; the scopes are *, {}",
                 known.join(", ")
             )));
+        }
+        if let Some((_, repeated)) = scopes.iter().enumerate().find(|(i, s)| scopes[..*i].contains(s)) {
+            return Err(InvalidOption(format!("scope {repeated:?} is given twice")));
+        }
+        if scopes.len() > 1 && scopes.iter().any(|s| s == EVERY_SCOPE) {
+            return Err(InvalidOption("* grants every scope: give it alone".to_owned()));
         }
         Ok(KeySpec { key: key.to_owned(), scopes })
     }
@@ -150,6 +157,71 @@ impl FromStr for RateLimit {
             }
             _ => Err(InvalidOption(format!(
                 "expected PER_SECOND/PER_MINUTE with both above 0, such as 10/100, or off; not {text:?}"
+            ))),
+        }
+    }
+}
+
+/// Attempts allowed per client IP on login, signup, forgot-password and reset-password:
+/// `ATTEMPTS/WINDOW` with the window in seconds, minutes or hours (such as `10/15m`, the
+/// backend's documented default), or `off`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum AuthRateLimit {
+    /// No limit.
+    Off,
+    /// One window per client IP.
+    PerIp {
+        /// Attempts in one window.
+        attempts: u32,
+        /// The window's length; longer than [`MAX_DURATION`] is cut to it.
+        window: Duration,
+    },
+}
+
+impl Default for AuthRateLimit {
+    fn default() -> Self {
+        AuthRateLimit::PerIp { attempts: 10, window: Duration::from_secs(15 * 60) }
+    }
+}
+
+impl fmt::Display for AuthRateLimit {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let AuthRateLimit::PerIp { attempts, window } = self else { return f.write_str("off") };
+        let seconds = window.as_secs();
+        let (count, unit) = [(3600, "h"), (60, "m")]
+            .into_iter()
+            .find(|(unit, _)| seconds % unit == 0 && seconds > 0)
+            .map_or((seconds, "s"), |(length, unit)| (seconds / length, unit));
+        write!(f, "{attempts}/{count}{unit}")
+    }
+}
+
+impl FromStr for AuthRateLimit {
+    type Err = InvalidOption;
+
+    fn from_str(text: &str) -> Result<AuthRateLimit, InvalidOption> {
+        if text.trim().eq_ignore_ascii_case("off") {
+            return Ok(AuthRateLimit::Off);
+        }
+        let window = |text: &str| {
+            let text = text.trim();
+            let unit = match text.chars().last()? {
+                's' => 1,
+                'm' => 60,
+                'h' => 3600,
+                _ => return None,
+            };
+            let count: u64 = text[..text.len() - 1].parse().ok()?;
+            let seconds = count.checked_mul(unit).filter(|s| (1..=MAX_DURATION.as_secs()).contains(s))?;
+            Some(Duration::from_secs(seconds))
+        };
+        let parsed = text.split_once('/').and_then(|(a, w)| Some((a.trim().parse().ok()?, window(w)?)));
+        match parsed {
+            Some((attempts, window)) if attempts > 0 => Ok(AuthRateLimit::PerIp { attempts, window }),
+            _ => Err(InvalidOption(format!(
+                "expected ATTEMPTS/WINDOW with the window in s, m or h (at most {}h) and attempts above \
+                 0, such as 10/15m, or off; not {text:?}",
+                MAX_DURATION.as_secs() / 3600
             ))),
         }
     }
@@ -239,6 +311,13 @@ pub struct EmulatorOptions {
     /// Requests per key per second and per minute, as PER_SECOND/PER_MINUTE, or off
     #[cfg_attr(feature = "emulator-cli", arg(long, value_name = "N/M|off", default_value_t = RateLimit::default()))]
     pub rate_limit: RateLimit,
+    /// Attempts per client IP at login, signup, forgot-password and reset-password, as
+    /// ATTEMPTS/WINDOW (the window in s, m or h), or off
+    #[cfg_attr(
+        feature = "emulator-cli",
+        arg(long, value_name = "N/WINDOW|off", default_value_t = AuthRateLimit::default())
+    )]
+    pub auth_rate_limit: AuthRateLimit,
     /// The built-in account's plan: premium (every cluster, timelocks) or free (cl0-global only,
     /// no timelocks)
     #[cfg_attr(feature = "emulator-cli", arg(long, value_name = "PLAN", default_value_t = Plan::Premium))]
@@ -255,18 +334,19 @@ pub struct EmulatorOptions {
     /// dev@emulator.pinarkive.test with a random password, printed
     #[cfg_attr(feature = "emulator-cli", arg(long, value_name = "EMAIL:PASSWORD"))]
     pub login: Option<Login>,
-    /// Seconds a client has to send a request's headers; an idle connection closes after as long
+    /// Seconds a client has to send a request's headers; a connection that is idle, or whose
+    /// client sends or reads nothing, that long is closed
     #[cfg_attr(
         feature = "emulator-cli",
         arg(long, value_name = "SECONDS", default_value_t = DEFAULT_HEADER_READ_TIMEOUT.as_secs(),
-            value_parser = clap::value_parser!(u64).range(1..))
+            value_parser = clap::value_parser!(u64).range(1..=MAX_DURATION.as_secs()))
     )]
     pub header_timeout_secs: u64,
     /// Connections served at once; more wait until one closes
     #[cfg_attr(
         feature = "emulator-cli",
         arg(long, value_name = "N", default_value_t = DEFAULT_MAX_CONNECTIONS as u64,
-            value_parser = clap::value_parser!(u64).range(1..))
+            value_parser = clap::value_parser!(u64).range(1..=MAX_CONNECTION_CAP as u64))
     )]
     pub max_connections: u64,
 }
@@ -279,6 +359,7 @@ impl Default for EmulatorOptions {
             port: DEFAULT_PORT,
             keys: Vec::new(),
             rate_limit: RateLimit::default(),
+            auth_rate_limit: AuthRateLimit::default(),
             plan: Plan::Premium,
             max_upload_mib: DEFAULT_MAX_UPLOAD_BYTES >> 20,
             login: None,
@@ -302,6 +383,25 @@ impl EmulatorOptions {
         self
     }
 
+    /// Checks what no single flag can: each `--key` names another key.
+    ///
+    /// # Errors
+    ///
+    /// A key given twice (the message says which `--key`s, not the key).
+    pub fn check(&self) -> Result<(), InvalidOption> {
+        for (i, key) in self.keys.iter().enumerate() {
+            if let Some(first) = self.keys[..i].iter().position(|earlier| earlier.key == key.key) {
+                return Err(InvalidOption(format!(
+                    "--key: the key of --key #{} is given again in --key #{}; give each key once, \
+                     with all its scopes",
+                    first + 1,
+                    i + 1
+                )));
+            }
+        }
+        Ok(())
+    }
+
     /// A builder with these settings; call [`EmulatorOptions::resolve`] first, or the builder
     /// has no key and the library's default login.
     pub fn builder(&self) -> EmulatorBuilder {
@@ -311,10 +411,8 @@ impl EmulatorOptions {
             .max_upload_bytes(self.max_upload_mib.saturating_mul(1 << 20))
             .header_read_timeout(Duration::from_secs(self.header_timeout_secs))
             .max_connections(usize::try_from(self.max_connections).unwrap_or(usize::MAX));
-        builder = match self.rate_limit {
-            RateLimit::Off => builder.no_rate_limit(),
-            RateLimit::PerKey { per_second, per_minute } => builder.rate_limit(per_second, per_minute),
-        };
+        builder.rate_limit = self.rate_limit;
+        builder.auth_rate_limit = self.auth_rate_limit;
         for key in &self.keys {
             builder = builder.api_key(key.key.clone(), key.scopes.clone());
         }
@@ -362,6 +460,10 @@ impl EmulatorOptions {
             "Rate limit: {limits}; plan: {}; request bodies up to {} MiB",
             self.plan, self.max_upload_mib
         );
+        let _ = match self.auth_rate_limit {
+            AuthRateLimit::Off => writeln!(out, "Login, signup and password reset: not limited"),
+            limit => writeln!(out, "Login, signup and password reset: {limit} per client IP"),
+        };
         if let Some((key, path)) = self.example() {
             let _ = writeln!(out, "In another terminal:");
             let _ = writeln!(out, "  export PINARKIVE_API_BASE_URL={base_url}");
@@ -377,7 +479,8 @@ impl EmulatorOptions {
     ///
     /// # Errors
     ///
-    /// Binding the address, or installing the Ctrl-C handler.
+    /// Options that [`EmulatorOptions::check`] refuses (`InvalidInput`), binding the address, or
+    /// installing the Ctrl-C handler.
     #[cfg(feature = "emulator-cli")]
     pub async fn start_until_ctrl_c(
         &self,
@@ -385,6 +488,8 @@ impl EmulatorOptions {
     ) -> std::io::Result<super::Emulator> {
         use std::future::Future;
         use std::task::{Context, Poll, Waker};
+
+        self.check().map_err(|e| std::io::Error::new(std::io::ErrorKind::InvalidInput, e))?;
 
         let mut ctrl_c = std::pin::pin!(tokio::signal::ctrl_c());
         // The first poll installs the handler; the press itself is awaited below.
@@ -438,6 +543,72 @@ mod tests {
     }
 
     #[test]
+    fn a_key_may_hold_an_equals_sign_and_scopes_are_given_once() {
+        let padded: KeySpec = "a2V5==*".parse().unwrap();
+        assert_eq!((padded.key(), padded.scopes()), ("a2V5=", &["*".to_owned()][..]));
+        let padded: KeySpec = "k=v==files:read".parse().unwrap();
+        assert_eq!((padded.key(), padded.scopes()), ("k=v=", &["files:read".to_owned()][..]));
+        let twice = "k1=files:read,files:write,files:read".parse::<KeySpec>().unwrap_err().to_string();
+        assert!(twice.contains("\"files:read\" is given twice"), "{twice}");
+        assert!("k1=*,*".parse::<KeySpec>().is_err());
+        let star = "k1=*,files:read".parse::<KeySpec>().unwrap_err().to_string();
+        assert!(star.contains("give it alone"), "{star}");
+    }
+
+    #[test]
+    fn the_same_key_given_twice_is_refused_without_showing_it() {
+        let keys = ["secret-one=files:read", "other=*", "secret-one=*"].map(|k| k.parse().unwrap()).to_vec();
+        let options = EmulatorOptions { keys, ..Default::default() };
+        let refused = options.check().unwrap_err().to_string();
+        assert!(refused.contains("--key #1") && refused.contains("--key #3"), "{refused}");
+        assert!(!refused.contains("secret-one"), "{refused}");
+        let distinct = ["a=*", "b=*"].map(|k| k.parse().unwrap()).to_vec();
+        assert_eq!(EmulatorOptions { keys: distinct, ..Default::default() }.check(), Ok(()));
+    }
+
+    #[test]
+    fn auth_rate_limits_parse_and_print() {
+        let fifteen_minutes = AuthRateLimit::PerIp { attempts: 10, window: Duration::from_secs(900) };
+        assert_eq!(AuthRateLimit::default(), fifteen_minutes);
+        assert_eq!(fifteen_minutes.to_string(), "10/15m");
+        assert_eq!("10/900s".parse(), Ok(fifteen_minutes));
+        assert_eq!("10 / 15m".parse(), Ok(fifteen_minutes));
+        assert_eq!("3/2h".parse::<AuthRateLimit>().unwrap().to_string(), "3/2h");
+        assert_eq!("3/90s".parse::<AuthRateLimit>().unwrap().to_string(), "3/90s");
+        assert_eq!("Off".parse(), Ok(AuthRateLimit::Off));
+        for bad in ["10", "0/15m", "10/0m", "10/15", "10/15d", "10/25h", "10/18446744073709551615h", "x/1m"] {
+            let refused = bad.parse::<AuthRateLimit>().unwrap_err().to_string();
+            assert!(refused.contains("ATTEMPTS/WINDOW"), "{bad}: {refused}");
+        }
+    }
+
+    #[cfg(feature = "emulator-cli")]
+    #[test]
+    fn flags_past_their_range_are_refused_by_the_parser() {
+        use clap::{Args, Command, FromArgMatches};
+
+        let parse = |args: &[&str]| {
+            let command = EmulatorOptions::augment_args(Command::new("emulator"));
+            let matches =
+                command.try_get_matches_from(std::iter::once("emulator").chain(args.iter().copied()))?;
+            EmulatorOptions::from_arg_matches(&matches)
+        };
+        for (flag, value) in [
+            ("--max-connections", "18446744073709551615"),
+            ("--max-connections", "0"),
+            ("--header-timeout-secs", "18446744073709551615"),
+            ("--header-timeout-secs", "86401"),
+            ("--header-timeout-secs", "0"),
+        ] {
+            assert!(parse(&[flag, value]).is_err(), "{flag} {value}");
+        }
+        let widest = parse(&["--max-connections", "1048576", "--header-timeout-secs", "86400"]).unwrap();
+        assert_eq!((widest.max_connections, widest.header_timeout_secs), (1 << 20, 86_400));
+        let auth = parse(&["--auth-rate-limit", "5/1m"]).unwrap().auth_rate_limit;
+        assert_eq!(auth, AuthRateLimit::PerIp { attempts: 5, window: Duration::from_secs(60) });
+    }
+
+    #[test]
     fn rate_limits_plans_and_logins_parse() {
         assert_eq!("10/100".parse(), Ok(RateLimit::PerKey { per_second: 10, per_minute: 100 }));
         assert_eq!("OFF".parse(), Ok(RateLimit::Off));
@@ -467,6 +638,7 @@ mod tests {
         assert_ne!(again.login, options.login);
         let banner = options.banner("http://127.0.0.1:1/api/v3");
         assert!(banner.contains(&key) && banner.contains(login.password()), "{banner}");
+        assert!(banner.contains("Login, signup and password reset: 10/15m per client IP"), "{banner}");
         assert!(
             banner.contains(&format!("curl -H 'X-API-Key: {key}' http://127.0.0.1:1/api/v3/")),
             "{banner}"

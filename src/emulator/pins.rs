@@ -7,8 +7,8 @@ use super::catalog::{allowed_cluster, CLUSTERS};
 use super::errors::ApiError;
 use super::files::{new_record, place, requested_cluster, Timelock};
 use super::public::peer_id;
-use super::request::{ok, Call, Reply};
-use super::uploads::{UploadKind, UploadRecord};
+use super::request::{check_lengths, ok, Call, Reply};
+use super::uploads::{canonical_cid, UploadKind, UploadRecord};
 use crate::cid::validate_cid;
 use crate::types::{
     Allocations, CidStatus, MessageResponse, PeerStatus, PinRequest, PinResponse, RemoveResponse,
@@ -18,6 +18,10 @@ use crate::types::{
 pub(crate) async fn pin(mut call: Call) -> Reply {
     let cid = path_cid(&call)?;
     let request: PinRequest = call.json_or_none().await?.unwrap_or_default();
+    check_lengths([
+        ("customName", request.custom_name.as_deref()),
+        ("originalName", request.original_name.as_deref()),
+    ])?;
     let account = call.account()?;
     let cluster = requested_cluster(&call, request.cl);
     let id = call.state.new_id();
@@ -26,11 +30,12 @@ pub(crate) async fn pin(mut call: Call) -> Reply {
     let place = place(plan, cluster.as_deref(), request.timelock.map(Timelock::Parsed))?;
     let name =
         request.custom_name.clone().or_else(|| request.original_name.clone()).unwrap_or_else(|| cid.clone());
-    let mut record = new_record(id, cid.as_str().into(), name, 0, UploadKind::Pin, &place);
+    let stored = canonical_cid(&cid);
+    let mut record = new_record(id, stored.as_str().into(), name, 0, UploadKind::Pin, &place);
     let account = &mut db.accounts[account];
     account.uploads.purge_expired(Utc::now());
     // Pinning content already uploaded keeps what is known about it.
-    if let Some(existing) = account.uploads.top_level(&cid) {
+    if let Some(existing) = account.uploads.top_level(&stored) {
         record.size = existing.size;
         record.kind = existing.kind;
         if request.custom_name.is_none() && request.original_name.is_none() {
@@ -63,7 +68,7 @@ fn remove_path_cid(call: &Call, not_found: &str, action: &str, verb: &str) -> Re
     let account = &mut db.accounts[account];
     account.uploads.purge_expired(Utc::now());
     // The routes document no 400: a CID that does not parse is simply not pinned.
-    if !account.uploads.remove_top_level(&cid) {
+    if !account.uploads.remove_top_level(&canonical_cid(&cid)) {
         return Err(ApiError::not_found(not_found));
     }
     account.log(action, format!("{verb} {cid}"), call.source());
@@ -87,6 +92,7 @@ pub(crate) async fn rename(mut call: Call) -> Reply {
     if new_name.is_empty() {
         return Err(ApiError::bad_request("newName must not be empty"));
     }
+    check_lengths([("newName", Some(new_name.as_str()))])?;
     let account = call.account()?;
     let mut db = call.state.db();
     let account = &mut db.accounts[account];
@@ -131,7 +137,7 @@ fn pinned(call: &Call, cid: &str) -> Result<UploadRecord, ApiError> {
     account.uploads.purge_expired(Utc::now());
     account
         .uploads
-        .top_level(cid)
+        .top_level(&canonical_cid(cid))
         .filter(|u| cl.as_deref().is_none_or(|cl| u.cluster == cl))
         .cloned()
         .ok_or_else(|| ApiError::not_found("CID not pinned by this user"))

@@ -2,6 +2,17 @@
 //!
 //! Bodies, queries and path parameters are parsed here rather than by axum's extractors so that
 //! every rejection becomes the spec's error body with a status the operation lists.
+//!
+//! JSON bodies are read as the backend's `express.json()` (body-parser 1.x with its defaults)
+//! reads them: at most [`MAX_JSON_BODY_BYTES`] (its `100kb`), else 413 `request entity too
+//! large` (without collecting the body when `Content-Length` already says so; the rest is read
+//! past before the answer, as body-parser reads it past); a `charset` other than UTF-8 is 415
+//! `unsupported charset`, before the body is read (body-parser would also decode UTF-16 and
+//! other `utf-*` charsets; the emulator refuses them the same way). Where body-parser reads
+//! every JSON body before routing, the emulator reads one when the operation takes it, after
+//! the credential is checked: a 401 comes before a 413, and a body sent to a route that takes
+//! none is drained unread. Every string a client makes the emulator keep is at most
+//! [`MAX_NAME_BYTES`], else a 400 that names the field and the limit.
 
 use std::sync::Arc;
 
@@ -20,11 +31,27 @@ use super::multipart::{read_form, Form};
 use super::state::State;
 use crate::spec::OperationId;
 
-/// The largest JSON body read; every JSON body of the API is small.
-const MAX_JSON_BODY: usize = 1024 * 1024;
+/// The largest JSON body read: body-parser's default `limit` of `100kb`.
+pub const MAX_JSON_BODY_BYTES: usize = 100 * 1024;
+/// The longest string a client can make the emulator keep: a file name or a DAG file's path
+/// (Linux's `PATH_MAX`), and every name, label, e-mail, password, profile and preference field,
+/// form field and `dirPath`. Longer is a 400 naming the field and this limit.
+pub const MAX_NAME_BYTES: usize = 4096;
 
-/// A route's path parameters by name, percent-decoded; `None` for one that is not UTF-8 decoded.
-pub(crate) type PathParams = Vec<(&'static str, Option<String>)>;
+/// A route's path parameters by name, percent-decoded.
+pub(crate) type PathParams = Vec<(&'static str, String)>;
+
+/// 400 naming the first of `fields` (name and value, if sent) longer than [`MAX_NAME_BYTES`].
+pub(crate) fn check_lengths<'a>(
+    fields: impl IntoIterator<Item = (&'static str, Option<&'a str>)>,
+) -> Result<(), ApiError> {
+    match fields.into_iter().find(|(_, value)| value.is_some_and(|v| v.len() > MAX_NAME_BYTES)) {
+        Some((field, _)) => {
+            Err(ApiError::bad_request(format!("{field} too long: the limit is {MAX_NAME_BYTES} bytes")))
+        }
+        None => Ok(()),
+    }
+}
 
 /// What a handler gets: the operation, shared state, the request and who sent it.
 pub(crate) struct Call {
@@ -70,13 +97,12 @@ impl Call {
         }
     }
 
-    /// A path parameter, percent-decoded. One that does not decode (not UTF-8) names nothing
-    /// that can exist: 404, which every operation with a path parameter lists.
+    /// A path parameter, percent-decoded (the router answered 400 for one that does not decode).
     pub(crate) fn path_param(&self, name: &str) -> Result<String, ApiError> {
         self.params
             .iter()
             .find(|(param, _)| *param == name)
-            .and_then(|(_, value)| value.clone())
+            .map(|(_, value)| value.clone())
             .ok_or_else(|| ApiError::not_found("Not found"))
     }
 
@@ -113,12 +139,23 @@ impl Call {
 
     /// An optional JSON body: `None` when the body is empty or only whitespace.
     pub(crate) async fn json_or_none<T: DeserializeOwned>(&mut self) -> Result<Option<T>, ApiError> {
-        let bytes = self.body.bytes(MAX_JSON_BODY).await.map_err(|e| e.into_api_error())?;
+        let content_type = self.header(header::CONTENT_TYPE.as_str()).unwrap_or("");
+        let is_json = crate::decode::is_json(content_type);
+        let charset = content_type
+            .split(';')
+            .skip(1)
+            .filter_map(|param| param.split_once('='))
+            .find(|(name, _)| name.trim().eq_ignore_ascii_case("charset"))
+            .map(|(_, value)| value.trim().trim_matches('"').to_ascii_uppercase());
+        if let Some(charset) = charset.filter(|charset| is_json && charset != "UTF-8") {
+            let message = format!("unsupported charset \"{charset}\": JSON bodies are read as UTF-8");
+            return Err(ApiError::new(StatusCode::UNSUPPORTED_MEDIA_TYPE, message));
+        }
+        let bytes = self.body.bytes(MAX_JSON_BODY_BYTES).await.map_err(|e| e.into_api_error())?;
         if bytes.iter().all(u8::is_ascii_whitespace) {
             return Ok(None);
         }
-        let content_type = self.header(header::CONTENT_TYPE.as_str()).unwrap_or("");
-        if !crate::decode::is_json(content_type) {
+        if !is_json {
             return Err(ApiError::bad_request("Expected a JSON body (Content-Type: application/json)"));
         }
         serde_json::from_slice(&bytes).map(Some).map_err(|e| ApiError::bad_request(json_error(&e)))

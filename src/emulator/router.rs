@@ -11,24 +11,37 @@
 //!   match, as Express's mount regex `\/?(?=\/|$)` swallows one slash), but nowhere else.
 //!
 //! `HEAD` is served by the `GET` route, as Express does. Anything else, including a known path
-//! with another method, is the backend's JSON 404 `Route not found`.
+//! with another method, is the backend's JSON 404 `Route not found`. Around the routes, as the
+//! app's middleware would be:
+//! - `OPTIONS` on any path is the `cors` middleware's preflight answer, and every answer carries
+//!   the CORS headers (see `cors.rs`);
+//! - `/api/v1` and `/api/v2` are 410 `api_version_deprecated` with `currentApiBase`, as the
+//!   backend reference documents;
+//! - a path parameter that does not percent-decode (`%zz`, bytes that are not UTF-8) is 400
+//!   `Failed to decode param '…'`, as Express answers when the route matches, before the route's
+//!   own middleware (authentication) runs.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 
-use axum::extract::Request;
-use axum::http::Method;
+use axum::extract::{ConnectInfo, Request};
+use axum::http::{header, Method, StatusCode};
 use axum::response::{IntoResponse, Response};
-use axum::Router;
+use axum::{Json, Router};
 
 use super::body::RequestBody;
-use super::errors::unknown_route;
+use super::errors::{unknown_route, ApiError};
 use super::request::{Call, PathParams, Reply};
 use super::state::State;
-use super::{account, auth, files, listing, login, pins, public, tokens};
+use super::{account, auth, cors, files, listing, login, pins, public, tokens};
 use crate::spec::OperationId;
 
 /// Where the API is mounted, as on the real service.
 pub(crate) const API_PREFIX: &str = "/api/v3";
+/// Where the deprecated versions were mounted (410).
+const DEPRECATED_PREFIXES: [&str; 2] = ["/api/v1", "/api/v2"];
+/// The most of an undecodable parameter quoted back.
+const QUOTED_PARAM_BYTES: usize = 256;
 
 /// One segment of a route's path.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -62,8 +75,9 @@ impl Route {
         Some(Route { op, method, mount, segments })
     }
 
-    /// The path parameters if `path` (the raw, percent-encoded request path) is this route's.
-    fn matches(&self, path: &str) -> Option<PathParams> {
+    /// The path parameters if `path` (the raw, percent-encoded request path) is this route's;
+    /// `Err` with the raw parameter that does not decode.
+    fn matches(&self, path: &str) -> Option<Result<PathParams, String>> {
         let rest = strip_segment(path, API_PREFIX)?;
         let rest = match &self.mount {
             Some(mount) => strip_segment(rest, mount)?,
@@ -81,18 +95,29 @@ impl Route {
             return None;
         }
         let mut params = Vec::new();
+        let mut undecodable = None;
         for (part, segment) in parts.into_iter().zip(&self.segments) {
             match segment {
                 Segment::Fixed(fixed) if part.eq_ignore_ascii_case(fixed) => {}
-                Segment::Param(name) if !part.is_empty() => {
-                    let value = percent_encoding::percent_decode_str(part).decode_utf8().ok();
-                    params.push((*name, value.map(|v| v.into_owned())));
-                }
+                Segment::Param(name) if !part.is_empty() => match decode_param(part) {
+                    Some(value) => params.push((*name, value)),
+                    None => undecodable = undecodable.or(Some(part)),
+                },
                 _ => return None,
             }
         }
-        Some(params)
+        Some(undecodable.map_or(Ok(params), |raw| Err(raw.to_owned())))
     }
+}
+
+/// A path parameter decoded as JavaScript's `decodeURIComponent` decodes it (Express does):
+/// `None` if a `%` is not followed by two hex digits or the bytes are not UTF-8.
+fn decode_param(raw: &str) -> Option<String> {
+    let bytes = raw.as_bytes();
+    let hex = |at: usize| bytes.get(at).is_some_and(u8::is_ascii_hexdigit);
+    let well_formed = bytes.iter().enumerate().all(|(i, &b)| b != b'%' || (hex(i + 1) && hex(i + 2)));
+    let decoded = percent_encoding::percent_decode(bytes).decode_utf8().ok()?;
+    well_formed.then(|| decoded.into_owned())
 }
 
 /// `path` after a leading `segment` (any letter case), if the segment ends there or at a `/`.
@@ -110,8 +135,9 @@ impl Routes {
         Routes(OperationId::ALL.iter().copied().filter_map(Route::new).collect())
     }
 
-    /// The operation `method` and `path` name, and its path parameters.
-    fn resolve(&self, method: &Method, path: &str) -> Option<(OperationId, PathParams)> {
+    /// The operation `method` and `path` name, and its path parameters (`Err` with one that
+    /// does not decode).
+    fn resolve(&self, method: &Method, path: &str) -> Option<(OperationId, Result<PathParams, String>)> {
         let wanted =
             |route: &Route| route.method == method || (method == Method::HEAD && route.method == Method::GET);
         self.0.iter().filter(|route| wanted(route)).find_map(|route| Some((route.op, route.matches(path)?)))
@@ -126,18 +152,53 @@ pub(crate) fn router(state: Arc<State>) -> Router {
 /// Routes one request and settles its body (see `body.rs`) before the answer goes out.
 async fn handle(routes: Arc<Routes>, state: Arc<State>, request: Request) -> Response {
     let (parts, body) = request.into_parts();
-    let body = RequestBody::new(body, state.max_upload_bytes, state.body_stall_timeout);
-    let response = match routes.resolve(&parts.method, parts.uri.path()) {
-        Some((op, params)) => {
-            serve(Call { op, state, parts, params, body: body.clone(), principal: None }).await
+    let declared = parts.headers.get(header::CONTENT_LENGTH).and_then(|v| v.to_str().ok()?.parse().ok());
+    let body = RequestBody::new(body, state.max_upload_bytes, state.body_stall_timeout, declared);
+    let origin = parts.headers.get(header::ORIGIN).cloned();
+    let path = parts.uri.path();
+    let response = if body.declared_too_large() {
+        ApiError::file_too_large(state.max_upload_bytes).into_response()
+    } else if parts.method == Method::OPTIONS {
+        cors::preflight(&parts.headers)
+    } else if DEPRECATED_PREFIXES.iter().any(|prefix| strip_segment(path, prefix).is_some()) {
+        deprecated_version()
+    } else {
+        match routes.resolve(&parts.method, path) {
+            Some((op, Ok(params))) => {
+                serve(Call { op, state, parts, params, body: body.clone(), principal: None }).await
+            }
+            Some((_, Err(raw))) => undecodable_param(&raw),
+            None => unknown_route(),
         }
-        None => unknown_route(),
     };
-    body.settle(response).await
+    let mut response = body.settle(response).await;
+    cors::allow_origin(origin, &mut response);
+    response
 }
 
-/// Authentication, the rate limit and the scope check, then the operation's handler.
+/// 410 for `/api/v1` and `/api/v2`, with the body the backend reference gives.
+fn deprecated_version() -> Response {
+    let body = serde_json::json!({
+        "error": "api_version_deprecated",
+        "message": "This API version is deprecated: use /api/v3",
+        "currentApiBase": API_PREFIX,
+    });
+    (StatusCode::GONE, Json(body)).into_response()
+}
+
+/// Express's 400 for a parameter `decodeURIComponent` refuses, quoting it (cut if long).
+fn undecodable_param(raw: &str) -> Response {
+    let cut = (0..=QUOTED_PARAM_BYTES.min(raw.len())).rev().find(|at| raw.is_char_boundary(*at)).unwrap_or(0);
+    let ellipsis = if cut < raw.len() { "…" } else { "" };
+    ApiError::bad_request(format!("Failed to decode param '{}{ellipsis}'", &raw[..cut])).into_response()
+}
+
+/// Authentication, the rate limits and the scope check, then the operation's handler.
 async fn serve(mut call: Call) -> Response {
+    let client = call.parts.extensions.get::<ConnectInfo<SocketAddr>>().map(|info| info.0.ip());
+    if let Err(e) = call.state.limiter.check_auth_route(call.op, client) {
+        return e.into_response();
+    }
     if call.op.authenticated() {
         let who = match auth::authenticate(&call.state, &call.parts.headers) {
             Ok(who) => who,

@@ -1,15 +1,23 @@
-//! The listener: HTTP/1.1 connections served by hyper with a header-read timeout and a cap on
-//! open connections, stopped gracefully.
+//! The listener: HTTP/1.1 connections served by hyper with a header-read timeout, a write
+//! timeout and a cap on open connections, stopped gracefully.
 //!
 //! `axum::serve` has no timer, so hyper's header-read timeout never fires under it and a client
 //! could hold any number of connections open by sending nothing. Here every connection gets the
 //! timeout (it also covers an idle keep-alive connection waiting for its next request), and no
 //! more than `max_connections` are served at once: the next one waits in the listen backlog until
-//! one closes.
+//! one closes. hyper has no write timeout, so a client that sends requests and never reads the
+//! answers would hold its connection for ever: a write that makes no progress for the same
+//! timeout fails and ends the connection.
+//!
+//! A client may shut down its side once its request is sent and still read the answer (hyper's
+//! `half_close`), as Node allows. Each request carries the peer's address as axum's
+//! `ConnectInfo<SocketAddr>`, for the per-IP limit of the auth routes.
 
+use std::net::SocketAddr;
 use std::sync::Arc;
 use std::time::Duration;
 
+use axum::extract::ConnectInfo;
 use hyper::server::conn::http1;
 use hyper_util::rt::{TokioIo, TokioTimer};
 use hyper_util::server::graceful::GracefulShutdown;
@@ -17,6 +25,8 @@ use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, Semaphore};
 use tokio::task::JoinSet;
+use tokio_io_timeout::TimeoutWriter;
+use tower::util::MapRequest;
 
 /// How long to wait before accepting again after an error such as running out of file descriptors.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
@@ -24,7 +34,8 @@ const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 /// What bounds the connections of one emulator.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ConnectionLimits {
-    /// The time a client has to send a request's headers, and an idle connection's lifetime.
+    /// The time a client has to send a request's headers, an idle connection's lifetime, and
+    /// the longest a write may wait for the client to read.
     pub(crate) header_read_timeout: Duration,
     /// Connections served at once.
     pub(crate) max_connections: usize,
@@ -38,9 +49,11 @@ pub(crate) async fn serve(
     limits: ConnectionLimits,
     stop: oneshot::Receiver<()>,
 ) {
+    // The builder's setters keep both in range; clamped again, as a deadline past them panics.
+    let timeout = limits.header_read_timeout.clamp(Duration::from_millis(1), super::MAX_DURATION);
     let mut builder = http1::Builder::new();
-    builder.timer(TokioTimer::new()).header_read_timeout(limits.header_read_timeout);
-    let permits = Arc::new(Semaphore::new(limits.max_connections.max(1)));
+    builder.timer(TokioTimer::new()).header_read_timeout(timeout).half_close(true);
+    let permits = Arc::new(Semaphore::new(limits.max_connections.clamp(1, Semaphore::MAX_PERMITS)));
     let graceful = GracefulShutdown::new();
     // Owned here, so that aborting this task (dropping the emulator) ends every connection too.
     let mut connections = JoinSet::new();
@@ -54,9 +67,9 @@ pub(crate) async fn serve(
             },
             _ = &mut stop => break,
         };
-        let tcp = tokio::select! {
+        let (tcp, peer) = tokio::select! {
             accepted = listener.accept() => match accepted {
-                Ok((tcp, _)) => tcp,
+                Ok(accepted) => accepted,
                 Err(e) => {
                     if !is_connection_error(&e) {
                         tracing::warn!(error = %e, "emulator: accept failed");
@@ -69,8 +82,10 @@ pub(crate) async fn serve(
         };
         // Small answers go out at once instead of waiting on the peer's delayed ACK (~40 ms).
         let _ = tcp.set_nodelay(true);
-        let service = TowerToHyperService::new(app.clone());
-        let connection = graceful.watch(builder.serve_connection(TokioIo::new(tcp), service));
+        let mut io = TimeoutWriter::new(tcp);
+        io.set_timeout(Some(timeout));
+        let service = TowerToHyperService::new(MapRequest::new(app.clone(), with_peer(peer)));
+        let connection = graceful.watch(builder.serve_connection(TokioIo::new(Box::pin(io)), service));
         connections.spawn(async move {
             // An error here is the client's doing (it went away, or sent its headers too slowly).
             let _ = connection.await;
@@ -79,6 +94,14 @@ pub(crate) async fn serve(
     }
     drop(listener);
     graceful.shutdown().await;
+}
+
+/// Adds the peer's address to each request of a connection, as `axum::serve` does.
+fn with_peer<B>(peer: SocketAddr) -> impl Fn(http::Request<B>) -> http::Request<B> + Clone {
+    move |mut request| {
+        request.extensions_mut().insert(ConnectInfo(peer));
+        request
+    }
 }
 
 /// Errors of one connection that came and went before it was accepted, not of the listener.

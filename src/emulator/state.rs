@@ -4,11 +4,13 @@
 //! the lock in proportion to what the account (or the emulator) holds: uploads are indexed
 //! ([`Uploads`]), the activity log is a ring of [`MAX_LOG_ENTRIES`], and an account keeps at most
 //! [`MAX_SESSIONS`] sessions and [`MAX_PENDING_LOGINS`] logins waiting for a 2FA code (the oldest
-//! go first).
+//! go first). Accounts are at most [`MAX_ACCOUNTS`], API keys at most [`MAX_KEYS_PER_ACCOUNT`] an
+//! account (beyond the builder's own), and every string a client stores is at most
+//! [`MAX_NAME_BYTES`](super::MAX_NAME_BYTES) (checked where it arrives).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap, VecDeque};
 use std::sync::atomic::{AtomicU64, Ordering};
-use std::sync::{Mutex, MutexGuard};
+use std::sync::{Arc, Mutex, MutexGuard};
 use std::time::Duration;
 
 use chrono::{DateTime, Utc};
@@ -16,7 +18,7 @@ use chrono::{DateTime, Utc};
 use super::clock::Clock;
 use super::rate_limit::RateLimiter;
 use super::uploads::Uploads;
-use super::{Plan, RateLimit};
+use super::{AuthRateLimit, Plan, RateLimit};
 use crate::spec::Scope;
 
 /// Entries of an account's activity log kept; older ones are dropped.
@@ -27,11 +29,16 @@ pub(crate) const MAX_LOG_DETAIL_CHARS: usize = 200;
 pub(crate) const MAX_SESSIONS: usize = 1000;
 /// Logins waiting for a 2FA code an account keeps.
 pub(crate) const MAX_PENDING_LOGINS: usize = 100;
+/// Accounts the emulator holds, the built-in one included; signup answers 403 beyond them.
+pub const MAX_ACCOUNTS: usize = 1000;
+/// API keys `tokens_generate` lets an account hold; it answers 403 beyond them.
+pub const MAX_KEYS_PER_ACCOUNT: usize = 100;
 
 /// What the builder decided.
 pub(crate) struct Config {
     pub(crate) keys: Vec<(String, Vec<String>)>,
     pub(crate) rate_limit: RateLimit,
+    pub(crate) auth_rate_limit: AuthRateLimit,
     pub(crate) max_upload_bytes: u64,
     pub(crate) body_stall_timeout: Duration,
     pub(crate) plan: Plan,
@@ -83,7 +90,7 @@ impl Scopes {
     }
 }
 
-/// An API key of an account.
+/// An API key of an account; shared by the account's list and the index by secret.
 pub(crate) struct ApiKey {
     pub(crate) account: usize,
     pub(crate) name: String,
@@ -125,8 +132,8 @@ pub(crate) struct Account {
     pub(crate) uploads: Uploads,
     /// The newest [`MAX_LOG_ENTRIES`], oldest first.
     pub(crate) logs: VecDeque<LogRecord>,
-    /// The account's API keys: name to secret.
-    pub(crate) keys: BTreeMap<String, String>,
+    /// The account's API keys by name, with their secrets.
+    pub(crate) keys: BTreeMap<String, AccountKey>,
     /// Open sessions and logins waiting for 2FA, oldest first (the tokens of `Db`'s maps).
     sessions: VecDeque<String>,
     pending_logins: VecDeque<String>,
@@ -162,7 +169,7 @@ pub(crate) struct Db {
     /// Accounts by e-mail, lower case.
     by_email: HashMap<String, usize>,
     /// API keys by their secret value.
-    pub(crate) keys: HashMap<String, ApiKey>,
+    pub(crate) keys: HashMap<String, Arc<ApiKey>>,
     /// Session tokens from login, by value, to their account.
     pub(crate) sessions: HashMap<String, usize>,
     /// Temporary tokens of logins waiting for a TOTP code.
@@ -178,22 +185,28 @@ pub(crate) enum Mail {
     PasswordReset = 1,
 }
 
+/// An API key as its account holds it.
+pub(crate) struct AccountKey {
+    pub(crate) secret: String,
+    pub(crate) key: Arc<ApiKey>,
+}
+
 /// Records `account`'s new `token` in its list `order` (oldest first) and in `map`; past `cap`
-/// tokens the oldest ends.
+/// tokens the oldest ends, and is returned.
 fn issue(
     order: &mut VecDeque<String>,
     map: &mut HashMap<String, usize>,
     cap: usize,
     account: usize,
     token: String,
-) {
-    if order.len() == cap {
-        if let Some(oldest) = order.pop_front() {
-            map.remove(&oldest);
-        }
+) -> Option<String> {
+    let ended = if order.len() == cap { order.pop_front() } else { None };
+    if let Some(oldest) = &ended {
+        map.remove(oldest);
     }
     order.push_back(token.clone());
     map.insert(token, account);
+    ended
 }
 
 /// Ends one token of `order` and `map`; the account it was for, if it was one.
@@ -208,6 +221,7 @@ impl Db {
         self.by_email.get(&email.to_ascii_lowercase()).copied()
     }
 
+    /// Adds an account; `None` (and nothing added) when the emulator holds [`MAX_ACCOUNTS`].
     pub(crate) fn add_account(
         &mut self,
         id: String,
@@ -215,8 +229,11 @@ impl Db {
         password: String,
         name: String,
         plan: Plan,
-    ) -> usize {
+    ) -> Option<usize> {
         let index = self.accounts.len();
+        if index == MAX_ACCOUNTS {
+            return None;
+        }
         self.by_email.insert(email.to_ascii_lowercase(), index);
         self.accounts.push(Account {
             id,
@@ -236,43 +253,47 @@ impl Db {
             pending_logins: VecDeque::new(),
             mailed: [None, None],
         });
-        index
+        Some(index)
     }
 
     /// Adds an API key; false (and nothing added) if the account has one of that name.
     pub(crate) fn add_key(&mut self, secret: String, key: ApiKey) -> bool {
+        let key = Arc::new(key);
         let names = &mut self.accounts[key.account].keys;
         if names.contains_key(&key.name) {
             return false;
         }
-        names.insert(key.name.clone(), secret.clone());
+        names.insert(key.name.clone(), AccountKey { secret: secret.clone(), key: key.clone() });
         self.keys.insert(secret, key);
         true
     }
 
-    /// Revokes the account's key of that name; false if it has none.
-    pub(crate) fn remove_key(&mut self, account: usize, name: &str) -> bool {
-        let Some(secret) = self.accounts[account].keys.remove(name) else { return false };
+    /// Revokes the account's key of that name: its secret, or `None` if it has none.
+    pub(crate) fn remove_key(&mut self, account: usize, name: &str) -> Option<String> {
+        let AccountKey { secret, .. } = self.accounts[account].keys.remove(name)?;
         self.keys.remove(&secret);
-        true
+        Some(secret)
     }
 
-    pub(crate) fn open_session(&mut self, account: usize, token: String) {
-        issue(&mut self.accounts[account].sessions, &mut self.sessions, MAX_SESSIONS, account, token);
+    /// Opens a session; the account's oldest session ends past [`MAX_SESSIONS`], and its token
+    /// is returned.
+    pub(crate) fn open_session(&mut self, account: usize, token: String) -> Option<String> {
+        issue(&mut self.accounts[account].sessions, &mut self.sessions, MAX_SESSIONS, account, token)
     }
 
-    /// Ends a session of `account`; a token of another account is left alone.
-    pub(crate) fn end_session(&mut self, account: usize, token: &str) {
-        if self.sessions.get(token) == Some(&account) {
-            revoke(&mut self.accounts[account].sessions, &mut self.sessions, token);
+    /// Ends a session of `account`; a token of another account is left alone. Whether it ended.
+    pub(crate) fn end_session(&mut self, account: usize, token: &str) -> bool {
+        self.sessions.get(token) == Some(&account)
+            && revoke(&mut self.accounts[account].sessions, &mut self.sessions, token).is_some()
+    }
+
+    /// Ends every session of `account` (a new password does); their tokens.
+    pub(crate) fn end_sessions(&mut self, account: usize) -> VecDeque<String> {
+        let ended = std::mem::take(&mut self.accounts[account].sessions);
+        for token in &ended {
+            self.sessions.remove(token);
         }
-    }
-
-    /// Ends every session of `account` (a new password does).
-    pub(crate) fn end_sessions(&mut self, account: usize) {
-        for token in std::mem::take(&mut self.accounts[account].sessions) {
-            self.sessions.remove(&token);
-        }
+        ended
     }
 
     pub(crate) fn add_pending_login(&mut self, account: usize, token: String) {
@@ -312,13 +333,15 @@ impl State {
         let state = State {
             max_upload_bytes: config.max_upload_bytes,
             body_stall_timeout: config.body_stall_timeout,
-            limiter: RateLimiter::new(config.rate_limit, config.clock),
+            limiter: RateLimiter::new(config.rate_limit, config.auth_rate_limit, config.clock),
             next_id: AtomicU64::new(0),
             db: Mutex::new(Db::default()),
         };
         let mut db = state.db();
         let id = state.new_id();
-        let account = db.add_account(id, config.email, config.password, "Emulator".to_owned(), config.plan);
+        let account = db
+            .add_account(id, config.email, config.password, "Emulator".to_owned(), config.plan)
+            .expect("the first account fits");
         db.accounts[account].verified = true;
         db.accounts[account].lastname = "User".to_owned();
         let now = Utc::now();

@@ -1,13 +1,16 @@
 //! API tokens: generate (default scopes `user:read` and `files:read`), list, revoke; with 2FA on,
-//! generate and revoke need the current TOTP code.
+//! generate and revoke need the current TOTP code. An account holds at most
+//! [`MAX_KEYS_PER_ACCOUNT`] keys: one more is 403, as the backend answers a limit of the plan.
+
+use std::sync::Arc;
 
 use chrono::{TimeDelta, Utc};
 use serde_json::json;
 
 use super::auth::totp_matches;
 use super::errors::ApiError;
-use super::request::{ok, Call, Reply};
-use super::state::{random_hex, ApiKey, Db, Scopes};
+use super::request::{check_lengths, ok, Call, Reply};
+use super::state::{random_hex, ApiKey, Db, Scopes, MAX_KEYS_PER_ACCOUNT};
 use crate::spec::{ErrorCode, Scope};
 use crate::types::{ApiToken, MessageResponse, TokenCreated, TokenGenerateRequest, TokenRevokeRequest};
 
@@ -37,6 +40,7 @@ pub(crate) async fn generate(mut call: Call) -> Reply {
     if name.trim().is_empty() {
         return Err(ApiError::bad_request("Token name is required"));
     }
+    check_lengths([("name", Some(name.as_str())), ("label", request.label.as_deref())])?;
     let mut db = call.state.db();
     check_second_factor(&db, account, request.totp_code.as_deref().or(request.two_factor_code.as_deref()))?;
     let scopes = if request.scopes.is_empty() { &DEFAULT_SCOPES[..] } else { &request.scopes[..] };
@@ -63,6 +67,11 @@ pub(crate) async fn generate(mut call: Call) -> Reply {
         message: Some("Token created".to_owned()),
     };
     let token = format!("pk_{}", random_hex(24));
+    if db.accounts[account].keys.len() >= MAX_KEYS_PER_ACCOUNT {
+        return Err(ApiError::forbidden(format!(
+            "Token limit reached: an account may hold {MAX_KEYS_PER_ACCOUNT} API tokens; revoke one first"
+        )));
+    }
     if !db.add_key(token.clone(), key) {
         return Err(ApiError::conflict(format!("A token named {name} already exists")));
     }
@@ -73,9 +82,9 @@ pub(crate) async fn generate(mut call: Call) -> Reply {
 
 pub(crate) async fn list(call: Call) -> Reply {
     let account = call.account()?;
-    let db = call.state.db();
-    let mut keys: Vec<&ApiKey> =
-        db.accounts[account].keys.values().filter_map(|secret| db.keys.get(secret)).collect();
+    // Under the lock only the (at most MAX_KEYS_PER_ACCOUNT) shared records are taken.
+    let mut keys: Vec<Arc<ApiKey>> =
+        call.state.db().accounts[account].keys.values().map(|held| held.key.clone()).collect();
     keys.sort_by(|a, b| (a.created_at, &a.name).cmp(&(b.created_at, &b.name)));
     let tokens: Vec<ApiToken> = keys
         .into_iter()
@@ -83,10 +92,9 @@ pub(crate) async fn list(call: Call) -> Reply {
             name: Some(k.name.clone()),
             label: Some(k.label.clone()),
             scopes: k.scopes.to_list(),
-            expires_at: format_expiry(k),
+            expires_at: format_expiry(&k),
         })
         .collect();
-    drop(db);
     ok(&call, json!({ "tokens": tokens }))
 }
 
@@ -96,10 +104,11 @@ pub(crate) async fn revoke(mut call: Call) -> Reply {
     let account = call.account()?;
     let mut db = call.state.db();
     check_second_factor(&db, account, request.totp_code.as_deref().or(request.two_factor_code.as_deref()))?;
-    if !db.remove_key(account, &name) {
-        return Err(ApiError::not_found(format!("Token not found: {name}")));
-    }
+    let secret = db
+        .remove_key(account, &name)
+        .ok_or_else(|| ApiError::not_found(format!("Token not found: {name}")))?;
     db.accounts[account].log("token_revoke", format!("Token {name} revoked"), call.source());
     drop(db);
+    call.state.limiter.forget(&secret);
     ok(&call, MessageResponse { message: Some("Token revoked".to_owned()), success: Some(true) })
 }

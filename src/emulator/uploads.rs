@@ -4,11 +4,21 @@
 //!
 //! Every index is a B-tree: a hash map would now and then rehash everything it holds on one
 //! insert, a pause that grows with the account, under the state lock.
+//!
+//! CIDs are kept and looked up in one spelling ([`canonical_cid`]), so the same CIDv1 written in
+//! another multibase names the same upload.
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::sync::Arc;
 
 use chrono::{DateTime, Utc};
+
+/// The spelling a CID is kept and looked up in: as the `cid` crate writes it (CIDv1 in base32,
+/// CIDv0 in base58btc), as IPFS Cluster answers it. Text that is no CID is kept as sent; it
+/// names nothing an upload could have.
+pub(crate) fn canonical_cid(text: &str) -> String {
+    cid::Cid::try_from(text).map_or_else(|_| text.to_owned(), |cid| cid.to_string())
+}
 
 /// Kinds of upload records.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -198,14 +208,29 @@ impl Uploads {
     }
 
     /// One page of a list, newest first: how many the list holds, and the `limit` records after
-    /// the first `skip`. Without `cid` that costs the page's length; with it, the number of
-    /// records of that CID at that level (one at the top level, one per path in a directory).
+    /// the first `skip`. Without `cid` that costs the page's length plus a walk to it from the
+    /// nearer end of the list (a B-tree cannot jump to the n-th entry); a page past the end costs
+    /// nothing. With `cid`, the number of records of that CID at that level (one at the top
+    /// level, one per path in a directory).
     pub(crate) fn page(&self, listing: &Listing, skip: usize, limit: usize) -> (usize, Vec<&UploadRecord>) {
         let Some(cid) = &listing.cid else {
             let level = Level { parent: listing.parent.clone(), has_expiration: listing.has_expiration };
             let Some(list) = self.levels.get(&level) else { return (0, Vec::new()) };
-            let page = list.iter().rev().skip(skip).take(limit).filter_map(|number| self.records.get(number));
-            return (list.len(), page.collect());
+            let total = list.len();
+            if skip >= total {
+                return (total, Vec::new());
+            }
+            let numbers: Vec<u64> = if skip <= total / 2 {
+                list.iter().rev().skip(skip).take(limit).copied().collect()
+            } else {
+                // Oldest first, the page is entries [total - skip - limit, total - skip).
+                let end = total - skip;
+                let start = end.saturating_sub(limit);
+                let mut numbers: Vec<u64> = list.iter().skip(start).take(end - start).copied().collect();
+                numbers.reverse();
+                numbers
+            };
+            return (total, numbers.iter().filter_map(|number| self.records.get(number)).collect());
         };
         let from = (listing.parent.clone(), cid.clone(), 0);
         let to = (listing.parent.clone(), cid.clone(), u64::MAX);
@@ -265,6 +290,38 @@ mod tests {
         assert_eq!(ids(uploads.page(&all(None), 1, 10)), (2, vec!["1".into()]));
         let by_cid = Listing { parent: None, cid: Some("a".into()), has_expiration: None };
         assert_eq!(ids(uploads.page(&by_cid, 0, 10)), (1, vec!["1".into()]));
+    }
+
+    #[test]
+    fn pages_read_from_either_end_are_the_same_pages() {
+        let mut uploads = Uploads::default();
+        for i in 0..25 {
+            uploads.upsert(record(&i.to_string(), &format!("c{i}"), None, None));
+        }
+        let newest_first: Vec<String> = (0..25).rev().map(|i: i32| i.to_string()).collect();
+        for limit in [1, 4, 7, 25, 30] {
+            for skip in 0..30 {
+                let expected: Vec<String> = newest_first.iter().skip(skip).take(limit).cloned().collect();
+                assert_eq!(
+                    ids(uploads.page(&all(None), skip, limit)),
+                    (25, expected),
+                    "skip {skip}, limit {limit}"
+                );
+            }
+        }
+    }
+
+    #[test]
+    fn a_cid_in_another_multibase_is_the_same_cid() {
+        let base32 = "bafkreihdwdcefgh4dqkjv67uzcmw7ojee6xedzdetojuzjevtenxquvyku";
+        let cid = cid::Cid::try_from(base32).unwrap();
+        let base58 = cid.to_string_of_base(cid::multibase::Base::Base58Btc).unwrap();
+        assert_ne!(base58, base32);
+        assert_eq!(canonical_cid(&base58), base32);
+        assert_eq!(canonical_cid(base32), base32);
+        let v0 = "QmYwAPJzv5CZsnA625s3Xf2nemtYgPpHdWEz79ojWnPbdG";
+        assert_eq!(canonical_cid(v0), v0);
+        assert_eq!(canonical_cid("not a cid"), "not a cid");
     }
 
     #[test]

@@ -121,3 +121,39 @@ async fn the_logged_source_follows_the_credential_and_x_request_source() {
     );
     assert_eq!(login.await.json()["logs"][0]["source"], "JWT");
 }
+
+/// The same CIDv1 in another multibase names the same content: uploads, pins, status, the list's
+/// filters and removal all find it, and the list shows one spelling.
+#[tokio::test]
+async fn a_cid_spelled_in_another_multibase_is_the_same_upload() {
+    let emu = support::start().await;
+    let client = support::client(&emu, ADMIN);
+    let base32 = client.upload("a.txt", &b"same bytes"[..]).send().await.unwrap().cid.clone();
+    let parsed = cid::Cid::try_from(base32.as_str()).unwrap();
+    let base58 = parsed.to_string_of_base(cid::multibase::Base::Base58Btc).unwrap();
+    let base36 = parsed.to_string_of_base(cid::multibase::Base::Base36Lower).unwrap();
+    let with_key = |request: reqwest::RequestBuilder| request.header("x-api-key", ADMIN);
+
+    let status = send("status_get", with_key(http().get(url(&emu, &format!("/status/{base58}"))))).await;
+    assert_eq!(status.status, 200);
+    let listed = send(
+        "users_me_uploads_list",
+        with_key(http().get(url(&emu, &format!("/users/me/uploads?cid={base36}")))),
+    )
+    .await
+    .json();
+    assert_eq!((listed["total"].clone(), listed["uploads"][0]["cid"].clone()), (json!(1), json!(base32)));
+    let pinned = send("files_pin", with_key(http().post(url(&emu, &format!("/files/pin/{base58}"))))).await;
+    assert_eq!(pinned.status, 201);
+    let all = client.users_me_uploads_list().send().await.unwrap();
+    assert_eq!(
+        all.uploads.iter().map(|u| u.cid.as_str()).collect::<Vec<_>>(),
+        [base32.as_str()],
+        "one upload"
+    );
+    assert_eq!(all.uploads[0].name.as_deref(), Some("a.txt"), "pinning it kept what was known");
+    let removed =
+        send("files_remove", with_key(http().delete(url(&emu, &format!("/files/remove/{base36}"))))).await;
+    assert_eq!(removed.status, 200);
+    assert_eq!(client.users_me_uploads_list().send().await.unwrap().total, Some(0));
+}

@@ -6,8 +6,10 @@ mod support;
 
 mod account;
 mod auth;
+mod express;
 mod filters;
 mod hostile;
+mod limits;
 mod operations;
 mod property;
 mod rate_limit;

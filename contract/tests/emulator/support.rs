@@ -59,18 +59,32 @@ impl Reply {
     }
 }
 
-/// Sends `request`, reads the whole answer, and asserts it conforms to the spec for `operation`.
-pub async fn send(operation: &str, request: reqwest::RequestBuilder) -> Reply {
+/// Sends `request` and reads the whole answer, whatever it is.
+pub async fn fetch(request: reqwest::RequestBuilder) -> Reply {
     let response = request.send().await.expect("the emulator answers");
-    let reply = Reply {
+    Reply {
         status: response.status().as_u16(),
         headers: response.headers().clone(),
         body: response.bytes().await.expect("a whole body").to_vec(),
-    };
+    }
+}
+
+/// Sends `request`, reads the whole answer, and asserts it conforms to the spec for `operation`.
+pub async fn send(operation: &str, request: reqwest::RequestBuilder) -> Reply {
+    let reply = fetch(request).await;
     if let Err(e) = Conformance::embedded().check(operation, reply.status, &reply.headers, &reply.body) {
         panic!("{e}\nbody: {}", String::from_utf8_lossy(&reply.body));
     }
     reply
+}
+
+/// Asserts that `reply`'s body is the API's error body: for answers the Express app gives
+/// whatever the operation (before routing, or from its middleware) that the spec does not list
+/// for every operation.
+pub fn error_body(reply: &Reply) {
+    if let Err(problems) = Conformance::embedded().check_error_body(&reply.body) {
+        panic!("not the error body: {problems:?}\nbody: {}", String::from_utf8_lossy(&reply.body));
+    }
 }
 
 /// Logs in as the emulator's built-in user and returns the session token.
@@ -117,6 +131,11 @@ impl RawResponse {
 impl RawConnection {
     pub async fn connect(emu: &Emulator) -> RawConnection {
         let stream = tokio::net::TcpStream::connect(emu.addr()).await.expect("connects");
+        RawConnection::from_stream(stream)
+    }
+
+    /// A connection made by the caller (with its own socket options, say).
+    pub fn from_stream(stream: tokio::net::TcpStream) -> RawConnection {
         RawConnection { stream, buffered: Vec::new() }
     }
 

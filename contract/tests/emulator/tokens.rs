@@ -81,3 +81,20 @@ async fn tokens_revoke_ends_the_token_and_an_unknown_name_is_404() {
     assert_eq!(unknown.status, 404);
     assert_eq!(unknown.json()["error"], "Not Found");
 }
+
+#[tokio::test]
+async fn a_key_given_twice_to_the_builder_is_one_key_with_the_last_scopes() {
+    let emu = pinarkive::emulator::Emulator::builder()
+        .api_key("k1", ["files:read"])
+        .api_key("k1", ["tokens:read"])
+        .no_rate_limit()
+        .start()
+        .await
+        .unwrap();
+    let listed = send("tokens_list", http().get(url(&emu, "/tokens/list")).header("x-api-key", "k1")).await;
+    assert_eq!(listed.status, 200);
+    assert_eq!(
+        listed.json()["tokens"],
+        json!([{ "name": "key-1", "label": "emulator", "scopes": ["tokens:read"] }])
+    );
+}

@@ -31,7 +31,10 @@ async fn serve(router: axum::Router) -> String {
 }
 
 fn emulator() -> pinarkive::emulator::EmulatorBuilder {
-    Emulator::builder().api_key(KEY, ["*"]).rate_limit(super::EMULATOR_RATE.0, super::EMULATOR_RATE.1)
+    Emulator::builder()
+        .api_key(KEY, ["*"])
+        .rate_limit(super::EMULATOR_RATE.0, super::EMULATOR_RATE.1)
+        .no_auth_rate_limit()
 }
 
 fn skipped(report: &super::report::Report) -> Vec<String> {
