@@ -9,10 +9,15 @@ fn main() {
     println!("cargo:rerun-if-changed={}", codegen::SPEC_PATH);
     println!("cargo:rerun-if-changed=codegen.rs");
     let out_dir = PathBuf::from(std::env::var_os("OUT_DIR").expect("cargo sets OUT_DIR"));
+    // The `schemars` feature: every generated type derives `JsonSchema` too.
+    let derives: &[&str] = match std::env::var_os("CARGO_FEATURE_SCHEMARS") {
+        Some(_) => &[codegen::JSON_SCHEMA_DERIVE],
+        None => &[],
+    };
 
     let generated = codegen::load_spec(Path::new(codegen::SPEC_PATH))
         .map_err(|e| vec![codegen::Problem { at: codegen::SPEC_PATH.into(), reason: e }])
-        .and_then(|spec| codegen::generate(&spec));
+        .and_then(|spec| codegen::generate_deriving(&spec, derives));
     let generated = match generated {
         Ok(generated) => generated,
         Err(problems) => {

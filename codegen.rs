@@ -282,8 +282,15 @@ fn body_key(response: &openapiv3::Response) -> String {
     }
 }
 
-fn settings() -> progenitor::GenerationSettings {
+/// What the library's `schemars` feature adds to every generated type (`build.rs` passes it to
+/// [`generate_deriving`]); the default build, and `cargo xtask codegen`, go without it.
+pub const JSON_SCHEMA_DERIVE: &str = "schemars::JsonSchema";
+
+fn settings(derives: &[&str]) -> progenitor::GenerationSettings {
     let mut settings = progenitor::GenerationSettings::new();
+    for derive in derives {
+        settings.with_derive(derive);
+    }
     settings
         .with_interface(progenitor::InterfaceStyle::Builder)
         .with_tag(progenitor::TagStyle::Merged)
@@ -296,11 +303,17 @@ fn settings() -> progenitor::GenerationSettings {
 
 /// Generates the client, the spec's names and the typed mocks, or says why it cannot.
 pub fn generate(spec: &OpenAPI) -> Result<Generated, Vec<Problem>> {
+    generate_deriving(spec, &[])
+}
+
+/// [`generate`], every generated type also deriving each of `derives` (paths such as
+/// [`JSON_SCHEMA_DERIVE`]).
+pub fn generate_deriving(spec: &OpenAPI, derives: &[&str]) -> Result<Generated, Vec<Problem>> {
     let (generatable, handwritten) = generatable(spec)?;
-    let client = client_file(&generatable)?;
+    let client = client_file(&generatable, derives)?;
     let names = names_code(spec, &client)?;
     let tokens = run_progenitor("httpmock", || {
-        progenitor::Generator::new(&settings()).httpmock(&generatable, "crate")
+        progenitor::Generator::new(&settings(derives)).httpmock(&generatable, "crate")
     })?;
     let mut httpmock = parse_generated(tokens)?;
     syn::visit_mut::VisitMut::visit_file_mut(&mut EscapePathMatchers, &mut httpmock);
@@ -310,7 +323,7 @@ pub fn generate(spec: &OpenAPI) -> Result<Generated, Vec<Problem>> {
 /// The client and, where the spec has what they need, its names; no mocks.
 pub fn generate_client(spec: &OpenAPI) -> Result<ClientApi, Vec<Problem>> {
     let (generatable, handwritten) = generatable(spec)?;
-    let client = client_file(&generatable)?;
+    let client = client_file(&generatable, &[])?;
     let names = names_code(spec, &client).ok();
     Ok(ClientApi { client: format_code(&client), names, handwritten })
 }
@@ -328,8 +341,9 @@ fn generatable(spec: &OpenAPI) -> Result<(OpenAPI, Vec<HandwrittenOperation>), V
 
 /// The client as progenitor generates it, with its `send` methods rewritten (see
 /// [`ConvertSendErrors`]) and `Client::builder()` the only constructor.
-fn client_file(spec: &OpenAPI) -> Result<syn::File, Vec<Problem>> {
-    let tokens = run_progenitor("client", || progenitor::Generator::new(&settings()).generate_tokens(spec))?;
+fn client_file(spec: &OpenAPI, derives: &[&str]) -> Result<syn::File, Vec<Problem>> {
+    let tokens =
+        run_progenitor("client", || progenitor::Generator::new(&settings(derives)).generate_tokens(spec))?;
     let mut file = parse_generated(tokens)?;
     rewrite_sends(&mut file, &expected_sends(spec))
         .map_err(|reason| vec![Problem { at: "progenitor's generated code".into(), reason }])?;

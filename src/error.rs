@@ -189,7 +189,8 @@ pub struct ApiError {
 }
 
 /// The rate-limit state the API reports on a 429 (`X-RateLimit-*` headers or body fields).
-#[derive(Debug, Clone, Default, PartialEq, Eq)]
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 #[non_exhaustive]
 pub struct RateLimit {
     /// Requests allowed in the window.

@@ -104,7 +104,8 @@ impl From<&Path> for Source {
 }
 
 /// How far an upload has got; passed to the callback of `on_progress`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
+#[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
 pub struct Progress {
     /// Bytes of file content handed to the connection in this attempt.
     pub sent: u64,

@@ -2,6 +2,8 @@
 
 mod errors;
 mod hostile;
+#[cfg(feature = "schemars")]
+mod json_schema;
 mod operations;
 mod pagination;
 mod retries;
