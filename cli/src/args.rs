@@ -87,6 +87,8 @@ pub enum Command {
     Config(ConfigCommand),
     /// Run a local Pinarkive emulator in the foreground, to try the tool without an account
     Emulator(EmulatorArgs),
+    /// Print the JSON Schema of a command's --json output (without COMMAND: list them)
+    Schema(SchemaArgs),
 }
 
 #[derive(Debug, Args)]
@@ -235,6 +237,14 @@ pub struct TwoFactorArgs {
 pub enum ConfigCommand {
     /// Show the base URL, key (masked), cluster and gateway in effect, and their sources
     Show,
+}
+
+#[derive(Debug, Args)]
+pub struct SchemaArgs {
+    /// The command, such as `ls` or `tokens create`; `stderr` for what stderr carries in --json
+    /// mode
+    #[arg(value_name = "COMMAND")]
+    pub command: Vec<String>,
 }
 
 #[derive(Debug, Args)]

@@ -8,6 +8,7 @@ use serde_json::{Map, Value};
 
 use crate::args::GlobalArgs;
 use crate::errors::CliError;
+use crate::json::settings::SettingSource;
 use crate::private_file;
 
 /// The config file's keys. `apiKey`, `cluster` and `gateway` are the official CLI's; `baseUrl`
@@ -131,14 +132,14 @@ pub enum Source {
 }
 
 impl Source {
-    /// A stable name for `--json`.
-    pub fn name(self) -> &'static str {
+    /// How `--json` names it.
+    pub fn name(self) -> SettingSource {
         match self {
-            Source::Flag(_) => "flag",
-            Source::Env(_) => "env",
-            Source::File => "file",
-            Source::Default => "default",
-            Source::Unset => "unset",
+            Source::Flag(_) => SettingSource::Flag,
+            Source::Env(_) => SettingSource::Env,
+            Source::File => SettingSource::File,
+            Source::Default => SettingSource::Default,
+            Source::Unset => SettingSource::Unset,
         }
     }
 

@@ -6,8 +6,9 @@ use std::fmt;
 use pinarkive::redact::Redactor;
 use pinarkive::{Error, ErrorCode};
 
-/// The documented exit codes (also printed under `--help`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+/// The documented exit codes (also printed under `--help`); `--json` names them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
+#[serde(rename_all = "kebab-case")]
 pub enum Exit {
     /// The API answered with an error, or with something unreadable.
     Api = 1,

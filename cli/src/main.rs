@@ -3,12 +3,14 @@
 //! Built on the crate's typed client; one module per concern: `args` (the command line),
 //! `config` (the config file and setting precedence), `output` (tables and `--json`), `errors`
 //! (one-line errors and exit codes), `progress` (bars and Ctrl-C), `private_file` (reading and
-//! writing the config file safely), `commands` (one file per group of commands).
+//! writing the config file safely), `commands` (one file per group of commands), `json` (each
+//! command's `--json` document and its schema).
 
 mod args;
 mod commands;
 mod config;
 mod errors;
+mod json;
 mod output;
 mod private_file;
 mod progress;
@@ -20,15 +22,17 @@ use pinarkive::redact::Redactor;
 
 use crate::args::Cli;
 use crate::errors::{redact, CliError, Exit};
+use crate::output::Output;
 
 fn main() -> ExitCode {
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         Err(error) => return clap_exit(error),
     };
+    let json = cli.global.json;
     let runtime = match tokio::runtime::Builder::new_multi_thread().enable_all().build() {
         Ok(runtime) => runtime,
-        Err(e) => return fail(&CliError::usage(format!("cannot start the async runtime: {e}")), &[]),
+        Err(e) => return fail(&CliError::usage(format!("cannot start the async runtime: {e}")), json, &[]),
     };
     let mut secrets = Vec::new();
     let result = runtime.block_on(commands::run(cli, &mut secrets));
@@ -37,18 +41,20 @@ fn main() -> ExitCode {
     runtime.shutdown_background();
     match result {
         Ok(()) => ExitCode::SUCCESS,
-        Err(error) => fail(&error, &secrets),
+        Err(error) => fail(&error, json, &secrets),
     }
 }
 
-/// Prints the error line, scrubbed of every secret, and gives its exit code.
-fn fail(error: &CliError, secrets: &[String]) -> ExitCode {
-    eprintln!("error: {}", redact(&error.message, &Redactor::new(secrets)));
+/// Prints the error line (a line of JSON with `--json`), scrubbed of every secret, and gives
+/// its exit code.
+fn fail(error: &CliError, json: bool, secrets: &[String]) -> ExitCode {
+    Output::new(json, Redactor::new(secrets)).error(error);
     ExitCode::from(error.exit as u8)
 }
 
-/// `--help` and `--version` go to stdout with exit 0; a usage error to stderr with exit 2, with
-/// any key given on the command line or in the environment scrubbed from clap's text.
+/// `--help` and `--version` go to stdout with exit 0; a usage error to stderr with exit 2 (a
+/// line of JSON when `--json` was given), with any key given on the command line or in the
+/// environment scrubbed from clap's text.
 fn clap_exit(error: clap::Error) -> ExitCode {
     use clap::error::ErrorKind;
     if matches!(error.kind(), ErrorKind::DisplayHelp | ErrorKind::DisplayVersion) {
@@ -56,7 +62,11 @@ fn clap_exit(error: clap::Error) -> ExitCode {
         return ExitCode::SUCCESS;
     }
     let secrets = command_line_secrets();
-    eprint!("{}", redact(&error.render().to_string(), &Redactor::new(secrets)));
+    let text = error.render().to_string();
+    if std::env::args().take_while(|arg| arg != "--").any(|arg| arg == "--json") {
+        return fail(&CliError::usage(text.trim().trim_start_matches("error: ")), true, &secrets);
+    }
+    eprint!("{}", redact(&text, &Redactor::new(secrets)));
     ExitCode::from(Exit::Usage as u8)
 }
 

@@ -1,14 +1,15 @@
 //! What commands print: aligned tables and short lines for people, one JSON document (with
-//! field names this tool owns, not the API's) for scripts.
+//! field names this tool owns, not the API's, described by `pinarkive schema`) for scripts.
 
 use std::io::{IsTerminal, Write};
 
 use chrono::{DateTime, Utc};
-use serde::Serialize;
 
 use pinarkive::redact::Redactor;
 
-use crate::errors::{redact, unprintable};
+use crate::errors::{redact, unprintable, CliError};
+use crate::json::stderr::StderrLine;
+use crate::json::{Document, Versioned};
 
 /// How to print, and the secrets that must never be printed.
 #[derive(Debug, Clone)]
@@ -27,11 +28,17 @@ impl Output {
         !self.json && std::io::stdout().is_terminal()
     }
 
-    /// Prints `value` as the command's one JSON document. Characters a terminal would act on
-    /// or hide are written as JSON escapes (`\u202e`), so the data stays intact for a script.
-    pub fn json<T: Serialize>(&self, value: &T) {
-        let text = serde_json::to_string_pretty(value).expect("output types serialize");
+    /// Prints `value` as the command's one JSON document, its `formatVersion` first.
+    /// Characters a terminal would act on or hide are written as JSON escapes (`\u202e`), so
+    /// the data stays intact for a script.
+    pub fn json<T: Document>(&self, value: &T) {
+        let text = serde_json::to_string_pretty(&Versioned::new(value)).expect("output types serialize");
         self.stdout(&escape_unprintable(&text));
+    }
+
+    /// Prints a JSON Schema, with or without `--json`: it is JSON either way.
+    pub fn schema(&self, schema: &serde_json::Value) {
+        self.stdout(&serde_json::to_string_pretty(schema).expect("a schema serializes"));
     }
 
     /// Prints a line for people on stdout (nothing in `--json` mode).
@@ -41,9 +48,26 @@ impl Output {
         }
     }
 
-    /// Prints a note on stderr, also in `--json` mode (stdout stays one document).
+    /// Prints a note on stderr, also in `--json` mode (stdout stays one document), where it is
+    /// a line of JSON.
     pub fn note(&self, text: impl AsRef<str>) {
-        let text = redact(text.as_ref(), &self.secrets);
+        let message = redact(text.as_ref(), &self.secrets);
+        self.stderr(StderrLine::Note { message }, |line| line);
+    }
+
+    /// Prints the error that ends the run on stderr: `error: ...`, or a line of JSON.
+    pub fn error(&self, error: &CliError) {
+        let message = redact(&error.message, &self.secrets);
+        let line = StderrLine::Error { message, reason: error.exit, exit_code: error.exit as u8 };
+        self.stderr(line, |message| format!("error: {message}"));
+    }
+
+    /// `line` as JSON in `--json` mode, else its message as `for_people` puts it.
+    fn stderr(&self, line: StderrLine, for_people: impl FnOnce(String) -> String) {
+        let text = match (self.json, line) {
+            (true, line) => serde_json::to_string(&Versioned::new(&line)).expect("output types serialize"),
+            (false, StderrLine::Note { message } | StderrLine::Error { message, .. }) => for_people(message),
+        };
         let _ = writeln!(std::io::stderr(), "{text}");
     }
 

@@ -28,13 +28,7 @@ fn disagreements(spec: &Value, component: &str, derived: &Value) -> Vec<String> 
     let pointer = format!("#/components/schemas/{component}");
     let schema = spec_model::pointee(spec, &pointer).expect("the component exists");
     let mut found = Vec::new();
-    compare(
-        (spec, schema, pointer.clone()),
-        (derived, derived, "#".to_string()),
-        component,
-        0,
-        &mut found,
-    );
+    compare((spec, schema, pointer.clone()), (derived, derived, "#".to_string()), component, 0, &mut found);
     found
 }
 
@@ -70,7 +64,13 @@ fn compare(spec: Side, rust: Side, at: &str, depth: usize, found: &mut Vec<Strin
     for (name, (spec_property, spec_at)) in &spec_view.properties {
         if let Some((rust_property, rust_at)) = rust_view.properties.get(name) {
             let side = (spec.0, *spec_property, spec_at.clone());
-            compare(side, (rust.0, rust_property, rust_at.clone()), &format!("{at}.{name}"), depth + 1, found);
+            compare(
+                side,
+                (rust.0, rust_property, rust_at.clone()),
+                &format!("{at}.{name}"),
+                depth + 1,
+                found,
+            );
         }
     }
     if let (Some((spec_items, spec_at)), Some((rust_items, rust_at))) = (&spec_view.items, &rust_view.items) {

@@ -1,22 +1,13 @@
 //! `clusters`, `gateway`, `status` and `whoami`.
 
 use pinarkive::types;
-use serde::Serialize;
 use serde_json::Value;
 
 use super::{check_cids, Context};
 use crate::args::{GatewayArgs, StatusArgs};
 use crate::errors::CliError;
+use crate::json::account::{ClusterItem, ClusterListing, GatewayUrl, PeerItem, StatusReport, Whoami};
 use crate::output::{or_none, NONE};
-
-#[derive(Serialize)]
-struct ClusterItem {
-    id: Option<String>,
-    label: Option<String>,
-    region: Option<String>,
-    country: Option<String>,
-    gateways: Vec<String>,
-}
 
 impl From<&types::Cluster> for ClusterItem {
     fn from(cluster: &types::Cluster) -> Self {
@@ -33,11 +24,6 @@ impl From<&types::Cluster> for ClusterItem {
                 .collect(),
         }
     }
-}
-
-#[derive(Serialize)]
-struct ClusterListing {
-    clusters: Vec<ClusterItem>,
 }
 
 pub async fn clusters(ctx: &Context) -> Result<(), CliError> {
@@ -69,13 +55,6 @@ pub async fn clusters(ctx: &Context) -> Result<(), CliError> {
     Ok(())
 }
 
-#[derive(Serialize)]
-struct GatewayUrl {
-    cid: String,
-    url: String,
-    cluster: Option<String>,
-}
-
 /// Without `--cluster`: the configured (or the primary) gateway, no network. With it: that
 /// cluster's gateway, from the API.
 pub async fn gateway(ctx: &Context, args: GatewayArgs) -> Result<(), CliError> {
@@ -97,23 +76,6 @@ pub async fn gateway(ctx: &Context, args: GatewayArgs) -> Result<(), CliError> {
         ctx.out.line(url);
     }
     Ok(())
-}
-
-#[derive(Serialize)]
-struct PeerItem {
-    peer: Option<String>,
-    status: Option<String>,
-    error: Option<String>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct StatusReport {
-    cid: String,
-    cluster: Option<String>,
-    status: Option<String>,
-    replication_factor: Option<i64>,
-    peers: Vec<PeerItem>,
 }
 
 pub async fn status(ctx: &Context, args: StatusArgs) -> Result<(), CliError> {
@@ -155,15 +117,6 @@ pub async fn status(ctx: &Context, args: StatusArgs) -> Result<(), CliError> {
         ctx.out.table(&["PEER", "STATUS", "ERROR"], &rows);
     }
     Ok(())
-}
-
-#[derive(Serialize)]
-struct Whoami {
-    email: Option<String>,
-    username: Option<String>,
-    name: Option<String>,
-    plan: Option<String>,
-    clusters: Option<u64>,
 }
 
 pub async fn whoami(ctx: &Context) -> Result<(), CliError> {

@@ -3,19 +3,12 @@
 use std::io::{IsTerminal, Read};
 
 use pinarkive::client::env;
-use serde::Serialize;
 
 use super::Context;
 use crate::args::LoginArgs;
 use crate::config::{keys, ConfigFile, Source};
 use crate::errors::CliError;
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct LoginReport<'a> {
-    config_file: String,
-    base_url: Option<&'a str>,
-}
+use crate::json::settings::{LoginReport, LogoutReport};
 
 /// Stores the key (and `--base-url`, if given) without checking it, as the official CLI does:
 /// a key may lack every scope a check could use.
@@ -73,13 +66,6 @@ fn prompt() -> Result<String, CliError> {
     let key = rpassword::prompt_password("API key: ")
         .map_err(|e| CliError::usage(format!("cannot read the key from the terminal: {e}")))?;
     Ok(key.trim().to_string())
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct LogoutReport {
-    config_file: Option<String>,
-    removed: bool,
 }
 
 /// Removes the key from the config file, keeping its other settings.

@@ -1,30 +1,10 @@
 //! `config show`: the settings in effect and where each comes from, the key masked.
 
-use serde::Serialize;
-
 use super::Context;
 use crate::config::{mask, Setting};
 use crate::errors::CliError;
+use crate::json::settings::{ConfigReport, Shown};
 use crate::output::NONE;
-
-#[derive(Serialize)]
-struct Shown {
-    value: Option<String>,
-    source: &'static str,
-    /// The flag or environment variable, when the value came from one.
-    from: Option<String>,
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct ConfigReport {
-    config_file: Option<String>,
-    config_file_exists: bool,
-    base_url: Shown,
-    api_key: Shown,
-    cluster: Shown,
-    gateway: Shown,
-}
 
 fn shown(setting: &Setting, show: impl Fn(&str) -> String) -> Shown {
     use crate::config::Source;

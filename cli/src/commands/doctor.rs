@@ -8,32 +8,11 @@ use std::time::Duration;
 
 use pinarkive::gateway::Gateways;
 use pinarkive::{types, Client, ErrorCode, OperationId, Scope};
-use serde::Serialize;
 
 use super::Context;
 use crate::config::Source;
 use crate::errors::{root_cause, CliError, Exit};
-
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize)]
-#[serde(rename_all = "lowercase")]
-enum Status {
-    Pass,
-    Fail,
-    Skip,
-}
-
-#[derive(Serialize)]
-struct Check {
-    name: &'static str,
-    status: Status,
-    detail: String,
-}
-
-#[derive(Serialize)]
-struct Report<'a> {
-    ok: bool,
-    checks: &'a [Check],
-}
+use crate::json::doctor::{Check, Report, Status};
 
 /// What one read-only call says about a scope.
 enum Probe<T> {

@@ -2,32 +2,10 @@
 //! and how it waits for Ctrl-C are the library's (`pinarkive::emulator::EmulatorOptions`),
 //! shared with `cargo xtask emulator`.
 
-use serde::Serialize;
-
 use super::Context;
 use crate::args::EmulatorArgs;
 use crate::errors::CliError;
-
-#[derive(Serialize)]
-struct StartedKey<'a> {
-    key: &'a str,
-    scopes: &'a [String],
-}
-
-#[derive(Serialize)]
-struct StartedLogin<'a> {
-    email: &'a str,
-    password: &'a str,
-}
-
-/// The `--json` document: where it listens and the credentials that get in.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Started<'a> {
-    base_url: &'a str,
-    keys: Vec<StartedKey<'a>>,
-    login: Option<StartedLogin<'a>>,
-}
+use crate::json::emulator::{Started, StartedKey, StartedLogin};
 
 pub async fn run(ctx: &Context, args: EmulatorArgs) -> Result<(), CliError> {
     let options = args.options.resolve();

@@ -2,21 +2,12 @@
 
 use futures::TryStreamExt;
 use pinarkive::types;
-use serde::Serialize;
 
 use super::{check_cids, parse_timelock, Context};
 use crate::args::{LsArgs, PinArgs, RenameArgs, RmArgs};
 use crate::errors::{CliError, Exit};
+use crate::json::files::{Listed, Listing, Pinned, Removed, Renamed};
 use crate::output::{human_size, human_time, iso, or_none};
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Pinned {
-    cid: String,
-    name: Option<String>,
-    cluster: Option<String>,
-    expires_at: Option<String>,
-}
 
 pub async fn pin(ctx: &Context, args: PinArgs) -> Result<(), CliError> {
     check_cids([&args.cid])?;
@@ -51,11 +42,6 @@ pub async fn pin(ctx: &Context, args: PinArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-#[derive(Serialize)]
-struct Removed<'a> {
-    removed: &'a [String],
-}
-
 /// Unpins each CID in turn; on a failure says which were removed and which not tried.
 pub async fn remove(ctx: &Context, args: RmArgs) -> Result<(), CliError> {
     check_cids(&args.cids)?;
@@ -83,19 +69,6 @@ pub async fn remove(ctx: &Context, args: RmArgs) -> Result<(), CliError> {
         ctx.out.json(&Removed { removed: &removed });
     }
     Ok(())
-}
-
-/// One upload as `ls --json` shows it.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Listed {
-    cid: String,
-    name: Option<String>,
-    size: Option<u64>,
-    cluster: Option<String>,
-    created_at: Option<String>,
-    expires_at: Option<String>,
-    id: Option<String>,
 }
 
 impl From<types::Upload> for Listed {
@@ -126,16 +99,6 @@ fn every_upload(
     client: &pinarkive::Client,
 ) -> impl futures::Stream<Item = pinarkive::Result<types::Upload>> + '_ {
     client.uploads().page_size(PAGE_SIZE).max_pages(MAX_PAGES).stream()
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Listing {
-    uploads: Vec<Listed>,
-    /// The page shown, or `None` with `--all`.
-    page: Option<u64>,
-    /// The server's count of every upload, when it gives one.
-    total: Option<u64>,
 }
 
 pub async fn list(ctx: &Context, args: LsArgs) -> Result<(), CliError> {
@@ -197,13 +160,6 @@ fn short_time(text: &str) -> String {
     chrono::DateTime::parse_from_rfc3339(text)
         .map(|t| human_time(&t.with_timezone(&chrono::Utc)))
         .unwrap_or_else(|_| text.to_string())
-}
-
-#[derive(Serialize)]
-struct Renamed {
-    cid: String,
-    id: String,
-    name: String,
 }
 
 /// Renames by CID: the API wants the upload's id, which the upload list gives.

@@ -6,6 +6,7 @@ mod config;
 mod doctor;
 mod emulator;
 mod files;
+mod schema;
 mod tokens;
 mod upload;
 
@@ -55,7 +56,10 @@ impl Context {
             .user_agent(concat!("pinarkive-cli/", env!("CARGO_PKG_VERSION")))
             .max_response_body(MAX_RESPONSE_BODY)
             .retry_policy(RetryPolicy { max_retries: retries, ..RetryPolicy::default() })
-            .on_retry(move |retry| eprintln!("{}", retry_note(retry, retries)));
+            .on_retry({
+                let out = self.out.clone();
+                move |retry| out.note(retry_note(retry, retries))
+            });
         if let Some(key) = &self.settings.api_key.value {
             builder = builder.api_key(key.clone());
         }
@@ -79,6 +83,10 @@ fn retry_note(retry: &Retry, retries: u32) -> String {
 /// Runs the command; `secrets` receives every key the settings know of, for the caller to
 /// scrub from the error line.
 pub async fn run(cli: Cli, secrets: &mut Vec<String>) -> Result<(), CliError> {
+    // The schemas need no settings: a broken config file does not hide them.
+    if let Command::Schema(args) = &cli.command {
+        return schema::print(&Output::new(cli.global.json, Redactor::default()), args);
+    }
     let settings = Settings::resolve(&cli.global)?;
     secrets.extend(settings.secrets());
     let out = Output::new(cli.global.json, Redactor::new(settings.secrets()));
@@ -105,6 +113,7 @@ pub async fn run(cli: Cli, secrets: &mut Vec<String>) -> Result<(), CliError> {
         Command::Doctor => doctor::doctor(&ctx).await,
         Command::Config(ConfigCommand::Show) => config::show(&ctx),
         Command::Emulator(args) => emulator::run(&ctx, args).await,
+        Command::Schema(args) => schema::print(&ctx.out, &args),
     }
 }
 

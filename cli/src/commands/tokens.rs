@@ -4,12 +4,12 @@
 use std::future::Future;
 
 use pinarkive::{types, ErrorCode, Scope};
-use serde::Serialize;
 use serde_json::Value;
 
 use super::{prompt_totp, Context};
 use crate::args::{TokenCreateArgs, TokenRevokeArgs};
 use crate::errors::CliError;
+use crate::json::tokens::{Created, Revoked, TokenItem, TokenListing};
 use crate::output::{or_none, Output, NONE};
 
 /// Sends with the code given (if any); when the server answers `2fa_required` and no code was
@@ -29,16 +29,6 @@ where
         }
         other => Ok(other?),
     }
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Created {
-    name: String,
-    token: Option<String>,
-    scopes: Vec<String>,
-    label: Option<String>,
-    expires_at: Option<String>,
 }
 
 pub async fn create(ctx: &Context, args: TokenCreateArgs) -> Result<(), CliError> {
@@ -97,20 +87,6 @@ pub async fn create(ctx: &Context, args: TokenCreateArgs) -> Result<(), CliError
     Ok(())
 }
 
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct TokenItem {
-    name: Option<String>,
-    label: Option<String>,
-    scopes: Vec<String>,
-    expires_at: Option<String>,
-}
-
-#[derive(Serialize)]
-struct TokenListing {
-    tokens: Vec<TokenItem>,
-}
-
 pub async fn list(ctx: &Context) -> Result<(), CliError> {
     let client = ctx.client()?;
     let body = client.tokens_list().send().await?.into_inner();
@@ -163,11 +139,6 @@ fn token_items(body: Value) -> Result<Vec<TokenItem>, CliError> {
 
 fn unreadable(what: &str) -> CliError {
     CliError::new(crate::errors::Exit::Api, format!("the API's token list could not be read: {what}"))
-}
-
-#[derive(Serialize)]
-struct Revoked {
-    revoked: String,
 }
 
 pub async fn revoke(ctx: &Context, args: TokenRevokeArgs) -> Result<(), CliError> {

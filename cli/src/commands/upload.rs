@@ -4,31 +4,13 @@ use std::path::{Path, PathBuf};
 
 use chrono::{DateTime, Utc};
 use pinarkive::upload::{DagUpload, FileUpload};
-use serde::Serialize;
 
 use super::{parse_timelock, Context};
 use crate::args::{Placement, UploadArgs, UploadDirArgs};
 use crate::errors::{CliError, Exit};
+use crate::json::upload::{DagFile, DirUploaded, UploadReport, Uploaded};
 use crate::output::{human_size, iso};
 use crate::progress::{Interrupt, UploadBars};
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct Uploaded {
-    file: String,
-    cid: String,
-    size: u64,
-    cluster: Option<String>,
-    expires_at: Option<String>,
-}
-
-/// The `--json` document of `upload`, printed also when the run stops early.
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct UploadReport<'a> {
-    uploads: &'a [Uploaded],
-    not_uploaded: Vec<String>,
-}
 
 /// A file to upload, checked before anything is sent.
 struct LocalFile {
@@ -194,25 +176,6 @@ fn summary(uploaded: &[Uploaded], rest: &[&LocalFile], in_flight: &str) -> Strin
         .map(|(i, f)| if i == 0 { format!("{}{in_flight}", f.name) } else { f.name.clone() })
         .collect();
     format!("{done}; not uploaded: {}", not_done.join(", "))
-}
-
-#[derive(Serialize)]
-#[serde(rename_all = "camelCase")]
-struct DirUploaded {
-    dir: String,
-    cid: String,
-    total_files: u64,
-    total_size: u64,
-    cluster: Option<String>,
-    expires_at: Option<String>,
-    files: Vec<DagFile>,
-}
-
-#[derive(Serialize)]
-struct DagFile {
-    path: String,
-    cid: Option<String>,
-    size: Option<u64>,
 }
 
 /// Uploads every file under a directory as one DAG.

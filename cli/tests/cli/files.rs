@@ -26,7 +26,7 @@ fn upload_list_pin_and_remove() {
     insta::assert_json_snapshot!("pin_json", pinned);
 
     let removed = run(setup.cmd(), &["rm", &first, &second, CID, "--json"]).ok().json();
-    assert_eq!(removed, json!({"removed": [first, second, CID]}));
+    assert_eq!(removed, json!({"formatVersion": 1, "removed": [first, second, CID]}));
     let listed = run(setup.cmd(), &["ls"]).ok();
     assert_eq!(listed.stdout, "No uploads.\n");
 }

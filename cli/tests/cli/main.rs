@@ -8,6 +8,7 @@ mod files;
 mod help;
 mod hostile;
 mod interrupt;
+mod schema;
 mod serve;
 mod support;
 mod terminal;

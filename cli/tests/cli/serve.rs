@@ -5,7 +5,7 @@
 use std::io::{BufRead, BufReader};
 use std::process::{Command, Stdio};
 
-use crate::support::{run, Setup};
+use crate::support::{assert_valid, run, Setup};
 
 #[test]
 fn the_emulator_command_serves_until_ctrl_c() {
@@ -29,6 +29,7 @@ fn the_emulator_command_serves_until_ctrl_c() {
             break value;
         }
     };
+    assert_valid("emulator", &started);
     let base_url = started["baseUrl"].as_str().unwrap().to_string();
     assert!(base_url.starts_with("http://127.0.0.1:") && base_url.ends_with("/api/v3"), "{base_url}");
     assert_eq!(started["keys"], serde_json::json!([{"key": "demo_key_for_the_cli_test", "scopes": ["*"]}]));
@@ -46,7 +47,9 @@ fn the_emulator_command_serves_until_ctrl_c() {
     assert!(sent.success());
     let output = child.wait_with_output().unwrap();
     assert!(output.status.success(), "{:?}", output.status);
-    assert_eq!(String::from_utf8_lossy(&output.stderr), "stopping the emulator\n");
+    let note: serde_json::Value = serde_json::from_slice(&output.stderr).unwrap();
+    assert_valid("stderr", &note);
+    assert_eq!(note["message"], "stopping the emulator");
 }
 
 #[test]

@@ -1,6 +1,8 @@
 //! What every test needs: an emulator of its own, a HOME of its own, and the binary.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::sync::OnceLock;
 
 use assert_cmd::Command;
 use pinarkive::emulator::{Emulator, EmulatorBuilder};
@@ -187,13 +189,125 @@ impl Run {
     }
 }
 
-/// Runs `cmd` with `args` to the end.
+/// Runs `cmd` with `args` to the end. With `--json`, what it printed is checked against the
+/// published schemas (see [`check_json`]).
 pub fn run(mut cmd: Command, args: &[&str]) -> Run {
     let output = cmd.args(args).output().expect("the binary runs");
-    Run {
+    let run = Run {
         code: output.status.code().unwrap_or(-1),
         stdout: String::from_utf8_lossy(&output.stdout).into_owned(),
         stderr: String::from_utf8_lossy(&output.stderr).into_owned(),
+    };
+    if args.iter().take_while(|arg| **arg != "--").any(|arg| *arg == "--json") {
+        check_json(args, &run);
+    }
+    run
+}
+
+/// In `--json` mode: stdout is empty or one document valid by the command's schema, and every
+/// line of stderr is valid by the `stderr` schema, the last an error exactly when the exit
+/// code is not 0, with that exit code.
+pub fn check_json(args: &[&str], run: &Run) {
+    let command = command_of(args);
+    // `schema COMMAND` prints a schema, not a document.
+    let after = &args[(args_until_command(args) + 1).min(args.len())..];
+    let printing_a_schema = command == "schema" && after.iter().any(|arg| !arg.starts_with('-'));
+    if !run.stdout.trim().is_empty() && !printing_a_schema {
+        let document: serde_json::Value = serde_json::from_str(&run.stdout)
+            .unwrap_or_else(|e| panic!("{args:?}: stdout is not one JSON document ({e}):\n{}", run.stdout));
+        assert_valid(&command, &document);
+    }
+    let lines: Vec<serde_json::Value> = run
+        .stderr
+        .lines()
+        .filter(|line| !line.trim().is_empty())
+        .map(|line| {
+            serde_json::from_str(line).unwrap_or_else(|e| {
+                panic!("{args:?}: a stderr line is not JSON ({e}): {line}\n{}", run.stderr)
+            })
+        })
+        .collect();
+    for line in &lines {
+        assert_valid("stderr", line);
+    }
+    let last_error = lines.last().filter(|line| line["level"] == "error");
+    match (run.code, last_error) {
+        (0, None) => {}
+        (0, Some(line)) => panic!("{args:?}: exit 0 after an error line: {line}"),
+        (code, Some(line)) => assert_eq!(line["exitCode"], code, "{args:?}: {line}"),
+        (code, None) => panic!("{args:?}: exit {code} without an error line on stderr:\n{}", run.stderr),
+    }
+}
+
+/// Fails the test unless `document` is valid by the schema `pinarkive schema COMMAND` prints.
+pub fn assert_valid(command: &str, document: &serde_json::Value) {
+    let validator = validators().get(command).unwrap_or_else(|| panic!("no schema for `{command}`"));
+    let errors: Vec<String> =
+        validator.iter_errors(document).map(|e| format!("{e} at {}", e.instance_path())).collect();
+    assert!(
+        errors.is_empty(),
+        "`{command}` printed what its schema refuses:\n{}\n{document:#}",
+        errors.join("\n")
+    );
+}
+
+/// The published schemas, from `pinarkive schema --json` (itself checked by its own schema).
+pub fn schemas() -> &'static BTreeMap<String, serde_json::Value> {
+    static SCHEMAS: OnceLock<BTreeMap<String, serde_json::Value>> = OnceLock::new();
+    SCHEMAS.get_or_init(|| {
+        let output =
+            Command::new(env!("CARGO_BIN_EXE_pinarkive")).args(["schema", "--json"]).output().unwrap();
+        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+        let listing: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
+        let schemas: BTreeMap<String, serde_json::Value> = listing["commands"]
+            .as_array()
+            .expect("a list of commands")
+            .iter()
+            .map(|entry| (entry["command"].as_str().unwrap().to_string(), entry["schema"].clone()))
+            .collect();
+        let errors: Vec<String> = jsonschema::validator_for(&schemas["schema"])
+            .unwrap()
+            .iter_errors(&listing)
+            .map(|e| e.to_string())
+            .collect();
+        assert!(errors.is_empty(), "`schema --json` refused by its own schema: {errors:?}");
+        schemas
+    })
+}
+
+fn validators() -> &'static BTreeMap<String, jsonschema::Validator> {
+    static VALIDATORS: OnceLock<BTreeMap<String, jsonschema::Validator>> = OnceLock::new();
+    VALIDATORS.get_or_init(|| {
+        schemas()
+            .iter()
+            .map(|(command, schema)| {
+                let validator = jsonschema::validator_for(schema)
+                    .unwrap_or_else(|e| panic!("the schema of `{command}` is not a valid JSON Schema: {e}"));
+                (command.clone(), validator)
+            })
+            .collect()
+    })
+}
+
+/// The global flags that take a value.
+const GLOBAL_VALUES: [&str; 3] = ["--base-url", "--api-key", "--retries"];
+
+/// How many arguments come before the command's name.
+fn args_until_command(args: &[&str]) -> usize {
+    let mut i = 0;
+    while i < args.len() && args[i].starts_with('-') {
+        i += if GLOBAL_VALUES.contains(&args[i]) { 2 } else { 1 };
+    }
+    i
+}
+
+/// The command as `pinarkive schema` names it: `ls`, `tokens create`.
+pub fn command_of(args: &[&str]) -> String {
+    let rest = &args[args_until_command(args).min(args.len())..];
+    match rest {
+        [group @ ("tokens" | "config"), sub, ..] => format!("{group} {sub}"),
+        [command, ..] => command.to_string(),
+        [] => String::new(),
     }
 }
 

@@ -30,7 +30,7 @@ fn create_list_and_revoke_a_token() {
     assert!(!listed.to_string().contains(&token), "the list shows no key");
 
     let revoked = run(setup.cmd(), &["tokens", "revoke", "ci", "--json"]).ok().json();
-    assert_eq!(revoked, serde_json::json!({"revoked": "ci"}));
+    assert_eq!(revoked, serde_json::json!({"formatVersion": 1, "revoked": "ci"}));
     let listed = run(setup.cmd(), &["tokens", "ls"]).ok();
     assert!(!listed.stdout.lines().any(|line| line.starts_with("ci ")), "{}", listed.stdout);
 }
