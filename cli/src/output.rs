@@ -51,8 +51,10 @@ impl Output {
     /// Prints a note on stderr, also in `--json` mode (stdout stays one document), where it is
     /// a line of JSON.
     pub fn note(&self, text: impl AsRef<str>) {
-        let message = redact(text.as_ref(), &self.secrets);
-        self.stderr(StderrLine::Note { message }, |line| line);
+        let text = redact(text.as_ref(), &self.secrets);
+        // In JSON the level says what the text's `note: ` says for people.
+        let message = text.strip_prefix("note: ").map(str::to_string).unwrap_or_else(|| text.clone());
+        self.stderr(StderrLine::Note { message }, |_| text);
     }
 
     /// Prints the error that ends the run on stderr: `error: ...`, or a line of JSON.

@@ -282,3 +282,23 @@ fn errors_in_json_mode_are_json_with_the_same_exit_codes() {
     let partial = run(setup.cmd(), &["rm", CID, "--json"]).expect_code(1);
     assert_eq!(partial.json()["removed"], serde_json::json!([]));
 }
+
+/// A retry is a JSON note in `--json` mode; still limited after the retries is exit 4 with
+/// reason `rate-limited`.
+#[test]
+fn rate_limits_in_json_mode_are_json_notes_and_errors() {
+    let setup = Setup::with(|builder| builder.rate_limit(1, 100));
+    let note = (0..5).find_map(|_| {
+        let out = run(setup.cmd(), &["whoami", "--json"]).ok();
+        out.stderr.lines().map(|line| serde_json::from_str::<Value>(line).unwrap()).find(|line| {
+            line["level"] == "note" && line["message"].as_str().is_some_and(|m| m.starts_with("HTTP 429"))
+        })
+    });
+    assert!(note.is_some(), "no run of five back to back met the rate limit");
+
+    let setup = Setup::with(|builder| builder.rate_limit(10, 1));
+    run(setup.cmd(), &["whoami"]).ok();
+    let limited = run(setup.cmd(), &["--retries", "0", "whoami", "--json"]).expect_code(4);
+    let line: Value = serde_json::from_str(limited.stderr.trim()).unwrap();
+    assert_eq!((line["reason"].as_str(), line["exitCode"].as_u64()), (Some("rate-limited"), Some(4)));
+}
