@@ -1,6 +1,7 @@
 //! The `schemars` feature: the JSON Schema derived from each generated type agrees with the
 //! spec's schema of the same component (the same property names, the same required ones, the
-//! same types, nested objects and list items included), so the two cannot drift apart.
+//! same types and string formats, nested objects and list items included), so the two cannot
+//! drift apart.
 
 use std::collections::BTreeSet;
 
@@ -46,6 +47,21 @@ fn compare(spec: Side, rust: Side, at: &str, depth: usize, found: &mut Vec<Strin
     let (spec_types, rust_types) = (spec_view.value_types(), rust_view.value_types());
     if spec_types != rust_types {
         found.push(format!("{at}: the spec says {spec_types:?}, the Rust type {rust_types:?}"));
+    }
+    // A string's format (`date-time`) says how to read it; numbers' formats are widths, which
+    // the Rust type chooses.
+    fn string_format<'a>(view: &Schema<'a>) -> Option<&'a str> {
+        match view.value_types() {
+            Some(types) if types.len() == 1 && types.contains("string") => view.format,
+            _ => None,
+        }
+    }
+    if string_format(&spec_view) != string_format(&rust_view) {
+        found.push(format!(
+            "{at}: format: the spec says {:?}, the Rust type {:?}",
+            string_format(&spec_view),
+            string_format(&rust_view)
+        ));
     }
     let names = |view: &Schema| view.properties.keys().map(|k| k.to_string()).collect::<BTreeSet<_>>();
     let (spec_names, rust_names) = (names(&spec_view), names(&rust_view));
@@ -124,8 +140,13 @@ fn a_drifted_type_is_caught() {
     let mut page = derived::<types::UploadList>();
     let upload = page["$defs"]["Upload"]["properties"].as_object_mut().unwrap();
     upload.insert("cid".into(), serde_json::json!({"type": "boolean"}));
+    upload.insert("createdAt".into(), serde_json::json!({"type": ["string", "null"]}));
     let found = disagreements(&spec, "UploadList", &page).join("\n");
     assert!(found.contains("UploadList.uploads[].cid: the spec says"), "{found}");
+    assert!(
+        found.contains("UploadList.uploads[].createdAt: format: the spec says Some(\"date-time\")"),
+        "{found}"
+    );
 }
 
 /// The hand-written data types have schemas too.
