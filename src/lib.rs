@@ -15,8 +15,12 @@ pub mod gateway;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod pagination;
+#[cfg(feature = "pinning-service")]
+pub mod pinning_service;
 pub mod redact;
 pub mod retry;
+#[cfg(any(feature = "emulator", feature = "pinning-service"))]
+mod serve;
 pub mod spec;
 pub mod upload;
 
