@@ -6,6 +6,7 @@ mod config;
 mod doctor;
 mod emulator;
 mod files;
+mod pinning_service;
 mod tokens;
 mod upload;
 
@@ -48,6 +49,15 @@ impl Context {
     /// A builder with the base URL, key (if any), default cluster and `retries`; every retry is
     /// announced on stderr, so that a wait for a rate limit is not taken for a hang.
     pub fn builder(&self, retries: u32) -> ClientBuilder {
+        let mut builder = self.builder_without_key(retries);
+        if let Some(key) = &self.settings.api_key.value {
+            builder = builder.api_key(key.clone());
+        }
+        builder
+    }
+
+    /// [`Context::builder`] without the key, for a client that is given each caller's own.
+    pub fn builder_without_key(&self, retries: u32) -> ClientBuilder {
         let mut builder = Client::builder()
             .base_url(
                 self.settings.base_url.value.clone().unwrap_or_else(|| pinarkive::DEFAULT_BASE_URL.into()),
@@ -56,9 +66,6 @@ impl Context {
             .max_response_body(MAX_RESPONSE_BODY)
             .retry_policy(RetryPolicy { max_retries: retries, ..RetryPolicy::default() })
             .on_retry(move |retry| eprintln!("{}", retry_note(retry, retries)));
-        if let Some(key) = &self.settings.api_key.value {
-            builder = builder.api_key(key.clone());
-        }
         if let Some(cluster) = &self.settings.cluster.value {
             builder = builder.cluster(cluster.clone());
         }
@@ -105,6 +112,7 @@ pub async fn run(cli: Cli, secrets: &mut Vec<String>) -> Result<(), CliError> {
         Command::Doctor => doctor::doctor(&ctx).await,
         Command::Config(ConfigCommand::Show) => config::show(&ctx),
         Command::Emulator(args) => emulator::run(&ctx, args).await,
+        Command::PinningService(args) => pinning_service::run(&ctx, args).await,
     }
 }
 
