@@ -30,9 +30,12 @@
 //!   the `PinStatus`.
 //! - **`requestid`** is made from that record, so no database is needed and ids survive a
 //!   restart: `<cid>.<tag>`, the tag being the record's `_id`, else `t<createdAt in Unix ms>`.
-//!   Pinarkive keeps one record per CID (pinning a CID again replaces it, with a new `_id`),
-//!   so pinning the same CID again gives a new `requestid` and the old one is `404`, as the PSA
-//!   wants. An id that does not parse is `400`; one whose record is gone, `404`.
+//!   An id that does not parse is `400`; one whose record is gone, `404`. Pinarkive keeps one
+//!   record per CID (the emulator's reading: pinning a pinned CID again updates that record's
+//!   name and keeps its `_id` and `createdAt`), so **two pin requests for one CID are one pin
+//!   with one `requestid`**, where the PSA would give each request its own: telling them apart
+//!   would take a database of requests, which the bridge does not keep. Removing either removes
+//!   the CID. Replacing a pin with its own CID renames it and keeps its `requestid`.
 //! - **`GET /pins`** walks the account's uploads (`users_me_uploads_list`, 100 a page, through
 //!   [`crate::pagination`]: it stops on a repeated page, past the reported total and after
 //!   [`PinningServiceBuilder::max_list_pages`] pages; the client waits out `Retry-After` on a
@@ -46,7 +49,7 @@
 //! - **`POST /pins/{requestid}`** (replace) pins the new CID first, then removes the old one
 //!   (`files_remove`), so that blocks common to both stay pinned, and answers `202` with the
 //!   new pin's `PinStatus` (a new `requestid`). If the removal fails, the error says the new
-//!   pin's `requestid`.
+//!   pin's `requestid`. The same CID is not removed (see `requestid`).
 //! - **`DELETE /pins/{requestid}`** is `files_remove` of the record's CID: `202`, no body.
 //! - **`status`** comes from `status_get`'s overall `status` (IPFS Cluster's names, which
 //!   Pinarkive passes through per the spec's `CidStatus`): `pinned`, `sharded`, `remote` →

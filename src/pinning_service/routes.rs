@@ -97,8 +97,15 @@ async fn read_pin(body: Body) -> Result<psa::Pin, Failure> {
             format!("the request body is over {MAX_BODY_BYTES} bytes, or could not be read"),
         )
     })?;
-    let pin: psa::Pin = serde_json::from_slice(&bytes)
-        .map_err(|e| Failure::bad_request(format!("the body is not a Pin object ({{\"cid\": …}}): {e}")))?;
+    let not_a_pin =
+        |why: String| Failure::bad_request(format!("the body is not a Pin object ({{\"cid\": …}}): {why}"));
+    // Parsed as a JSON object first: serde would also read a struct from an array.
+    let pin = match serde_json::from_slice::<serde_json::Value>(&bytes) {
+        Ok(object @ serde_json::Value::Object(_)) => serde_json::from_value::<psa::Pin>(object),
+        Ok(_) => return Err(not_a_pin("not a JSON object".into())),
+        Err(e) => return Err(not_a_pin(e.to_string())),
+    };
+    let pin = pin.map_err(|e| not_a_pin(e.to_string()))?;
     crate::validate_cid(&pin.cid).map_err(|_| {
         Failure::bad_request(format!("cid: {:?} is not a CID", request_id::shorten(&pin.cid)))
     })?;
@@ -175,7 +182,8 @@ async fn replace(
     let pin = read_pin(body).await?;
     let old = find(&shared, &client, &id).await?;
     // Pin first, then remove: blocks common to both stay pinned throughout, as the document
-    // asks. Pinarkive keeps one record per CID, so the same CID again is a new record already.
+    // asks. Pinarkive keeps one record per CID, so the same CID again only updates it (its name)
+    // and must not be removed.
     let new = pin_and_find(&shared, &client, &pin).await?;
     if !same_cid(&old.cid, &new.cid) {
         client.files_remove().cid(&old.cid).send().await.map_err(|e| {

@@ -37,7 +37,10 @@ const CHECKS: u64 = 9;
 const KEY: &str = "psa-compliance-key";
 
 #[derive(Parser)]
-#[command(name = "cargo xtask psa-compliance", about = "Run the official IPFS Pinning Service API compliance suite against the bridge in front of the emulator")]
+#[command(
+    name = "cargo xtask psa-compliance",
+    about = "Run the official IPFS Pinning Service API compliance suite against the bridge in front of the emulator"
+)]
 struct Args {
     /// Install the suite (npm, scripts disabled) into target/psa-compliance when it is not there
     #[arg(long)]
@@ -111,7 +114,9 @@ async fn available(args: &Args, prefix: &Path, package: &Path) -> Result<(), Str
     match tokio::time::timeout(Duration::from_secs(300), npm.status()).await {
         Err(_) => return Err("npm install took more than 5 minutes (no registry?)".into()),
         Ok(Err(e)) => return Err(format!("npm cannot be run: {e}")),
-        Ok(Ok(status)) if !status.success() => return Err(format!("npm install failed ({status}; no registry?)")),
+        Ok(Ok(status)) if !status.success() => {
+            return Err(format!("npm install failed ({status}; no registry?)"))
+        }
         Ok(Ok(_)) => {}
     }
     match installed_version(package) {
@@ -143,7 +148,10 @@ async fn run(args: &Args, package: &Path) -> Result<(), String> {
     let url = bridge.url();
     let report = package.join("dist/docs/127.0.0.1.json");
     let _ = std::fs::remove_file(&report);
-    println!("psa-compliance: {SUITE}@{VERSION} against {url} (the bridge) in front of {}", emulator.base_url());
+    println!(
+        "psa-compliance: {SUITE}@{VERSION} against {url} (the bridge) in front of {}",
+        emulator.base_url()
+    );
     let offline = root().join("contract/psa/offline-spec.cjs");
     let mut suite = Command::new("node");
     suite
