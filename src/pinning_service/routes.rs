@@ -308,16 +308,16 @@ fn cluster_delegates(shared: &Shared, upload: &Upload) -> Vec<String> {
 /// leaves them empty.
 async fn add_delegates(shared: &Shared, client: &Client, results: &mut [PinStatus]) {
     let mut looked_up = 0;
-    for i in 0..results.len() {
-        let Some(cluster) = results[i].info.get("cluster").cloned() else { continue };
+    for pin in results.iter_mut() {
+        let Some(cluster) = pin.info.get("cluster").cloned() else { continue };
         if shared.delegates.of(&cluster).is_none() && looked_up < MAX_DELEGATE_LOOKUPS {
             looked_up += 1;
-            let answer = client.status_get().cid(&results[i].pin.cid).cl(cluster.clone()).send().await;
+            let answer = client.status_get().cid(&pin.pin.cid).cl(cluster.clone()).send().await;
             if let Ok(answer) = answer {
                 shared.delegates.remember(&cluster, &Observed::from_answer(&answer).delegates);
             }
         }
-        results[i].delegates = shared.delegates.of(&cluster).unwrap_or_default();
+        pin.delegates = shared.delegates.of(&cluster).unwrap_or_default();
     }
 }
 

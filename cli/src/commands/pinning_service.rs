@@ -32,7 +32,15 @@ pub async fn run(ctx: &Context, args: PinningServiceArgs) -> Result<(), CliError
         .allow_insecure_http(args.allow_insecure_http)
         .start()
         .await
-        .map_err(|e| CliError::usage(format!("cannot serve the pinning service on {bind}: {e}")))?;
+        .map_err(|e| {
+            let hint = match e.kind() {
+                std::io::ErrorKind::AddrInUse => {
+                    " (kubo's RPC API listens on 5001 by default: try --port 5002)"
+                }
+                _ => "",
+            };
+            CliError::usage(format!("cannot serve the pinning service on {bind}: {e}{hint}"))
+        })?;
     let url = service.url();
     let api = ctx.settings.base_url.value.as_deref().unwrap_or(pinarkive::DEFAULT_BASE_URL);
     if ctx.out.json {
