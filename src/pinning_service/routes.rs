@@ -160,14 +160,24 @@ async fn add(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Body) 
     Ok((StatusCode::ACCEPTED, Json(observe(&shared, &client, &created).await?)).into_response())
 }
 
+/// The caller's client and the record of the path's `requestid`: 401, 400 or 404 otherwise.
+async fn located(
+    shared: &Shared,
+    headers: &HeaderMap,
+    path: Result<Path<String>, PathRejection>,
+) -> Result<(Client, Upload), Failure> {
+    let client = caller(shared, headers)?;
+    let id = request_id(path)?;
+    let upload = find(shared, &client, &id).await?;
+    Ok((client, upload))
+}
+
 async fn get_one(
     State(shared): State<Arc<Shared>>,
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
 ) -> Answer {
-    let client = caller(&shared, &headers)?;
-    let id = request_id(path)?;
-    let upload = find(&shared, &client, &id).await?;
+    let (client, upload) = located(&shared, &headers, path).await?;
     Ok(Json(observe(&shared, &client, &upload).await?).into_response())
 }
 
@@ -177,10 +187,8 @@ async fn replace(
     path: Result<Path<String>, PathRejection>,
     body: Body,
 ) -> Answer {
-    let client = caller(&shared, &headers)?;
-    let id = request_id(path)?;
+    let (client, old) = located(&shared, &headers, path).await?;
     let pin = read_pin(body).await?;
-    let old = find(&shared, &client, &id).await?;
     // Pin first, then remove: blocks common to both stay pinned throughout, as the document
     // asks. Pinarkive keeps one record per CID, so the same CID again only updates it (its name)
     // and must not be removed.
@@ -204,9 +212,7 @@ async fn remove(
     headers: HeaderMap,
     path: Result<Path<String>, PathRejection>,
 ) -> Answer {
-    let client = caller(&shared, &headers)?;
-    let id = request_id(path)?;
-    let upload = find(&shared, &client, &id).await?;
+    let (client, upload) = located(&shared, &headers, path).await?;
     client.files_remove().cid(&upload.cid).send().await.map_err(upstream(OperationId::FilesRemove))?;
     Ok(StatusCode::ACCEPTED.into_response())
 }

@@ -19,16 +19,7 @@ fn the_emulator_command_serves_until_ctrl_c() {
         .spawn()
         .unwrap();
     // The first JSON document on stdout says where it listens.
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut text = String::new();
-    let started: serde_json::Value = loop {
-        let mut line = String::new();
-        assert!(stdout.read_line(&mut line).unwrap() > 0, "the emulator exited early: {text}");
-        text.push_str(&line);
-        if let Ok(value) = serde_json::from_str(&text) {
-            break value;
-        }
-    };
+    let started = first_json(&mut child);
     let base_url = started["baseUrl"].as_str().unwrap().to_string();
     assert!(base_url.starts_with("http://127.0.0.1:") && base_url.ends_with("/api/v3"), "{base_url}");
     assert_eq!(started["keys"], serde_json::json!([{"key": "demo_key_for_the_cli_test", "scopes": ["*"]}]));
@@ -118,6 +109,20 @@ fn the_emulator_command_takes_every_flag_of_the_library() {
     }
 }
 
+/// The first JSON document a server command prints (`--json`): where it listens.
+fn first_json(child: &mut std::process::Child) -> serde_json::Value {
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut text = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "the command exited early: {text}");
+        text.push_str(&line);
+        if let Ok(value) = serde_json::from_str(&text) {
+            return value;
+        }
+    }
+}
+
 /// An HTTP/1.0 GET of `path` on `addr`, with an `Authorization` header when given; the whole
 /// answer as text.
 fn get(addr: &str, path: &str, authorization: Option<&str>) -> String {
@@ -141,16 +146,7 @@ fn the_pinning_service_command_serves_with_each_callers_key_until_ctrl_c() {
         .stderr(Stdio::piped())
         .spawn()
         .unwrap();
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut text = String::new();
-    let started: serde_json::Value = loop {
-        let mut line = String::new();
-        assert!(stdout.read_line(&mut line).unwrap() > 0, "the bridge exited early: {text}");
-        text.push_str(&line);
-        if let Ok(value) = serde_json::from_str(&text) {
-            break value;
-        }
-    };
+    let started = first_json(&mut child);
     assert_eq!(
         (started["apiBaseUrl"].as_str(), started["cluster"].as_str()),
         (Some(setup.base_url()), Some("cl1-eu"))
