@@ -83,7 +83,6 @@ mod auth;
 mod body;
 mod catalog;
 mod clock;
-mod cors;
 mod errors;
 mod files;
 mod listing;
@@ -118,9 +117,9 @@ pub use crate::emulator::state::{MAX_ACCOUNTS, MAX_KEYS_PER_ACCOUNT, MAX_LOG_ENT
 /// cheap.
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 100 * 1024 * 1024;
 /// The default time a client has to send a request's headers (and an idle connection's life).
-pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = crate::serve::DEFAULT_HEADER_READ_TIMEOUT;
 /// The default number of connections served at once.
-pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+pub const DEFAULT_MAX_CONNECTIONS: usize = crate::serve::DEFAULT_MAX_CONNECTIONS;
 /// The longest any duration setting may be (timeouts, the auth rate limit's window); a longer
 /// one is cut to it, so that no deadline the emulator computes can overflow.
 pub const MAX_DURATION: Duration = crate::serve::MAX_TIMEOUT;

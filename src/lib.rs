@@ -7,6 +7,8 @@ pub mod auth;
 pub mod body;
 mod cid;
 pub mod client;
+#[cfg(any(feature = "emulator", feature = "pinning-service"))]
+mod cors;
 mod decode;
 #[cfg(feature = "emulator")]
 pub mod emulator;

@@ -92,7 +92,10 @@
 //! [`PinningServiceBuilder::start`] serves plain HTTP/1.1 with the emulator's listener (a
 //! header-read and write timeout, a cap on connections). Bearer tokens travel in clear, so it
 //! listens on loopback only unless [`PinningServiceBuilder::allow_insecure_http`] says
-//! otherwise (behind a TLS proxy, say). Request bodies are read up to 64 KiB.
+//! otherwise (behind a TLS proxy, say). Request bodies are read up to 64 KiB. Browsers get CORS
+//! as the emulator answers them (any origin, every `OPTIONS` a preflight), so that a web page
+//! (Helia in a browser) can call it: the caller's key must still come in `Authorization`, which
+//! no other page has.
 
 mod failure;
 mod psa;
@@ -107,7 +110,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 pub use self::psa::{Failure, FailureReason, Pin, PinResults, PinStatus, Status};
-use crate::serve::{ConnectionLimits, Server, MAX_TIMEOUT};
+use crate::serve::{self, ConnectionLimits, Server, MAX_TIMEOUT};
 use crate::spec::OperationId;
 use crate::Client;
 
@@ -230,7 +233,10 @@ impl PinningService {
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, DEFAULT_PORT)),
             allow_insecure_http: false,
             max_list_pages: DEFAULT_MAX_LIST_PAGES,
-            limits: ConnectionLimits { header_read_timeout: Duration::from_secs(30), max_connections: 512 },
+            limits: ConnectionLimits {
+                header_read_timeout: serve::DEFAULT_HEADER_READ_TIMEOUT,
+                max_connections: serve::DEFAULT_MAX_CONNECTIONS,
+            },
         }
     }
 

@@ -35,6 +35,11 @@ const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 /// The longest timeout [`serve`] applies; a longer one is cut to it, so that no deadline overflows.
 pub(crate) const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
 
+/// The default time a client has to send a request's headers (and an idle connection's life).
+pub(crate) const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default number of connections served at once.
+pub(crate) const DEFAULT_MAX_CONNECTIONS: usize = 512;
+
 /// What bounds the connections of one server.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ConnectionLimits {

@@ -58,7 +58,20 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
                 "this method is not served on this path",
             )
         })
+        .layer(axum::middleware::from_fn(cors))
         .with_state(shared)
+}
+
+/// CORS as the emulator answers it (`crate::cors`): every `OPTIONS` is a preflight, and every
+/// answer echoes the `Origin`.
+async fn cors(request: axum::extract::Request, next: axum::middleware::Next) -> Response {
+    let origin = request.headers().get(header::ORIGIN).cloned();
+    let mut response = match request.method() == http::Method::OPTIONS {
+        true => crate::cors::preflight(request.headers()),
+        false => next.run(request).await,
+    };
+    crate::cors::allow_origin(origin, &mut response);
+    response
 }
 
 type Answer = Result<Response, Failure>;

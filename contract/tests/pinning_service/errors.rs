@@ -168,3 +168,44 @@ async fn a_listing_that_would_not_end_is_a_502_not_a_hang() {
     assert!(body["error"]["details"].as_str().unwrap().contains("repeats an earlier page"), "{body}");
     server.abort();
 }
+
+#[tokio::test]
+async fn a_pinarkive_that_echoes_the_key_never_gets_it_into_an_answer() {
+    use test_support::scripted::{Reply, ScriptedServer};
+    let key = "pk_live_echoed_7f3a9c2e1b";
+    let echo = |status: u16| {
+        Reply::answer(move |request| {
+            let sent = request.header("x-api-key").unwrap_or_default();
+            Reply::json(
+                status,
+                json!({ "error": "no", "message": format!("key {sent} refused"), "required": sent }),
+            )
+        })
+    };
+    for status in [400, 401, 403, 404, 429, 500] {
+        let server = ScriptedServer::every(echo(status)).await;
+        let client = pinarkive::Client::builder()
+            .base_url(format!("{}/api/v3", server.url))
+            .retry_policy(RetryPolicy::none())
+            .build()
+            .unwrap();
+        let bridge = pinarkive::pinning_service::PinningService::builder(client)
+            .bind(([127, 0, 0, 1], 0).into())
+            .start()
+            .await
+            .unwrap();
+        let http = reqwest::Client::new();
+        for request in [
+            http.get(format!("{}/pins", bridge.url())),
+            http.post(format!("{}/pins", bridge.url())).json(&json!({ "cid": new_cid() })),
+        ] {
+            let reply = request.bearer_auth(key).send().await.unwrap();
+            let expected = if status == 500 { 502 } else { status };
+            assert_eq!(reply.status().as_u16(), expected);
+            let headers = format!("{:?}", reply.headers());
+            let text = format!("{headers} {}", reply.text().await.unwrap());
+            assert_eq!(test_support::leak::leak(&text, key), None, "{status}: {text}");
+        }
+        assert_eq!(test_support::leak::leak(&format!("{bridge:?}"), key), None);
+    }
+}

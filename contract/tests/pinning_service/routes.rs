@@ -151,3 +151,31 @@ async fn a_bridge_refuses_to_serve_keys_in_clear_off_loopback_unless_told() {
     assert!(!format!("{allowed:?}").is_empty());
     allowed.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_web_page_may_call_it_with_cors() {
+    let setup = support::start().await;
+    let http = reqwest::Client::new();
+    let url = format!("{}/pins", setup.bridge.url());
+    let origin = "https://app.example";
+    let preflight = http
+        .request(Method::OPTIONS, &url)
+        .header("origin", origin)
+        .header("access-control-request-method", "POST")
+        .header("access-control-request-headers", "authorization,content-type")
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(preflight.status(), 204);
+    let headers = preflight.headers();
+    assert_eq!(headers["access-control-allow-origin"], origin);
+    assert_eq!(headers["access-control-allow-headers"], "authorization,content-type");
+    assert!(headers["access-control-allow-methods"].to_str().unwrap().contains("DELETE"));
+    let listed = http.get(&url).header("origin", origin).bearer_auth(ADMIN).send().await.unwrap();
+    assert_eq!(listed.status(), 200);
+    assert_eq!(listed.headers()["access-control-allow-origin"], origin);
+    assert!(listed.headers()["access-control-expose-headers"].to_str().unwrap().contains("Retry-After"));
+    // Without the key a page still gets nothing.
+    let anonymous = http.get(&url).header("origin", origin).send().await.unwrap();
+    assert_eq!(anonymous.status(), 401);
+}
