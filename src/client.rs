@@ -313,6 +313,20 @@ impl Client {
         ClientBuilder::from_env()?.build()
     }
 
+    /// The same client (connections, base URL, cluster, retries, limits) with other credentials:
+    /// for a program that acts for several users, each call with its own key, without building
+    /// an HTTP client per user.
+    ///
+    /// # Errors
+    /// [`Error::Config`] for credentials that cannot be sent (empty, or with a newline), naming
+    /// what is wrong (never the secret).
+    pub fn with_credentials(&self, credentials: Credentials) -> Result<Client> {
+        let mut inner = self.inner.clone();
+        inner.auth_headers = credentials.headers().map_err(Error::Config)?;
+        inner.redactor = credentials.redactor();
+        Ok(Client::new_with_client(&self.baseurl, self.client.clone(), inner))
+    }
+
     /// The cluster used where a call names none.
     pub fn default_cluster(&self) -> Option<&str> {
         self.inner.cluster.as_deref()

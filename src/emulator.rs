@@ -83,7 +83,6 @@ mod auth;
 mod body;
 mod catalog;
 mod clock;
-mod cors;
 mod errors;
 mod files;
 mod listing;
@@ -95,7 +94,6 @@ mod public;
 mod rate_limit;
 mod request;
 mod router;
-mod server;
 mod state;
 mod tokens;
 mod uploads;
@@ -104,9 +102,6 @@ use std::fmt;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::sync::Arc;
 use std::time::Duration;
-
-use tokio::sync::oneshot;
-use tokio::task::JoinHandle;
 
 pub use crate::emulator::auth::totp_code;
 pub use crate::emulator::clock::Clock;
@@ -122,12 +117,12 @@ pub use crate::emulator::state::{MAX_ACCOUNTS, MAX_KEYS_PER_ACCOUNT, MAX_LOG_ENT
 /// cheap.
 pub const DEFAULT_MAX_UPLOAD_BYTES: u64 = 100 * 1024 * 1024;
 /// The default time a client has to send a request's headers (and an idle connection's life).
-pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+pub const DEFAULT_HEADER_READ_TIMEOUT: Duration = crate::serve::DEFAULT_HEADER_READ_TIMEOUT;
 /// The default number of connections served at once.
-pub const DEFAULT_MAX_CONNECTIONS: usize = 512;
+pub const DEFAULT_MAX_CONNECTIONS: usize = crate::serve::DEFAULT_MAX_CONNECTIONS;
 /// The longest any duration setting may be (timeouts, the auth rate limit's window); a longer
 /// one is cut to it, so that no deadline the emulator computes can overflow.
-pub const MAX_DURATION: Duration = Duration::from_secs(24 * 60 * 60);
+pub const MAX_DURATION: Duration = crate::serve::MAX_TIMEOUT;
 /// The most connections [`EmulatorBuilder::max_connections`] serves at once; more is cut to it.
 pub const MAX_CONNECTION_CAP: usize = 1 << 20;
 /// The default e-mail of the built-in account.
@@ -156,7 +151,7 @@ pub struct EmulatorBuilder {
     password: String,
     bind: SocketAddr,
     clock: Clock,
-    limits: server::ConnectionLimits,
+    limits: crate::serve::ConnectionLimits,
 }
 
 impl Default for EmulatorBuilder {
@@ -172,7 +167,7 @@ impl Default for EmulatorBuilder {
             password: DEFAULT_PASSWORD.to_owned(),
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             clock: Clock::tokio(),
-            limits: server::ConnectionLimits {
+            limits: crate::serve::ConnectionLimits {
                 header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
                 max_connections: DEFAULT_MAX_CONNECTIONS,
             },
@@ -320,18 +315,8 @@ impl EmulatorBuilder {
         let state = Arc::new(self.into_state());
         let listener = tokio::net::TcpListener::bind(bind).await?;
         let addr = listener.local_addr()?;
-        let app = router::router(state.clone());
-        let (stop, stopped) = oneshot::channel::<()>();
-        let task = tokio::spawn(server::serve(listener, app, limits, stopped));
-        Ok(Emulator {
-            addr,
-            base_url: format!("http://{addr}/api/v3"),
-            email,
-            password,
-            state,
-            stop: Some(stop),
-            task: Some(task),
-        })
+        let server = crate::serve::Server::spawn(listener, router::router(state.clone()), limits);
+        Ok(Emulator { addr, base_url: format!("http://{addr}/api/v3"), email, password, state, server })
     }
 
     fn into_state(self) -> state::State {
@@ -356,8 +341,7 @@ pub struct Emulator {
     email: String,
     password: String,
     state: Arc<state::State>,
-    stop: Option<oneshot::Sender<()>>,
-    task: Option<JoinHandle<()>>,
+    server: crate::serve::Server,
 }
 
 impl fmt::Debug for Emulator {
@@ -400,27 +384,7 @@ impl Emulator {
 
     /// Stops accepting connections and waits (at most 5 s) for open ones to finish.
     pub async fn shutdown(mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        if let Some(mut task) = self.task.take() {
-            // Idle keep-alive connections close at once; a stuck one must not hang the caller.
-            if tokio::time::timeout(Duration::from_secs(5), &mut task).await.is_err() {
-                task.abort();
-            }
-        }
-    }
-}
-
-impl Drop for Emulator {
-    fn drop(&mut self) {
-        if let Some(stop) = self.stop.take() {
-            let _ = stop.send(());
-        }
-        // Drop cannot wait, so the task is ended here rather than left running.
-        if let Some(task) = self.task.take() {
-            task.abort();
-        }
+        self.server.shutdown().await;
     }
 }
 

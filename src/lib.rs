@@ -7,6 +7,8 @@ pub mod auth;
 pub mod body;
 mod cid;
 pub mod client;
+#[cfg(any(feature = "emulator", feature = "pinning-service"))]
+mod cors;
 mod decode;
 #[cfg(feature = "emulator")]
 pub mod emulator;
@@ -15,8 +17,12 @@ pub mod gateway;
 #[cfg(feature = "mock")]
 pub mod mock;
 pub mod pagination;
+#[cfg(feature = "pinning-service")]
+pub mod pinning_service;
 pub mod redact;
 pub mod retry;
+#[cfg(any(feature = "emulator", feature = "pinning-service"))]
+mod serve;
 pub mod spec;
 pub mod upload;
 

@@ -32,6 +32,7 @@ pub struct Uploads<'a> {
     page_size: NonZeroU64,
     max_pages: NonZeroU64,
     parent_cid: Option<String>,
+    cid: Option<String>,
     has_expiration: Option<bool>,
 }
 
@@ -50,6 +51,7 @@ impl Client {
             page_size: NonZeroU64::new(DEFAULT_PAGE_SIZE).expect("non-zero"),
             max_pages: NonZeroU64::new(DEFAULT_MAX_PAGES).expect("non-zero"),
             parent_cid: None,
+            cid: None,
             has_expiration: None,
         }
     }
@@ -127,6 +129,13 @@ impl<'a> Uploads<'a> {
         self
     }
 
+    /// Only the uploads of this CID (`cid`; see the spec on `users_me_uploads_list`: sent by the
+    /// TS and JS SDKs, and whether the server honours it is unverified, so check each item).
+    pub fn cid(mut self, cid: impl Into<String>) -> Self {
+        self.cid = Some(cid.into());
+        self
+    }
+
     /// Only uploads with (`true`) or without (`false`) a timelock (`hasExpiration`).
     pub fn has_expiration(mut self, has: bool) -> Self {
         self.has_expiration = Some(has);
@@ -178,6 +187,9 @@ impl<'a> Uploads<'a> {
         let mut request = self.client.users_me_uploads_list().page(page).limit(self.page_size);
         if let Some(cid) = &self.parent_cid {
             request = request.parent_cid(cid.clone());
+        }
+        if let Some(cid) = &self.cid {
+            request = request.cid(cid.clone());
         }
         if let Some(has) = self.has_expiration {
             request = request.has_expiration(has);

@@ -89,6 +89,53 @@ pub enum Command {
     Emulator(EmulatorArgs),
     /// Print the JSON Schema of a command's --json output (without COMMAND: list them)
     Schema(SchemaArgs),
+    /// Serve the IPFS Pinning Service API in front of Pinarkive, so that kubo (`ipfs pin
+    /// remote`), IPFS Desktop and Helia can pin to it
+    #[command(long_about = PINNING_SERVICE_ABOUT)]
+    PinningService(PinningServiceArgs),
+}
+
+/// The long help of `pinning-service`: what carries over and what does not.
+const PINNING_SERVICE_ABOUT: &str = "\
+Serve the IPFS Pinning Service API (v1.0.0) at the root of http://HOST:PORT, backed by Pinarkive.
+
+Each request's `Authorization: Bearer <key>` is used as the Pinarkive API key for that request \
+only: nothing is stored, and several users can share one bridge. The key needs files:read, \
+files:write, files:delete and cluster:read (for live status; without it a pin's status is that \
+of Pinarkive's record). The API key of the settings (--api-key, PINARKIVE_API_KEY, the config \
+file) is not used.
+
+  ipfs pin remote service add pinarkive http://127.0.0.1:5001 <key>
+  ipfs pin remote add --service=pinarkive --name=photos <cid>
+
+What carries over: pin by CID with its name (Pinarkive's customName), in --cluster; list with \
+cid, name (exact, iexact, partial, ipartial), status, before, after and limit; get, replace (pin \
+the new CID, then remove the old) and remove by requestid. requestids are made from Pinarkive's \
+record (no database), so they survive restarts.
+
+What does not: Pinarkive stores no meta and no origins (accepted, not kept; info.not_stored says \
+so, and a meta filter matches nothing). A listed pin's status is `pinned` (Pinarkive records a \
+pin once pinned; live status costs one request per pin); delegates are the cluster's IPFS peers \
+when Pinarkive's status answer names them, else empty. A listing reads the whole account, 100 \
+uploads a request, within Pinarkive's rate limits. Plain http: loopback only unless \
+--allow-insecure-http.";
+
+#[derive(Debug, Args)]
+pub struct PinningServiceArgs {
+    /// Address to listen on
+    #[arg(long, default_value = "127.0.0.1", value_name = "HOST")]
+    pub host: std::net::IpAddr,
+    /// Port to listen on
+    #[arg(long, default_value_t = pinarkive::pinning_service::DEFAULT_PORT, value_name = "PORT")]
+    pub port: u16,
+    /// Cluster new pins go to (cl0-global, cl1-eu, ...) [default: the settings' cluster, else
+    /// Pinarkive's default]
+    #[arg(long, value_name = "ID")]
+    pub cluster: Option<String>,
+    /// Listen on a non-loopback address over plain http, where callers' keys cross the network
+    /// in clear text (put a TLS proxy in front)
+    #[arg(long)]
+    pub allow_insecure_http: bool,
 }
 
 #[derive(Debug, Args)]

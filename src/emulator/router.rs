@@ -14,7 +14,7 @@
 //! with another method, is the backend's JSON 404 `Route not found`. Around the routes, as the
 //! app's middleware would be:
 //! - `OPTIONS` on any path is the `cors` middleware's preflight answer, and every answer carries
-//!   the CORS headers (see `cors.rs`);
+//!   the CORS headers (see `src/cors.rs`);
 //! - `/api/v1` and `/api/v2` are 410 `api_version_deprecated` with `currentApiBase`, as the
 //!   backend reference documents;
 //! - a path parameter that does not percent-decode (`%zz`, bytes that are not UTF-8) is 400
@@ -33,7 +33,7 @@ use super::body::RequestBody;
 use super::errors::{unknown_route, ApiError};
 use super::request::{Call, PathParams, Reply};
 use super::state::State;
-use super::{account, auth, cors, files, listing, login, pins, public, tokens};
+use super::{account, auth, files, listing, login, pins, public, tokens};
 use crate::spec::OperationId;
 
 /// Where the API is mounted, as on the real service.
@@ -159,7 +159,7 @@ async fn handle(routes: Arc<Routes>, state: Arc<State>, request: Request) -> Res
     let response = if body.declared_too_large() {
         ApiError::file_too_large(state.max_upload_bytes).into_response()
     } else if parts.method == Method::OPTIONS {
-        cors::preflight(&parts.headers)
+        crate::cors::preflight(&parts.headers)
     } else if DEPRECATED_PREFIXES.iter().any(|prefix| strip_segment(path, prefix).is_some()) {
         deprecated_version()
     } else {
@@ -172,7 +172,7 @@ async fn handle(routes: Arc<Routes>, state: Arc<State>, request: Request) -> Res
         }
     };
     let mut response = body.settle(response).await;
-    cors::allow_origin(origin, &mut response);
+    crate::cors::allow_origin(origin, &mut response);
     response
 }
 

@@ -27,6 +27,11 @@ pub struct Member {
 pub const CONTRACT: Member =
     Member { package: "pinarkive-contract", bin: Some("contract"), leading: &[], release: false };
 
+/// The official IPFS Pinning Service API compliance suite against the bridge
+/// (`contract/src/bin/psa-compliance.rs`).
+pub const PSA_COMPLIANCE: Member =
+    Member { package: "pinarkive-contract", bin: Some("psa-compliance"), leading: &[], release: false };
+
 /// The benchmarks (`contract/src/bin/bench`): release figures only.
 pub const BENCH: Member =
     Member { package: "pinarkive-contract", bin: Some("bench"), leading: &[], release: true };

@@ -12,7 +12,7 @@
 //! - `cargo xtask spec-diff BASE [HEAD]` says what a spec edit changes on the wire and in the
 //!   generated Rust API and which version bump it needs; `--last-release` is CI's check.
 //!
-//! Three more run other members' binaries with `cargo run` (see `delegate.rs`), their arguments
+//! Four more run other members' binaries with `cargo run` (see `delegate.rs`), their arguments
 //! passed on untouched:
 //! - `cargo xtask contract [--base-url URL] [--allow-writes] [--junit FILE] [--observed FILE]` runs
 //!   the contract suite (`contract/`) against the emulator, or against a server (the live API)
@@ -21,6 +21,8 @@
 //!   writes `BENCHMARKS.md` (`contract/`, built in release).
 //! - `cargo xtask emulator [--port 8787] [--key KEY=SCOPES]...` serves the emulator until Ctrl-C
 //!   (`pinarkive emulator`, from `cli/`).
+//! - `cargo xtask psa-compliance [--install] [--skip-unavailable]` runs the official IPFS Pinning
+//!   Service API compliance suite (npm) against the bridge in front of the emulator (`contract/`).
 //!
 //! xtask does not depend on the client crate: the spec tools build whatever the spec does to it.
 
@@ -77,6 +79,10 @@ enum Command {
     /// (`cargo xtask emulator --help` for its options).
     #[command(disable_help_flag = true)]
     Emulator(PassedOn),
+    /// Run the official IPFS Pinning Service API compliance suite (npm) against the bridge in
+    /// front of the emulator (`cargo xtask psa-compliance --help` for its options).
+    #[command(disable_help_flag = true)]
+    PsaCompliance(PassedOn),
 }
 
 /// Every argument, untouched (`--help` too), for the member that runs the command.
@@ -95,6 +101,7 @@ fn main() -> ExitCode {
         Command::Contract(passed) => delegate::run(&delegate::CONTRACT, &passed.args),
         Command::Bench(passed) => delegate::run(&delegate::BENCH, &passed.args),
         Command::Emulator(passed) => delegate::run(&delegate::EMULATOR, &passed.args),
+        Command::PsaCompliance(passed) => delegate::run(&delegate::PSA_COMPLIANCE, &passed.args),
     }
 }
 

@@ -6,6 +6,7 @@ mod config;
 mod doctor;
 mod emulator;
 mod files;
+mod pinning_service;
 mod schema;
 mod tokens;
 mod upload;
@@ -49,6 +50,15 @@ impl Context {
     /// A builder with the base URL, key (if any), default cluster and `retries`; every retry is
     /// announced on stderr, so that a wait for a rate limit is not taken for a hang.
     pub fn builder(&self, retries: u32) -> ClientBuilder {
+        let mut builder = self.builder_without_key(retries);
+        if let Some(key) = &self.settings.api_key.value {
+            builder = builder.api_key(key.clone());
+        }
+        builder
+    }
+
+    /// [`Context::builder`] without the key, for a client that is given each caller's own.
+    pub fn builder_without_key(&self, retries: u32) -> ClientBuilder {
         let mut builder = Client::builder()
             .base_url(
                 self.settings.base_url.value.clone().unwrap_or_else(|| pinarkive::DEFAULT_BASE_URL.into()),
@@ -60,9 +70,6 @@ impl Context {
                 let out = self.out.clone();
                 move |retry| out.note(retry_note(retry, retries))
             });
-        if let Some(key) = &self.settings.api_key.value {
-            builder = builder.api_key(key.clone());
-        }
         if let Some(cluster) = &self.settings.cluster.value {
             builder = builder.cluster(cluster.clone());
         }
@@ -114,6 +121,7 @@ pub async fn run(cli: Cli, secrets: &mut Vec<String>) -> Result<(), CliError> {
         Command::Config(ConfigCommand::Show) => config::show(&ctx),
         Command::Emulator(args) => emulator::run(&ctx, args).await,
         Command::Schema(args) => schema::print(&ctx.out, &args),
+        Command::PinningService(args) => pinning_service::run(&ctx, args).await,
     }
 }
 

@@ -12,6 +12,7 @@ pub mod account;
 pub mod doctor;
 pub mod emulator;
 pub mod files;
+pub mod pinning_service;
 pub mod schema;
 pub mod settings;
 pub mod stderr;
@@ -95,6 +96,7 @@ pub fn formats() -> Vec<Format> {
         Format::of::<doctor::Report<'static>>(),
         Format::of::<settings::ConfigReport>(),
         Format::of::<emulator::Started<'static>>(),
+        Format::of::<pinning_service::Started<'static>>(),
         Format::of::<schema::SchemaListing>(),
         Format::of::<stderr::StderrLine>(),
     ]

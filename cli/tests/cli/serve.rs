@@ -19,16 +19,7 @@ fn the_emulator_command_serves_until_ctrl_c() {
         .spawn()
         .unwrap();
     // The first JSON document on stdout says where it listens.
-    let mut stdout = BufReader::new(child.stdout.take().unwrap());
-    let mut text = String::new();
-    let started: serde_json::Value = loop {
-        let mut line = String::new();
-        assert!(stdout.read_line(&mut line).unwrap() > 0, "the emulator exited early: {text}");
-        text.push_str(&line);
-        if let Ok(value) = serde_json::from_str(&text) {
-            break value;
-        }
-    };
+    let started = first_json(&mut child);
     assert_valid("emulator", &started);
     let base_url = started["baseUrl"].as_str().unwrap().to_string();
     assert!(base_url.starts_with("http://127.0.0.1:") && base_url.ends_with("/api/v3"), "{base_url}");
@@ -118,5 +109,88 @@ fn the_emulator_command_takes_every_flag_of_the_library() {
         "Rate limit: off; plan: free; request bodies up to 1 MiB",
     ] {
         assert!(banner.contains(shown), "{shown:?} not in:\n{banner}");
+    }
+}
+
+/// The first JSON document a server command prints (`--json`): where it listens.
+fn first_json(child: &mut std::process::Child) -> serde_json::Value {
+    let mut stdout = BufReader::new(child.stdout.take().unwrap());
+    let mut text = String::new();
+    loop {
+        let mut line = String::new();
+        assert!(stdout.read_line(&mut line).unwrap() > 0, "the command exited early: {text}");
+        text.push_str(&line);
+        if let Ok(value) = serde_json::from_str(&text) {
+            return value;
+        }
+    }
+}
+
+/// An HTTP/1.0 GET of `path` on `addr`, with an `Authorization` header when given; the whole
+/// answer as text.
+fn get(addr: &str, path: &str, authorization: Option<&str>) -> String {
+    use std::io::{Read, Write};
+    let mut stream = std::net::TcpStream::connect(addr).unwrap();
+    let auth = authorization.map(|a| format!("Authorization: {a}\r\n")).unwrap_or_default();
+    write!(stream, "GET {path} HTTP/1.0\r\nHost: {addr}\r\n{auth}\r\n").unwrap();
+    let mut answer = String::new();
+    stream.read_to_string(&mut answer).unwrap();
+    answer
+}
+
+#[test]
+fn the_pinning_service_command_serves_with_each_callers_key_until_ctrl_c() {
+    let setup = Setup::new();
+    let mut child = setup
+        .child_cmd(setup.base_url())
+        .args(["pinning-service", "--port", "0", "--cluster", "cl1-eu", "--json"])
+        .env("PINARKIVE_API_KEY", "not-the-callers-key")
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .unwrap();
+    let started = first_json(&mut child);
+    assert_valid("pinning-service", &started);
+    assert_eq!(
+        (started["apiBaseUrl"].as_str(), started["cluster"].as_str()),
+        (Some(setup.base_url()), Some("cl1-eu"))
+    );
+    let addr = started["url"].as_str().unwrap().strip_prefix("http://").unwrap().to_owned();
+
+    // The settings' key is not used: no bearer token, no pins.
+    let anonymous = get(&addr, "/pins", None);
+    assert!(
+        anonymous.starts_with("HTTP/1.0 401") && anonymous.contains("\"reason\":\"UNAUTHORIZED\""),
+        "{anonymous}"
+    );
+    let cid = setup.upload(&setup.file("via-bridge.txt", b"listed by the bridge\n"));
+    let listed = get(&addr, "/pins", Some(&format!("Bearer {}", crate::support::KEY)));
+    assert!(
+        listed.starts_with("HTTP/1.0 200") && listed.contains(&cid) && listed.contains("\"count\":1"),
+        "{listed}"
+    );
+
+    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(sent.success());
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{:?}", output.status);
+    let note: serde_json::Value = serde_json::from_slice(&output.stderr).unwrap();
+    assert_valid("stderr", &note);
+    assert_eq!(note["message"], "stopping the pinning service");
+}
+
+#[test]
+fn pinning_service_help_says_what_does_not_carry_over() {
+    let setup = Setup::new();
+    let help = run(setup.bare_cmd(), &["pinning-service", "--help"]).ok().stdout;
+    for said in [
+        "Authorization: Bearer",
+        "ipfs pin remote service add pinarkive http://127.0.0.1:5001",
+        "stores no meta and no origins",
+        "A listed pin's status is `pinned`",
+        "loopback only unless --allow-insecure-http",
+        "--cluster <ID>",
+    ] {
+        assert!(help.contains(said), "{said:?} is not in:\n{help}");
     }
 }

@@ -1,5 +1,6 @@
-//! The listener: HTTP/1.1 connections served by hyper with a header-read timeout, a write
-//! timeout and a cap on open connections, stopped gracefully.
+//! The listener of the emulator and the pinning-service bridge: HTTP/1.1 connections served by
+//! hyper with a header-read timeout, a write timeout and a cap on open connections, stopped
+//! gracefully.
 //!
 //! `axum::serve` has no timer, so hyper's header-read timeout never fires under it and a client
 //! could hold any number of connections open by sending nothing. Here every connection gets the
@@ -11,7 +12,7 @@
 //!
 //! A client may shut down its side once its request is sent and still read the answer (hyper's
 //! `half_close`), as Node allows. Each request carries the peer's address as axum's
-//! `ConnectInfo<SocketAddr>`, for the per-IP limit of the auth routes.
+//! `ConnectInfo<SocketAddr>` (the emulator's per-IP limit of the auth routes reads it).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -24,14 +25,22 @@ use hyper_util::server::graceful::GracefulShutdown;
 use hyper_util::service::TowerToHyperService;
 use tokio::net::TcpListener;
 use tokio::sync::{oneshot, Semaphore};
-use tokio::task::JoinSet;
+use tokio::task::{JoinHandle, JoinSet};
 use tokio_io_timeout::TimeoutWriter;
 use tower::util::MapRequest;
 
 /// How long to wait before accepting again after an error such as running out of file descriptors.
 const ACCEPT_BACKOFF: Duration = Duration::from_millis(100);
 
-/// What bounds the connections of one emulator.
+/// The longest timeout [`serve`] applies; a longer one is cut to it, so that no deadline overflows.
+pub(crate) const MAX_TIMEOUT: Duration = Duration::from_secs(24 * 60 * 60);
+
+/// The default time a client has to send a request's headers (and an idle connection's life).
+pub(crate) const DEFAULT_HEADER_READ_TIMEOUT: Duration = Duration::from_secs(30);
+/// The default number of connections served at once.
+pub(crate) const DEFAULT_MAX_CONNECTIONS: usize = 512;
+
+/// What bounds the connections of one server.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct ConnectionLimits {
     /// The time a client has to send a request's headers, an idle connection's lifetime, and
@@ -41,21 +50,62 @@ pub(crate) struct ConnectionLimits {
     pub(crate) max_connections: usize,
 }
 
+/// A server running in a task of its own: stopped by [`Server::shutdown`], or ended on drop.
+#[derive(Debug)]
+pub(crate) struct Server {
+    stop: Option<oneshot::Sender<()>>,
+    task: Option<JoinHandle<()>>,
+}
+
+impl Server {
+    /// Serves `app` on `listener` in a new task.
+    pub(crate) fn spawn(listener: TcpListener, app: axum::Router, limits: ConnectionLimits) -> Server {
+        let (stop, stopped) = oneshot::channel::<()>();
+        let task = tokio::spawn(serve(listener, app, limits, stopped));
+        Server { stop: Some(stop), task: Some(task) }
+    }
+
+    /// Stops accepting connections and waits (at most 5 s) for open ones to finish.
+    pub(crate) async fn shutdown(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        if let Some(mut task) = self.task.take() {
+            // Idle keep-alive connections close at once; a stuck one must not hang the caller.
+            if tokio::time::timeout(Duration::from_secs(5), &mut task).await.is_err() {
+                task.abort();
+            }
+        }
+    }
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        if let Some(stop) = self.stop.take() {
+            let _ = stop.send(());
+        }
+        // Drop cannot wait, so the task is ended here rather than left running.
+        if let Some(task) = self.task.take() {
+            task.abort();
+        }
+    }
+}
+
 /// Serves `app` on `listener` until `stop` fires (or its sender is dropped), then stops accepting
 /// and lets the open connections finish their requests.
-pub(crate) async fn serve(
+async fn serve(
     listener: TcpListener,
     app: axum::Router,
     limits: ConnectionLimits,
     stop: oneshot::Receiver<()>,
 ) {
     // The builder's setters keep both in range; clamped again, as a deadline past them panics.
-    let timeout = limits.header_read_timeout.clamp(Duration::from_millis(1), super::MAX_DURATION);
+    let timeout = limits.header_read_timeout.clamp(Duration::from_millis(1), MAX_TIMEOUT);
     let mut builder = http1::Builder::new();
     builder.timer(TokioTimer::new()).header_read_timeout(timeout).half_close(true);
     let permits = Arc::new(Semaphore::new(limits.max_connections.clamp(1, Semaphore::MAX_PERMITS)));
     let graceful = GracefulShutdown::new();
-    // Owned here, so that aborting this task (dropping the emulator) ends every connection too.
+    // Owned here, so that aborting this task (dropping the server) ends every connection too.
     let mut connections = JoinSet::new();
     tokio::pin!(stop);
     loop {
@@ -72,7 +122,7 @@ pub(crate) async fn serve(
                 Ok(accepted) => accepted,
                 Err(e) => {
                     if !is_connection_error(&e) {
-                        tracing::warn!(error = %e, "emulator: accept failed");
+                        tracing::warn!(error = %e, "accept failed");
                         tokio::time::sleep(ACCEPT_BACKOFF).await;
                     }
                     continue;

@@ -1,4 +1,6 @@
-//! CORS, as the backend's Express app answers browsers.
+//! CORS, as the backend's Express app answers browsers: the emulator's, and the pinning-service
+//! bridge's (so that a web page, such as Helia in a browser, can call it; it needs the caller's
+//! key in `Authorization` all the same, which no other page has, so any origin may be allowed).
 //!
 //! The backend reference lists a `CORS_ORIGINS` setting (API.md, "Variables de entorno"), so the
 //! app runs the `cors` middleware, which by the usual setup (`app.use(cors(...))` before the
