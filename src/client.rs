@@ -204,6 +204,11 @@ impl ClientBuilder {
     /// another origin. Set no read or total timeout in it, or large uploads will be cut off;
     /// [`ClientBuilder::read_timeout`] applies either way.
     ///
+    /// Proxies: for a remote base URL, reqwest's defaults apply (`HTTPS_PROXY`, `HTTP_PROXY`,
+    /// `ALL_PROXY` and `NO_PROXY` from the environment) unless `configure` sets its own. A
+    /// loopback base URL (`localhost`, `127.0.0.0/8`, `[::1]`) ignores the environment's
+    /// proxies: none can be meant for it, and a plain-`http` one would see the key.
+    ///
     /// (A ready `reqwest::Client` is not taken: its redirect policy could not be checked.)
     ///
     /// ```
@@ -265,6 +270,12 @@ impl ClientBuilder {
         // timeout per request instead.
         let mut http =
             reqwest::Client::builder().connect_timeout(self.connect_timeout).user_agent(&self.user_agent);
+        // A proxy from the environment (HTTP_PROXY, ALL_PROXY…) cannot be meant for loopback,
+        // and one would see the key of a plain-http base URL: loopback is always reached
+        // directly. A proxy set in `configure_http` is the caller's choice and still applies.
+        if is_loopback(&url) {
+            http = http.no_proxy();
+        }
         if let Some(HttpConfig(configure)) = &self.http {
             http = configure(http);
         }

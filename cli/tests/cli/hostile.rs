@@ -479,3 +479,24 @@ fn ls_all_stops_after_1000_pages_of_a_server_with_fresh_pages_under_a_huge_total
     assert_eq!(endless.request_count(), 1000);
     eprintln!("ls --all stopped after 1000 pages in {:?}", started.elapsed());
 }
+
+/// A proxy from the environment is never used for a loopback base URL: it would see the key of
+/// a plain-http request. The variables are set on the child only, so no other test sees them.
+#[test]
+fn a_proxy_from_the_environment_never_sees_a_loopback_request() {
+    let setup = Setup::new();
+    let me = json_reply(200, json!({"email": "a@example.com"}));
+    let origin = setup.scripted_every(me.clone());
+    let proxy = setup.scripted_every(me);
+    for variable in ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"] {
+        let mut cmd = setup.cmd_for(&origin);
+        for name in ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"] {
+            cmd.env_remove(name);
+        }
+        cmd.env(variable, &proxy.url);
+        let out = run(cmd, &["whoami"]).ok();
+        assert!(out.stdout.contains("a@example.com"), "{}", out.stdout);
+    }
+    assert_eq!(proxy.connection_count(), 0, "the proxy was sent a request");
+    assert_eq!(origin.request_count(), 4);
+}
