@@ -38,14 +38,17 @@ pub enum Error {
     #[error("{0}")]
     Api(Box<ApiError>),
     /// A response whose body could not be decoded: an HTML page from a proxy, an empty or
-    /// truncated body, or JSON that does not match the spec. The status (where known) and
-    /// the raw bytes are kept.
+    /// truncated body, or JSON that does not match the spec. The status (where known), the
+    /// start of the body and its length are kept.
     #[error("{}", decode_message(*.status, .reason, .body))]
     Decode {
         /// The HTTP status; always known for a call made through this crate's [`Client`](crate::Client).
         status: Option<StatusCode>,
-        /// The body as received.
+        /// The body as received, up to its first [`MAX_ERROR_BODY`](crate::body::MAX_ERROR_BODY)
+        /// bytes (64 KiB): a success body may be far larger, and an error is often kept.
         body: Bytes,
+        /// The length of the whole body as received.
+        length: u64,
         /// Why it could not be decoded.
         reason: String,
     },
@@ -251,6 +254,15 @@ fn transport_message(error: &reqwest::Error) -> String {
 }
 
 impl Error {
+    /// [`Error::Decode`], keeping at most [`body::MAX_ERROR_BODY`] bytes of `body`, copied so
+    /// that the rest of a large body is freed with the response.
+    pub(crate) fn decode(status: Option<StatusCode>, body: Bytes, reason: String) -> Error {
+        let length = body.len() as u64;
+        let kept = usize::try_from(body::MAX_ERROR_BODY).unwrap_or(usize::MAX);
+        let body = if body.len() > kept { Bytes::copy_from_slice(&body[..kept]) } else { body };
+        Error::Decode { status, body, length, reason }
+    }
+
     /// The HTTP status, when a response arrived.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
@@ -314,8 +326,8 @@ impl Error {
                 api.body = redactor.redact_bytes(&api.body);
                 Error::Api(api)
             }
-            Error::Decode { status, body, reason } => {
-                Error::Decode { status, body: redactor.redact_bytes(&body), reason: text(reason) }
+            Error::Decode { status, body, length, reason } => {
+                Error::Decode { status, body: redactor.redact_bytes(&body), length, reason: text(reason) }
             }
             Error::Redirect { status, location } => Error::Redirect { status, location: location.map(text) },
             Error::Timeout { message, source } => Error::Timeout { message: text(message), source },
@@ -351,15 +363,15 @@ impl From<progenitor_client::Error<types::ErrorBody>> for Error {
                 Captured { status, headers, url: None, body, exceeded: None, undecodable: None }.into_error()
             }
             E::InvalidResponsePayload(body, e) => {
-                Error::Decode { status: None, body, reason: format!("body does not match the spec: {e}") }
+                Error::decode(None, body, format!("body does not match the spec: {e}"))
             }
             E::UnexpectedResponse(response) => match Captured::from_envelope(&response) {
                 Some(captured) => captured.clone().into_error(),
-                None => Error::Decode {
-                    status: Some(response.status()),
-                    body: Bytes::new(),
-                    reason: "status not documented for this operation".into(),
-                },
+                None => Error::decode(
+                    Some(response.status()),
+                    Bytes::new(),
+                    "status not documented for this operation".into(),
+                ),
             },
         }
     }
@@ -469,12 +481,12 @@ impl Captured {
             return Error::Redirect { status: self.status, location: self.location() };
         }
         if let Some(reason) = self.undecodable {
-            return Error::Decode { status: Some(self.status), body: self.body, reason };
+            return Error::decode(Some(self.status), self.body, reason);
         }
         let Some(json) = self.json() else {
             let content_type = self.header("content-type").unwrap_or("none").to_string();
             let reason = format!("error body is not a JSON object (content-type: {content_type})");
-            return Error::Decode { status: Some(self.status), body: self.body, reason };
+            return Error::decode(Some(self.status), self.body, reason);
         };
         let text = |key: &str| match json.get(key) {
             Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),

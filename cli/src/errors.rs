@@ -281,6 +281,7 @@ mod tests {
         let html = |status: u16| Error::Decode {
             status: Some(reqwest::StatusCode::from_u16(status).unwrap()),
             body: "<html>nope</html>".into(),
+            length: 17,
             reason: "error body is not a JSON object".into(),
         };
         assert_eq!(CliError::from(html(401)).exit, Exit::Auth);

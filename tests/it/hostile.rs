@@ -466,3 +466,28 @@ async fn an_invalid_cid_in_a_success_body_is_a_decode_error() {
     );
     assert_eq!(client.upload_dag().file("a", b"a".to_vec()).send().await.unwrap().cid, CID);
 }
+
+#[tokio::test]
+async fn an_undecodable_body_is_kept_up_to_64_kib_with_its_length() {
+    let big = "x".repeat(1024 * 1024);
+    let text = vec![("content-type", "text/plain".to_string())];
+    let server = ScriptedServer::start(vec![
+        Reply::Respond(200, text.clone(), big.clone()),
+        Reply::Respond(201, text, big),
+    ])
+    .await;
+    let client = client_at(&server.url);
+    let errors = [
+        client.users_me_get().send().await.map(drop).unwrap_err(),
+        client.upload("a.txt", b"a".to_vec()).send().await.map(drop).unwrap_err(),
+    ];
+    for error in errors {
+        match &error {
+            Error::Decode { body, length, .. } => {
+                assert_eq!(body.len() as u64, pinarkive::body::MAX_ERROR_BODY);
+                assert_eq!(*length, 1024 * 1024);
+            }
+            other => panic!("expected Decode, got {other:?}"),
+        }
+    }
+}
