@@ -159,7 +159,28 @@ fn widen_to_characters(text: &[u8], (mut start, mut end): (usize, usize)) -> (us
 struct Secret {
     text: String,
     characters: Vec<Forms>,
+    /// The bytes a written secret may start with (any case): a cheap test that skips most
+    /// positions of a long text without trying every form.
+    starts: ByteSet,
     pieces: Pieces,
+}
+
+/// A set of bytes, tested in one lookup.
+#[derive(Clone)]
+struct ByteSet([bool; 256]);
+
+impl ByteSet {
+    fn of(bytes: impl IntoIterator<Item = u8>) -> ByteSet {
+        let mut set = [false; 256];
+        for byte in bytes {
+            set[usize::from(byte)] = true;
+        }
+        ByteSet(set)
+    }
+
+    fn contains(&self, byte: u8) -> bool {
+        self.0[usize::from(byte)]
+    }
 }
 
 /// The ways one character of a secret may be written.
@@ -173,21 +194,24 @@ struct Forms {
 
 impl Secret {
     fn new(text: &str) -> Secret {
+        let characters: Vec<Forms> = text.chars().map(Forms::of).collect();
+        let first = characters.first().map(|first| {
+            let bytes = std::iter::once(first.raw[0]).chain(first.escaped.iter().map(|form| form[0]));
+            bytes.flat_map(|b| [b.to_ascii_lowercase(), b.to_ascii_uppercase()]).collect::<Vec<u8>>()
+        });
         Secret {
             text: text.to_string(),
-            characters: text.chars().map(Forms::of).collect(),
+            starts: ByteSet::of(first.unwrap_or_default()),
+            characters,
             pieces: Pieces::new(text.as_bytes()),
         }
     }
 
     /// Every occurrence of the whole secret, in any mix of forms.
     fn find_encoded(&self, text: &[u8], spans: &mut Vec<(usize, usize)>) {
-        let Some(first) = self.characters.first() else { return };
-        let mut starts: Vec<u8> = vec![first.raw[0]];
-        starts.extend(first.escaped.iter().map(|form| form[0]));
         let mut at = 0;
         while at < text.len() {
-            if starts.iter().any(|b| b.eq_ignore_ascii_case(&text[at])) {
+            if self.starts.contains(text[at]) {
                 if let Some(end) = self.match_from(text, at, 0) {
                     push_span(spans, (at, end));
                     at = end;
@@ -359,6 +383,8 @@ fn unescape(text: &[u8]) -> Option<(Decoded, usize)> {
 #[derive(Clone)]
 struct Pieces {
     states: Vec<State>,
+    /// The secret's bytes: any other byte ends every piece (and is skipped in one lookup).
+    bytes: ByteSet,
 }
 
 #[derive(Clone, Default)]
@@ -423,7 +449,7 @@ impl Pieces {
             }
             last = current;
         }
-        Pieces { states }
+        Pieces { states, bytes: ByteSet::of(secret.iter().copied()) }
     }
 
     /// Adds to `spans` every maximal run of at least `min` bytes found in the secret, from
@@ -440,6 +466,10 @@ impl Pieces {
         let (mut state, mut length) = (0, 0);
         for (index, (byte, start, end)) in bytes.enumerate() {
             starts[index % longest] = start;
+            if !self.bytes.contains(byte) {
+                (state, length) = (0, 0);
+                continue;
+            }
             loop {
                 if let Some(to) = self.states[state].next(byte) {
                     state = to;

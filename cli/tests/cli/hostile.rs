@@ -32,14 +32,15 @@ fn a_redirect_to_another_origin_is_refused_and_nothing_reaches_it() {
     assert_eq!(origin.request_count(), 4, "one request per command");
 }
 
-/// Runs the binary to its end, and measures its peak resident memory (KiB).
+/// Runs the binary to its end, and measures its peak resident memory (KiB) and how many bytes
+/// it wrote to stdout (of which the run keeps the first 64 KiB).
 ///
 /// `wait4` gives a child's peak, but Linux counts in it the memory of the process that started
 /// it as it was when the child was started (the peak survives `exec`), and this test process
 /// is large. So the binary is started by a fresh, small copy of this test binary running
 /// [`rss_probe`], which reports what `wait4` says.
 #[cfg(target_os = "linux")]
-fn run_measured(setup: &Setup, server: &ScriptedServer, args: &[&str]) -> (Run, u64) {
+fn run_measured(setup: &Setup, server: &ScriptedServer, args: &[&str]) -> (Run, u64, usize) {
     let probe = std::process::Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "hostile::rss_probe", "--ignored", "--nocapture", "--test-threads=1"])
         .env("RSS_PROBE_HOME", setup.home.path())
@@ -61,7 +62,7 @@ fn run_measured(setup: &Setup, server: &ScriptedServer, args: &[&str]) -> (Run, 
         stdout: decode(field("probe-stdout ")),
         stderr: decode(field("probe-stderr ")),
     };
-    (run, field("probe-maxrss-kib ").parse().unwrap())
+    (run, field("probe-maxrss-kib ").parse().unwrap(), field("probe-stdout-bytes ").parse().unwrap())
 }
 
 #[cfg(target_os = "linux")]
@@ -102,10 +103,19 @@ fn rss_probe() {
     let child = child_cmd(std::path::Path::new(&home), &url).args(args.split('\n')).spawn().unwrap();
     let pid = child.id() as libc::pid_t;
     let (mut stdout, mut stderr) = (child.stdout.unwrap(), child.stderr.unwrap());
+    // Counted, and kept up to 64 KiB: a long listing would take long to pass on as hex.
     let out = std::thread::spawn(move || {
-        let mut text = Vec::new();
-        std::io::Read::read_to_end(&mut stdout, &mut text).unwrap();
-        text
+        let mut kept = Vec::new();
+        let mut buffer = vec![0u8; 64 * 1024];
+        let mut count = 0;
+        loop {
+            let n = std::io::Read::read(&mut stdout, &mut buffer).unwrap();
+            if n == 0 {
+                return (kept, count);
+            }
+            count += n;
+            kept.extend_from_slice(&buffer[..n.min(64 * 1024 - kept.len().min(64 * 1024))]);
+        }
     });
     let mut err_text = Vec::new();
     std::io::Read::read_to_end(&mut stderr, &mut err_text).unwrap();
@@ -116,7 +126,9 @@ fn rss_probe() {
     // After the harness's "test ... " on the same line.
     println!();
     println!("probe-code {code}");
-    println!("probe-stdout {}", hex(&out.join().unwrap()));
+    let (kept, count) = out.join().unwrap();
+    println!("probe-stdout {}", hex(&kept));
+    println!("probe-stdout-bytes {count}");
     println!("probe-stderr {}", hex(&err_text));
     println!("probe-maxrss-kib {}", usage.ru_maxrss);
 }
@@ -128,7 +140,7 @@ fn an_endless_body_is_cut_off_under_64_mib_of_memory_and_not_retried() {
     let json = vec![("content-type", "application/json".into())];
     let endless = setup.scripted_every(Reply::Endless(200, json.clone()));
     let started = Instant::now();
-    let (out, peak_kib) = run_measured(&setup, &endless, &["whoami"]);
+    let (out, peak_kib, _) = run_measured(&setup, &endless, &["whoami"]);
     let out = out.expect_code(1);
     assert!(
         out.stderr.contains("is larger than 16,777,216 bytes, the most this client reads"),
@@ -141,7 +153,7 @@ fn an_endless_body_is_cut_off_under_64_mib_of_memory_and_not_retried() {
 
     // An endless 401 is still a refused key.
     let refused = setup.scripted_every(Reply::Endless(401, json));
-    let (out, _) = run_measured(&setup, &refused, &["whoami"]);
+    let (out, _, _) = run_measured(&setup, &refused, &["whoami"]);
     out.expect_code(3);
 }
 
@@ -442,6 +454,9 @@ fn ls_all_and_rename_stop_on_a_server_whose_pages_loop() {
         "{}",
         out.stderr
     );
+    // Printed as they came: the two pages before the repeat are shown.
+    assert_eq!(out.stdout.lines().count(), 1 + 200, "{}", out.stdout);
+    assert!(out.stdout.contains(&fake_cid(0)) && out.stdout.contains(&fake_cid(1099)), "{}", out.stdout);
     let out = run(setup.cmd_for(&alternating), &["rename", CID, "new-name"]).expect_code(1);
     assert!(out.stderr.contains("page 3 repeats an earlier page"), "{}", out.stderr);
     assert_eq!(alternating.request_count(), 6);
@@ -499,4 +514,28 @@ fn a_proxy_from_the_environment_never_sees_a_loopback_request() {
     }
     assert_eq!(proxy.connection_count(), 0, "the proxy was sent a request");
     assert_eq!(origin.request_count(), 4);
+}
+
+/// `ls --all` prints each page as it comes: 15 MB of listing, in pages of 1 MB, never held.
+#[cfg(target_os = "linux")]
+#[test]
+fn ls_all_holds_one_page_at_a_time() {
+    let setup = Setup::new();
+    const PAGES: u64 = 15;
+    let name = "n".repeat(10_000);
+    let server = setup.scripted_every(Reply::answer(move |request| {
+        let number = page_number(request);
+        let size = if number < PAGES { 100 } else { 1 };
+        let uploads: Vec<_> =
+            (0..size).map(|i| json!({"cid": fake_cid(number * 1000 + i), "name": name})).collect();
+        Reply::json(200, json!({"uploads": uploads}))
+    }));
+    for args in [vec!["ls", "--all"], vec!["ls", "--all", "--json"]] {
+        let started = Instant::now();
+        let (out, peak_kib, printed) = run_measured(&setup, &server, &args);
+        out.ok();
+        eprintln!("{args:?}: {printed} bytes printed, peak RSS {peak_kib} KiB, {:?}", started.elapsed());
+        assert!(printed > 14 * 1_000_000, "{printed} bytes printed");
+        assert!(peak_kib < 40 * 1024, "peak RSS {peak_kib} KiB");
+    }
 }
