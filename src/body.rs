@@ -8,8 +8,9 @@ use reqwest::StatusCode;
 /// answer of the API.
 pub const DEFAULT_MAX_RESPONSE_BODY: u64 = 64 * 1024 * 1024;
 
-/// The most of an error body (or a redirect's) that is read: 64 KiB, more than any JSON error
-/// or proxy error page needs.
+/// The most of an error body that is read: 64 KiB, more than any JSON error or proxy error
+/// page needs. (A redirect's body is not read at all.) Also the most of an undecodable body
+/// that [`crate::Error::Decode`] keeps.
 pub const MAX_ERROR_BODY: u64 = 64 * 1024;
 
 /// How much of a body the client reads before it gives up on the response.

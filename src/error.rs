@@ -384,7 +384,7 @@ impl From<progenitor_client::Error<types::ErrorBody>> for Error {
 const ENVELOPE_STATUS: u16 = 599;
 
 /// A response read by the client hook (up to its limit) that is not a success: an error status,
-/// a redirect, or a body over the limit; or a success whose body does not decode
+/// a redirect (its body unread), or a body over the limit; or a success whose body does not decode
 /// (`crate::decode`).
 #[derive(Debug, Clone)]
 pub(crate) struct Captured {
@@ -408,6 +408,14 @@ impl Captured {
         limits: BodyLimits,
     ) -> reqwest::Result<std::result::Result<reqwest::Response, Captured>> {
         let status = response.status();
+        if status.is_redirection() {
+            // Never followed, so its body says nothing the error needs: it is not read, and
+            // dropping the response closes the connection.
+            let headers = std::mem::take(response.headers_mut());
+            let url = Some(response.url().clone());
+            let body = Bytes::new();
+            return Ok(Err(Captured { status, headers, url, body, exceeded: None, undecodable: None }));
+        }
         let limit = limits.for_status(status);
         let body = body::read_bounded(&mut response, limit).await?;
         if let (true, Some(body)) = (status.is_success(), &body) {
@@ -474,11 +482,11 @@ impl Captured {
     }
 
     pub(crate) fn into_error(self) -> Error {
-        if let Some(limit) = self.exceeded {
-            return Error::BodyTooLarge { status: self.status, limit };
-        }
         if self.status.is_redirection() {
             return Error::Redirect { status: self.status, location: self.location() };
+        }
+        if let Some(limit) = self.exceeded {
+            return Error::BodyTooLarge { status: self.status, limit };
         }
         if let Some(reason) = self.undecodable {
             return Error::decode(Some(self.status), self.body, reason);

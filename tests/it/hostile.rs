@@ -491,3 +491,21 @@ async fn an_undecodable_body_is_kept_up_to_64_kib_with_its_length() {
         }
     }
 }
+
+#[tokio::test]
+async fn a_redirect_with_an_endless_body_is_a_redirect_and_its_body_is_not_read() {
+    let location = vec![("location", "https://elsewhere.example/api/v3".to_string())];
+    let server = ScriptedServer::every(Reply::Endless(302, location)).await;
+    let client = client_for(&server.url);
+    let errors = [
+        client.users_me_get().send().await.map(drop).unwrap_err(),
+        client.upload("a.txt", b"a".to_vec()).send().await.map(drop).unwrap_err(),
+    ];
+    for error in errors {
+        assert!(
+            matches!(&error, Error::Redirect { status, location: Some(l) } if status.as_u16() == 302 && l == "https://elsewhere.example/api/v3"),
+            "{error:?}"
+        );
+    }
+    assert_eq!(server.connection_count(), 2, "a redirect was retried");
+}
