@@ -91,15 +91,33 @@ impl Redactor {
     /// The byte ranges to replace, sorted and merged.
     fn spans(&self, text: &[u8]) -> Vec<(usize, usize)> {
         let mut spans = Vec::new();
-        let escaped = text.iter().any(|b| matches!(b, b'\\' | b'%' | b'&'));
+        let long: Vec<&Secret> = self.secrets.iter().filter(|s| s.text.len() >= MIN_PIECE).collect();
         for secret in &self.secrets {
             secret.find_encoded(text, &mut spans);
-            if secret.text.len() >= MIN_PIECE {
-                let raw = text.iter().enumerate().map(|(at, &byte)| (byte, at, at + 1));
-                secret.pieces.find(raw, MIN_PIECE, &mut spans);
-                if escaped {
-                    secret.pieces.find(unescaped(text), MIN_PIECE, &mut spans);
-                }
+        }
+        for secret in &long {
+            let raw = text.iter().enumerate().map(|(at, &byte)| (byte, at, at + 1));
+            secret.pieces.find(raw, MIN_PIECE, &mut spans);
+        }
+        // Escaped pieces, one level of escapes after another: a server may escape an echo that
+        // was escaped already (a JSON-escaped key inside a JSON string).
+        let mut level: Option<Level> = None;
+        for depth in 1..=MAX_DEPTH {
+            let (bytes, origins) = match &level {
+                Some(Level { bytes, origins }) => (bytes.as_slice(), Some(origins.as_slice())),
+                None => (text, None),
+            };
+            if long.is_empty() || !has_escape(bytes) {
+                break;
+            }
+            for secret in &long {
+                secret.pieces.find(unescaped(bytes, origins), MIN_PIECE, &mut spans);
+            }
+            if depth < MAX_DEPTH {
+                level = Some(Level {
+                    bytes: unescaped(bytes, origins).map(|(byte, ..)| byte).collect(),
+                    origins: unescaped(bytes, origins).map(|(_, start, end)| (start, end)).collect(),
+                });
             }
         }
         for span in spans.iter_mut() {
@@ -107,6 +125,22 @@ impl Redactor {
         }
         merge(spans)
     }
+}
+
+/// How many levels of escapes are undone to find a piece of a secret: a key escaped by the
+/// server, inside a JSON string, shown by `Debug`, and one more.
+const MAX_DEPTH: usize = 4;
+
+/// Text with a level of escapes undone, and for each of its bytes the span of the original text
+/// it stands for.
+struct Level {
+    bytes: Vec<u8>,
+    origins: Vec<(usize, usize)>,
+}
+
+/// Whether an escape starts anywhere in `bytes`.
+fn has_escape(bytes: &[u8]) -> bool {
+    (0..bytes.len()).any(|at| matches!(bytes[at], b'\\' | b'%' | b'&') && unescape(&bytes[at..]).is_some())
 }
 
 /// Adds `span` to `spans`, joined with the last one when they touch or overlap (a secret
@@ -284,7 +318,11 @@ impl Forms {
 /// means (`%41` as `A`, `\\u00e9` as `é`, `&quot;` as `"`), each with the span of the text it
 /// came from: to find escaped pieces of a secret (whole secrets are matched in every reading by
 /// [`Secret::find_encoded`]). Produced as it is read, so that a long text costs no copy.
-fn unescaped(text: &[u8]) -> impl Iterator<Item = (u8, usize, usize)> + '_ {
+/// `origins`, when `text` is itself unescaped, gives the original span of each of its bytes.
+fn unescaped<'a>(
+    text: &'a [u8],
+    origins: Option<&'a [(usize, usize)]>,
+) -> impl Iterator<Item = (u8, usize, usize)> + 'a {
     let mut at = 0;
     let mut pending: ([u8; 4], usize, usize, (usize, usize)) = ([0; 4], 0, 0, (0, 0));
     std::iter::from_fn(move || {
@@ -297,7 +335,10 @@ fn unescaped(text: &[u8]) -> impl Iterator<Item = (u8, usize, usize)> + '_ {
             return None;
         }
         let (decoded, length) = unescape(&text[at..]).unwrap_or((Decoded::Byte(text[at]), 1));
-        *span = (at, at + length);
+        *span = match origins {
+            Some(origins) => (origins[at].0, origins[at + length - 1].1),
+            None => (at, at + length),
+        };
         at += length;
         *count = match decoded {
             Decoded::Byte(byte) => {
@@ -548,6 +589,19 @@ mod tests {
         assert_eq!(redact(&[key], "&quot;quoted\\u005c&#233;_|"), "[redacted]|");
         // Escapes that are no piece of it stay.
         assert_eq!(redact(&[key], "100% \\n &amp; \\u00e9"), "100% \\n &amp; \\u00e9");
+    }
+
+    #[test]
+    fn pieces_escaped_twice_or_more_are_replaced() {
+        let key = "pk_\"nasty\\key%20é/ü<&>_0123";
+        let json = |text: &str| serde_json::to_string(text).unwrap();
+        let percent: String = key.bytes().map(|b| format!("%{b:02X}")).collect();
+        for nested in [json(&json(key)), format!("{:?}", json(&json(key))), json(&format!("{percent:?}"))] {
+            // Cut, so that only pieces are left to find.
+            let cut = &nested[..nested.len() - 6];
+            let redacted = redact(&[key], cut);
+            assert!(!redacted.contains("nasty") && !redacted.contains("%6E%61"), "{cut}\n{redacted}");
+        }
     }
 
     #[test]
