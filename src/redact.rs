@@ -35,6 +35,8 @@ pub const MIN_PIECE: usize = 8;
 #[derive(Clone, Default)]
 pub struct Redactor {
     secrets: Vec<Secret>,
+    /// Whether only whole secrets are replaced; see [`Redactor::whole_secrets_only`].
+    whole_only: bool,
 }
 
 impl fmt::Debug for Redactor {
@@ -58,6 +60,13 @@ impl Redactor {
         if !secret.is_empty() && !self.secrets.iter().any(|known| known.text == secret) {
             self.secrets.push(Secret::new(secret));
         }
+    }
+
+    /// This redactor, replacing whole secrets only, not pieces of them: for a text that may
+    /// rightly share pieces with a secret, such as a new API key that starts as the old one
+    /// does (`pk_live_` is eight characters).
+    pub fn whole_secrets_only(&self) -> Redactor {
+        Redactor { secrets: self.secrets.clone(), whole_only: true }
     }
 
     /// Whether there is nothing to redact.
@@ -91,7 +100,8 @@ impl Redactor {
     /// The byte ranges to replace, sorted and merged.
     fn spans(&self, text: &[u8]) -> Vec<(usize, usize)> {
         let mut spans = Vec::new();
-        let long: Vec<&Secret> = self.secrets.iter().filter(|s| s.text.len() >= MIN_PIECE).collect();
+        let pieces_of = |s: &&Secret| !self.whole_only && s.text.len() >= MIN_PIECE;
+        let long: Vec<&Secret> = self.secrets.iter().filter(pieces_of).collect();
         for secret in &self.secrets {
             secret.find_encoded(text, &mut spans);
         }
@@ -608,6 +618,13 @@ mod tests {
     fn a_secret_repeated_over_a_long_text_is_one_span() {
         let text = format!("{}%{}", KEY.repeat(40_000), KEY.repeat(40_000));
         assert_eq!(redact(&[KEY], &text), "[redacted]%[redacted]");
+    }
+
+    #[test]
+    fn whole_secrets_only_leaves_pieces() {
+        let whole = Redactor::new([KEY]).whole_secrets_only();
+        let shares_a_piece = "pk_test_0123zzzz";
+        assert_eq!(whole.redact(&format!("{shares_a_piece} {KEY}")), format!("{shares_a_piece} [redacted]"));
     }
 
     #[test]

