@@ -119,6 +119,9 @@ pub enum LocalFileError {
     /// The file could not be opened, or its size not read.
     #[error("cannot read it: {0}")]
     Open(#[source] std::io::Error),
+    /// It is not a regular file (a directory, a FIFO, a device…), so it has no size to send.
+    #[error("it is not a regular file (it is {0})")]
+    NotRegular(&'static str),
     /// Reading failed part way.
     #[error("reading it failed after {} bytes: {source}", grouped(*.read))]
     Read {

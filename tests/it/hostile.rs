@@ -509,3 +509,61 @@ async fn a_redirect_with_an_endless_body_is_a_redirect_and_its_body_is_not_read(
     }
     assert_eq!(server.connection_count(), 2, "a redirect was retried");
 }
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_fifo_to_upload_is_a_local_fault_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pipe");
+    let name = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+    let server = ScriptedServer::start(vec![Reply::json(201, json!({"cid": CID}))]).await;
+    let client = client_at(&server.url);
+    let upload = client.upload_file(&path).send();
+    let error = tokio::time::timeout(Duration::from_secs(10), upload).await.expect("no hang").unwrap_err();
+    assert!(
+        matches!(&error, Error::LocalFile { problem: LocalFileError::NotRegular("a FIFO"), .. }),
+        "{error:?}"
+    );
+    assert_eq!(error.to_string(), format!("{}: it is not a regular file (it is a FIFO)", path.display()));
+    assert_eq!(server.connection_count(), 0);
+}
+
+/// The file opened is the file every attempt sends: another file renamed over its name after
+/// the upload started does not go out on the retry.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_retry_sends_the_file_that_was_opened_not_what_its_name_became() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("photo.png");
+    let size = 1024 * 1024;
+    std::fs::write(&path, vec![b'A'; size]).unwrap();
+    let swapped = dir.path().join("other.png");
+    std::fs::write(&swapped, vec![b'B'; size]).unwrap();
+    let gate = std::sync::Arc::new(Gate::default());
+    let server = ScriptedServer::start(vec![
+        Reply::Gated(64 * 1024, gate.clone(), Box::new(Reply::DropAfter(0))),
+        Reply::json(201, json!({"cid": CID})),
+    ])
+    .await;
+    let client = Client::builder()
+        .base_url(&server.url)
+        .api_key(KEY)
+        .retry_policy(RetryPolicy { base_delay: Duration::from_millis(10), ..RetryPolicy::default() })
+        .build()
+        .unwrap();
+    let upload = tokio::spawn({
+        let path = path.clone();
+        async move { client.upload_file(&path).send().await.map(drop) }
+    });
+    gate.reached.notified().await;
+    std::fs::rename(&swapped, &path).unwrap();
+    gate.open.notify_one();
+    upload.await.unwrap().unwrap();
+    let requests = server.requests.lock().unwrap();
+    assert_eq!(requests.len(), 2);
+    let sent = &requests[1];
+    let count = |byte: u8| sent.iter().filter(|b| **b == byte).count();
+    assert!(count(b'A') >= size && count(b'B') < 100, "the retry sent the swapped-in file");
+}
