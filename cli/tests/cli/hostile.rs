@@ -587,3 +587,36 @@ fn tokens_create_shows_a_new_key_sharing_pieces_with_the_old_one_whole() {
         assert_eq!(leak(&out.stdout, KEY), None, "{}", out.stdout);
     }
 }
+
+/// `login` reads at most 64 KiB of standard input: a key is some dozens of bytes.
+#[test]
+fn login_refuses_a_standard_input_too_long_to_be_a_key() {
+    let setup = Setup::new();
+    let mut login = setup.bare_cmd();
+    login.write_stdin("a".repeat(100 * 1024));
+    let out = run(login, &["login", "--stdin"]).expect_code(2);
+    assert_eq!(
+        out.stderr,
+        "error: standard input is longer than 64 KiB, so it is no API key; give the key alone\n"
+    );
+    assert!(!setup.config_path().exists());
+    #[cfg(unix)]
+    {
+        let mut endless = setup.child_cmd(setup.base_url());
+        let zero = std::fs::File::open("/dev/zero").unwrap();
+        let mut child =
+            endless.env_remove("PINARKIVE_API_KEY").stdin(zero).args(["login", "--stdin"]).spawn().unwrap();
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > Duration::from_secs(20) {
+                child.kill().unwrap();
+                panic!("login kept reading /dev/zero");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert_eq!(status.code(), Some(2));
+    }
+}
