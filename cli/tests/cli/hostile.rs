@@ -620,3 +620,23 @@ fn login_refuses_a_standard_input_too_long_to_be_a_key() {
         assert_eq!(status.code(), Some(2));
     }
 }
+
+/// Not only the config file's directory: one above it that others can change (without the
+/// sticky bit) could have the config's directory replaced.
+#[cfg(unix)]
+#[test]
+fn a_home_others_can_change_is_refused_unless_sticky() {
+    let setup = Setup::new();
+    setup.write_config(json!({"apiKey": KEY, "baseUrl": setup.base_url()}));
+    let home = setup.home.path();
+    chmod(home, 0o777);
+    for args in [vec!["whoami"], vec!["login", "--api-key", KEY]] {
+        let out = run(setup.bare_cmd(), &args).expect_code(2);
+        let expected = format!("error: {} can be changed by other users (mode 0777), who could replace the config file's directory in it; check it, then run `chmod go-w {}`\n", home.display(), home.display());
+        assert_eq!(out.stderr, expected);
+    }
+    chmod(home, 0o1777);
+    run(setup.bare_cmd(), &["whoami"]).ok();
+    chmod(home, 0o700);
+    run(setup.bare_cmd(), &["whoami"]).ok();
+}
