@@ -250,17 +250,19 @@ impl ClientBuilder {
     /// [`Error::Config`] for an unusable base URL or credentials, naming what is wrong (never
     /// the secret).
     pub fn build(self) -> Result<Client> {
-        let url = reqwest::Url::parse(self.base_url.trim())
-            .map_err(|e| Error::Config(format!("base URL {:?} is not a URL: {e}", self.base_url)))?;
+        let url = reqwest::Url::parse(self.base_url.trim()).map_err(|e| {
+            Error::Config(format!("base URL {:?} is not a URL: {e}", without_userinfo(&self.base_url)))
+        })?;
+        let shown = without_userinfo(url.as_str());
         match url.scheme() {
             "https" => {}
             "http" if self.allow_insecure_http || is_loopback(&url) => {}
             "http" => {
                 return Err(Error::Config(format!(
-                    "base URL {url} is plain http on a non-loopback host, which would send the credentials in clear text; use https or allow_insecure_http(true)"
+                    "base URL {shown} is plain http on a non-loopback host, which would send the credentials in clear text; use https or allow_insecure_http(true)"
                 )))
             }
-            other => return Err(Error::Config(format!("base URL {url} has scheme {other:?}; expected https"))),
+            other => return Err(Error::Config(format!("base URL {shown} has scheme {other:?}; expected https"))),
         }
         let (auth_headers, redactor) = match &self.credentials {
             Some(credentials) => (credentials.headers().map_err(Error::Config)?, credentials.redactor()),
@@ -303,6 +305,17 @@ impl ClientBuilder {
 pub(crate) fn cluster_header(cluster: &str) -> Result<HeaderValue> {
     HeaderValue::from_str(cluster)
         .map_err(|_| Error::InvalidInput(format!("cluster {cluster:?} is not a valid header value")))
+}
+
+/// A URL, or text meant as one, as an error may show it: a user and password in it (`https://user:pass@host`)
+/// replaced by `[redacted]`.
+fn without_userinfo(text: &str) -> String {
+    let Some((scheme, rest)) = text.split_once("://") else { return text.to_string() };
+    let authority = rest.find(['/', '?', '#']).map_or(rest, |end| &rest[..end]);
+    match authority.rfind('@') {
+        Some(at) => format!("{scheme}://{}{}", crate::redact::REDACTED, &rest[at..]),
+        None => text.to_string(),
+    }
 }
 
 fn is_loopback(url: &reqwest::Url) -> bool {
@@ -460,6 +473,19 @@ mod tests {
         Client::builder().base_url("http://10.0.0.1/x").allow_insecure_http(true).build().unwrap();
         assert!(Client::builder().base_url("ftp://x").build().is_err());
         assert!(Client::builder().base_url("not a url").build().is_err());
+    }
+
+    #[test]
+    fn a_user_and_password_in_the_base_url_are_not_shown_in_errors() {
+        for url in
+            ["http://user:hunter2@api.example.com/api/v3", "ftp://user:hunter2@x/", "ht tp://user:hunter2@x/"]
+        {
+            let err = Client::builder().base_url(url).build().unwrap_err().to_string();
+            assert!(!err.contains("hunter2") && !err.contains("user"), "{err}");
+            assert!(err.contains("[redacted]@"), "{err}");
+        }
+        assert_eq!(without_userinfo("https://h/p@q"), "https://h/p@q");
+        assert_eq!(without_userinfo("no url"), "no url");
     }
 
     #[test]
