@@ -16,7 +16,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::auth::Credentials;
 use crate::body::{BodyLimits, DEFAULT_MAX_RESPONSE_BODY};
-use crate::error::{Error, Result};
+use crate::error::{Captured, Error, Result};
 use crate::redact::Redactor;
 use crate::retry::{self, OnRetry, Retry, RetryPolicy};
 use crate::spec::OperationId;
@@ -393,6 +393,18 @@ impl Client {
     }
 }
 
+/// The secrets a request's JSON body carries: the string values of its fields whose name holds
+/// `password` (`password`, `currentPassword`, `newPassword`), and of `token` (a password-reset
+/// token), for the error of the call to leave out.
+fn body_secrets(request: &reqwest::Request) -> Redactor {
+    let body = request.body().and_then(reqwest::Body::as_bytes).unwrap_or_default();
+    let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice(body) else {
+        return Redactor::default();
+    };
+    let secret = |name: &str| name.to_ascii_lowercase().contains("password") || name == "token";
+    Redactor::new(fields.iter().filter(|(name, _)| secret(name)).filter_map(|(_, value)| value.as_str()))
+}
+
 /// The operation of a generated call: progenitor names it by its `operationId`, which is always
 /// one of the spec's.
 fn operation(info: &OperationInfo) -> std::result::Result<OperationId, String> {
@@ -427,8 +439,14 @@ impl ClientHooks<Inner> for Client {
         // Generated operations have JSON or empty bodies, so the request clones.
         let template = request.try_clone();
         let rebuild = || template.as_ref().and_then(|r| r.try_clone());
+        let sent = body_secrets(&request);
         let attempt = |request| self.client.execute(request);
-        retry::send(self, operation, idempotent, request, rebuild, attempt).await
+        let mut response = retry::send(self, operation, idempotent, request, rebuild, attempt).await?;
+        // A server may echo a password it was sent in its error ("wrong password …").
+        if let (false, Some(captured)) = (sent.is_empty(), response.extensions_mut().get_mut::<Captured>()) {
+            captured.body = sent.redact_bytes(&captured.body);
+        }
+        Ok(response)
     }
 }
 

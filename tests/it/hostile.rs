@@ -567,3 +567,35 @@ async fn a_retry_sends_the_file_that_was_opened_not_what_its_name_became() {
     let count = |byte: u8| sent.iter().filter(|b| **b == byte).count();
     assert!(count(b'A') >= size && count(b'B') < 100, "the retry sent the swapped-in file");
 }
+
+/// A password sent in a request's body and echoed in the error is left out of it, as the key is.
+#[tokio::test]
+async fn a_password_echoed_in_an_error_never_shows() {
+    let password = "correct \"horse\" battery-staple";
+    let new_password = "Tr0ub4dor&3-is-the-new-one";
+    let echo = |text: &str| format!("bad password {text}, {}", crate::leak::json_escaped(text));
+    let server = ScriptedServer::start(vec![
+        Reply::json(401, json!({"error": "Unauthorized", "message": echo(password)})),
+        Reply::Respond(400, vec![("content-type", "text/html".into())], format!("<p>{}</p>", echo(password))),
+        Reply::json(400, json!({"error": "Weak", "message": echo(new_password)})),
+    ])
+    .await;
+    let client = client_at(&server.url);
+    let login = || pinarkive::types::LoginRequest { email: "a@example.com".into(), password: password.into() };
+    let change = pinarkive::types::PasswordChangeRequest {
+        current_password: password.into(),
+        new_password: new_password.into(),
+    };
+    let errors = [
+        client.auth_login().body(login()).send().await.map(drop).unwrap_err(),
+        client.auth_login().body(login()).send().await.map(drop).unwrap_err(),
+        client.users_me_password_update().body(change).send().await.map(drop).unwrap_err(),
+    ];
+    for error in errors {
+        let shown = format!("{error}\n{error:?}");
+        assert!(error.status().is_some(), "{error:?}");
+        for secret in [password, new_password] {
+            assert_eq!(leak(&shown, secret), None, "{shown}");
+        }
+    }
+}
