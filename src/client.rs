@@ -229,9 +229,8 @@ impl ClientBuilder {
     /// The largest response body the client reads, default 64 MiB
     /// ([`crate::body::DEFAULT_MAX_RESPONSE_BODY`]); error bodies are read up to 64 KiB
     /// ([`crate::body::MAX_ERROR_BODY`]) or this, whichever is smaller, and a redirect's body
-    /// not at all. A
-    /// longer body is not read further and the call fails with [`Error::BodyTooLarge`], which
-    /// keeps the status and is never retried.
+    /// not at all. A longer body is not read further and the call fails with
+    /// [`Error::BodyTooLarge`], which keeps the status and is never retried.
     pub fn max_response_body(mut self, bytes: u64) -> Self {
         self.max_response_body = bytes;
         self
