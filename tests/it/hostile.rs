@@ -581,7 +581,8 @@ async fn a_password_echoed_in_an_error_never_shows() {
     ])
     .await;
     let client = client_at(&server.url);
-    let login = || pinarkive::types::LoginRequest { email: "a@example.com".into(), password: password.into() };
+    let login =
+        || pinarkive::types::LoginRequest { email: "a@example.com".into(), password: password.into() };
     let change = pinarkive::types::PasswordChangeRequest {
         current_password: password.into(),
         new_password: new_password.into(),
