@@ -14,6 +14,8 @@
 //! Text is redacted before it is cut, so a cut can never leave the start of a secret behind.
 
 use std::borrow::Cow;
+use std::cell::Cell;
+use std::collections::VecDeque;
 use std::fmt;
 
 use bytes::Bytes;
@@ -110,24 +112,20 @@ impl Redactor {
             secret.pieces.find(raw, MIN_PIECE, &mut spans);
         }
         // Escaped pieces, one level of escapes after another: a server may escape an echo that
-        // was escaped already (a JSON-escaped key inside a JSON string).
-        let mut level: Option<Level> = None;
+        // was escaped already (a JSON-escaped key inside a JSON string). Each level is read as
+        // it is produced, from the one below: no level is held in memory.
+        let escaped = text.iter().any(|b| is_escape_start(*b));
         for depth in 1..=MAX_DEPTH {
-            let (bytes, origins) = match &level {
-                Some(Level { bytes, origins }) => (bytes.as_slice(), Some(origins.as_slice())),
-                None => (text, None),
-            };
-            if long.is_empty() || !has_escape(bytes) {
+            if long.is_empty() || !escaped {
                 break;
             }
+            let decoded = Cell::new(false);
             for secret in &long {
-                secret.pieces.find(unescaped(bytes, origins), MIN_PIECE, &mut spans);
+                secret.pieces.find(levels(text, depth, &decoded), MIN_PIECE, &mut spans);
             }
-            if depth < MAX_DEPTH {
-                level = Some(Level {
-                    bytes: unescaped(bytes, origins).map(|(byte, ..)| byte).collect(),
-                    origins: unescaped(bytes, origins).map(|(_, start, end)| (start, end)).collect(),
-                });
+            // Nothing was undone at this depth, so the next one would read the same.
+            if !decoded.get() {
+                break;
             }
         }
         for span in spans.iter_mut() {
@@ -141,16 +139,27 @@ impl Redactor {
 /// server, inside a JSON string, shown by `Debug`, and one more.
 const MAX_DEPTH: usize = 4;
 
-/// Text with a level of escapes undone, and for each of its bytes the span of the original text
-/// it stands for.
-struct Level {
-    bytes: Vec<u8>,
-    origins: Vec<(usize, usize)>,
+/// The bytes of `text` with `depth` levels of escapes undone, each with the span of `text` it
+/// stands for; `decoded` is set when the last level undoes an escape.
+fn levels<'a>(
+    text: &'a [u8],
+    depth: usize,
+    decoded: &'a Cell<bool>,
+) -> Box<dyn Iterator<Item = Spanned> + 'a> {
+    let raw = text.iter().enumerate().map(|(at, &byte)| (byte, at, at + 1));
+    let mut stream: Box<dyn Iterator<Item = Spanned> + 'a> = Box::new(raw);
+    for level in 1..=depth {
+        stream = Box::new(unescaped(stream, (level == depth).then_some(decoded)));
+    }
+    stream
 }
 
-/// Whether an escape starts anywhere in `bytes`.
-fn has_escape(bytes: &[u8]) -> bool {
-    (0..bytes.len()).any(|at| matches!(bytes[at], b'\\' | b'%' | b'&') && unescape(&bytes[at..]).is_some())
+/// A byte with the span of the original text it stands for.
+type Spanned = (u8, usize, usize);
+
+/// Whether an escape may start with `byte`.
+fn is_escape_start(byte: u8) -> bool {
+    matches!(byte, b'\\' | b'%' | b'&')
 }
 
 /// Adds `span` to `spans`, joined with the last one when they touch or overlap (a secret
@@ -324,41 +333,62 @@ impl Forms {
     }
 }
 
-/// The bytes of `text` with its escapes undone, each escape read the one way it most likely
-/// means (`%41` as `A`, `\\u00e9` as `é`, `&quot;` as `"`), each with the span of the text it
-/// came from: to find escaped pieces of a secret (whole secrets are matched in every reading by
-/// [`Secret::find_encoded`]). Produced as it is read, so that a long text costs no copy.
-/// `origins`, when `text` is itself unescaped, gives the original span of each of its bytes.
+/// The longest escape [`unescape`] reads: a surrogate pair, `\\uD83D\\uDE42`.
+const LONGEST_ESCAPE: usize = 12;
+
+/// `bytes` with their escapes undone, each escape read the one way it most likely means (`%41`
+/// as `A`, `\\u00e9` as `é`, `&quot;` as `"`), each with the span of the original text it came
+/// from: to find escaped pieces of a secret (whole secrets are matched in every reading by
+/// [`Secret::find_encoded`]). Produced as it is read, with a look-ahead of one escape, so that a
+/// long text costs no copy; `decoded` (if given) is set when an escape is undone.
 fn unescaped<'a>(
-    text: &'a [u8],
-    origins: Option<&'a [(usize, usize)]>,
-) -> impl Iterator<Item = (u8, usize, usize)> + 'a {
-    let mut at = 0;
+    mut bytes: impl Iterator<Item = Spanned> + 'a,
+    decoded: Option<&'a Cell<bool>>,
+) -> impl Iterator<Item = Spanned> + 'a {
+    let mut ahead: VecDeque<Spanned> = VecDeque::with_capacity(LONGEST_ESCAPE);
     let mut pending: ([u8; 4], usize, usize, (usize, usize)) = ([0; 4], 0, 0, (0, 0));
     std::iter::from_fn(move || {
-        let (bytes, next, count, span) = &mut pending;
+        let (out, next, count, span) = &mut pending;
         if *next < *count {
             *next += 1;
-            return Some((bytes[*next - 1], span.0, span.1));
+            return Some((out[*next - 1], span.0, span.1));
         }
-        if at >= text.len() {
-            return None;
-        }
-        let (decoded, length) = unescape(&text[at..]).unwrap_or((Decoded::Byte(text[at]), 1));
-        *span = match origins {
-            Some(origins) => (origins[at].0, origins[at + length - 1].1),
-            None => (at, at + length),
+        let first = match ahead.pop_front() {
+            Some(first) => first,
+            None => bytes.next()?,
         };
-        at += length;
-        *count = match decoded {
+        if !is_escape_start(first.0) {
+            return Some(first);
+        }
+        ahead.push_front(first);
+        while ahead.len() < LONGEST_ESCAPE {
+            let Some(byte) = bytes.next() else { break };
+            ahead.push_back(byte);
+        }
+        let mut head = [0u8; LONGEST_ESCAPE];
+        for (slot, (byte, ..)) in head.iter_mut().zip(&ahead) {
+            *slot = *byte;
+        }
+        let (value, length) = match unescape(&head[..ahead.len()]) {
+            Some(escape) => {
+                if let Some(decoded) = decoded {
+                    decoded.set(true);
+                }
+                escape
+            }
+            None => (Decoded::Byte(ahead[0].0), 1),
+        };
+        *span = (ahead[0].1, ahead[length - 1].2);
+        ahead.drain(..length);
+        *count = match value {
             Decoded::Byte(byte) => {
-                bytes[0] = byte;
+                out[0] = byte;
                 1
             }
-            Decoded::Char(c) => c.encode_utf8(bytes).len(),
+            Decoded::Char(c) => c.encode_utf8(out).len(),
         };
         *next = 1;
-        Some((bytes[0], span.0, span.1))
+        Some((out[0], span.0, span.1))
     })
 }
 
