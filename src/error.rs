@@ -122,6 +122,9 @@ pub enum LocalFileError {
     /// It is not a regular file (a directory, a FIFO, a device…), so it has no size to send.
     #[error("it is not a regular file (it is {0})")]
     NotRegular(&'static str),
+    /// Its name was given to another file (or a link to one) after the upload was checked.
+    #[error("it was replaced by another file while uploading")]
+    Replaced,
     /// Reading failed part way.
     #[error("reading it failed after {} bytes: {source}", grouped(*.read))]
     Read {

@@ -2,13 +2,16 @@
 //!
 //! Bodies are streamed from their source in 256 KiB pieces, so memory stays flat whatever the
 //! size, and are rebuilt for every attempt (a file is read again from its start, never
-//! buffered). A local file is opened once, before anything is sent, and what was opened is what
-//! is checked (a regular file) and read by every attempt: a name swapped for another file or a
-//! FIFO afterwards changes nothing. Uploads are
+//! buffered). A local file is opened without blocking and checked as opened (a regular file)
+//! before anything is sent, and again by every attempt, which must find the same file (device
+//! and inode, on Unix): a name swapped for another file or a FIFO meanwhile is a local fault, not
+//! something else sent. (Files are not held open between attempts: a directory of thousands
+//! would run out of descriptors.) Uploads are
 //! retried even after an ambiguous failure: the same bytes give the same CID. A source that
 //! fails, or gives more or fewer bytes than its length, is a local fault ([`Error::LocalFile`]):
 //! the attempt stops, and it is not retried.
 
+use std::io::Read;
 use std::path::{Component, Path, PathBuf};
 use std::pin::Pin;
 use std::sync::atomic::{AtomicU64, Ordering};
@@ -37,8 +40,7 @@ const READ_AHEAD: usize = 4;
 
 /// Where the bytes of one file come from.
 pub enum Source {
-    /// A local file, opened once when the upload is sent, and read from its start by every
-    /// attempt.
+    /// A local file, opened and checked when the upload is sent, and by every attempt.
     Path(PathBuf),
     /// Bytes in memory.
     Bytes(Bytes),
@@ -131,12 +133,12 @@ struct Entry {
     name: String,
     source: Source,
     length: Option<u64>,
-    /// A [`Source::Path`]'s file, as opened and checked.
-    file: Option<Arc<std::fs::File>>,
+    /// A [`Source::Path`]'s file as first opened: how to open it again, and which file it was.
+    opened: Option<(Links, Identity)>,
 }
 
 /// Whether a local file's path may be a symbolic link.
-#[derive(Clone, Copy)]
+#[derive(Clone, Copy, Debug)]
 enum Links {
     /// A path the caller named: followed, as any tool follows a link it is given.
     Follow,
@@ -302,20 +304,20 @@ impl DagUpload<'_> {
 
 impl Entry {
     async fn new(name: String, source: Source, links: Links) -> Result<Entry> {
-        let (length, file) = match &source {
+        let (length, opened) = match &source {
             Source::Path(path) => {
                 let opening = path.clone();
                 let opened = tokio::task::spawn_blocking(move || open_regular(&opening, links)).await;
-                let (file, length) = opened.map_err(|e| Error::LocalFile {
-                    path: path.clone(),
-                    problem: LocalFileError::Open(std::io::Error::other(e)),
-                })??;
-                (Some(length), Some(Arc::new(file)))
+                let (_, length, identity) = opened
+                    .map_err(|e| LocalFileError::Open(std::io::Error::other(e)))
+                    .and_then(|opened| opened)
+                    .map_err(|problem| Error::LocalFile { path: path.clone(), problem })?;
+                (Some(length), Some((links, identity)))
             }
             Source::Bytes(bytes) => (Some(bytes.len() as u64), None),
             Source::Reader(once) => (once.length, None),
         };
-        Ok(Entry { name, source, length, file })
+        Ok(Entry { name, source, length, opened })
     }
 
     /// The part for one attempt, or `None` when the source cannot be read again.
@@ -325,9 +327,9 @@ impl Entry {
         total: Option<u64>,
         progress: &Option<ProgressFn>,
     ) -> Option<Part> {
-        let stream: Pieces = match (&self.source, &self.file) {
-            (Source::Path(path), Some(file)) => {
-                checked(read_ahead(file.clone()).boxed(), path.clone(), self.length, activity)
+        let stream: Pieces = match (&self.source, self.opened) {
+            (Source::Path(path), Some(opened)) => {
+                checked(read_ahead(path.clone(), opened).boxed(), path.clone(), self.length, activity)
             }
             // Not reached: a path's entry holds its file.
             (Source::Path(_), None) => return None,
@@ -422,16 +424,37 @@ impl Check {
     }
 }
 
-/// Opens a local file to upload, without waiting (a FIFO would wait for a writer), and checks
-/// what was opened: a regular file, whose size it returns.
-fn open_regular(path: &Path, links: Links) -> Result<(std::fs::File, u64)> {
-    let fault = |problem| Error::LocalFile { path: path.to_path_buf(), problem };
-    let file = open_options(links).open(path).map_err(|e| fault(LocalFileError::Open(e)))?;
-    let meta = file.metadata().map_err(|e| fault(LocalFileError::Open(e)))?;
-    if !meta.is_file() {
-        return Err(fault(LocalFileError::NotRegular(file_kind(&meta.file_type()))));
+/// Which file a path named: its device and inode on Unix (nothing to compare elsewhere).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Identity(Option<(u64, u64)>);
+
+impl Identity {
+    fn of(meta: &std::fs::Metadata) -> Identity {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Identity(Some((meta.dev(), meta.ino())))
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = meta;
+            Identity(None)
+        }
     }
-    Ok((file, meta.len()))
+}
+
+/// Opens a local file to upload, without waiting (a FIFO would wait for a writer), and checks
+/// what was opened: a regular file, whose size and identity it returns.
+fn open_regular(
+    path: &Path,
+    links: Links,
+) -> std::result::Result<(std::fs::File, u64, Identity), LocalFileError> {
+    let file = open_options(links).open(path).map_err(LocalFileError::Open)?;
+    let meta = file.metadata().map_err(LocalFileError::Open)?;
+    if !meta.is_file() {
+        return Err(LocalFileError::NotRegular(file_kind(&meta.file_type())));
+    }
+    Ok((file, meta.len(), Identity::of(&meta)))
 }
 
 #[cfg(unix)]
@@ -473,47 +496,31 @@ fn file_kind(kind: &std::fs::FileType) -> &'static str {
     }
 }
 
-/// Reads `buffer.len()` bytes at `offset`, or fewer at the end of the file. Positioned reads
-/// leave the file's own position alone, so an attempt still reading cannot move another's.
-fn read_at(file: &std::fs::File, buffer: &mut [u8], offset: u64) -> std::io::Result<usize> {
-    let mut filled = 0;
-    while filled < buffer.len() {
-        let at = offset + filled as u64;
-        #[cfg(unix)]
-        let read = std::os::unix::fs::FileExt::read_at(file, &mut buffer[filled..], at);
-        #[cfg(windows)]
-        let read = std::os::windows::fs::FileExt::seek_read(file, &mut buffer[filled..], at);
-        match read {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    Ok(filled)
-}
-
-/// Reads a file from its start on a blocking thread, up to [`READ_AHEAD`] pieces ahead of the
-/// connection.
+/// Reads a file on a blocking thread, up to [`READ_AHEAD`] pieces ahead of the connection.
 ///
 /// A `tokio::fs::File` hands each read to the blocking pool and waits for it, so reading and
 /// sending took turns: 0.44 times curl's throughput, against 1.15 with this (BENCHMARKS.md).
+/// The file is opened when the body is first polled, so every attempt opens it, and it must
+/// be the file first checked.
 fn read_ahead(
-    file: Arc<std::fs::File>,
+    path: PathBuf,
+    (links, identity): (Links, Identity),
 ) -> impl Stream<Item = std::result::Result<Bytes, LocalFileError>> + Send + 'static {
     let (pieces, received) = tokio::sync::mpsc::channel(READ_AHEAD);
     let started = futures::stream::once(async move {
         tokio::task::spawn_blocking(move || {
-            let mut offset = 0;
+            let mut file = match open_regular(&path, links) {
+                Ok((_, _, now)) if now != identity => {
+                    return drop(pieces.blocking_send(Err(LocalFileError::Replaced)));
+                }
+                Ok((file, ..)) => file,
+                Err(problem) => return drop(pieces.blocking_send(Err(problem))),
+            };
             loop {
-                let mut piece = vec![0; CHUNK];
-                let item = match read_at(&file, &mut piece, offset) {
+                let mut piece = Vec::with_capacity(CHUNK);
+                let item = match file.by_ref().take(CHUNK as u64).read_to_end(&mut piece) {
                     Ok(0) => return,
-                    Ok(n) => {
-                        offset += n as u64;
-                        piece.truncate(n);
-                        Ok(Bytes::from(piece))
-                    }
+                    Ok(_) => Ok(Bytes::from(piece)),
                     Err(source) => Err(LocalFileError::Read { read: 0, source }),
                 };
                 let failed = item.is_err();
@@ -836,9 +843,9 @@ mod tests {
         std::os::unix::fs::symlink(&target, &link).unwrap();
         assert_eq!(open_regular(&link, Links::Follow).unwrap().1, 1);
         let error = open_regular(&link, Links::Refuse).unwrap_err();
-        assert!(matches!(&error, Error::LocalFile { problem: LocalFileError::Open(_), .. }), "{error:?}");
+        assert!(matches!(&error, LocalFileError::Open(_)), "{error:?}");
         let error = open_regular(dir.path(), Links::Follow).unwrap_err();
-        assert!(error.to_string().ends_with("it is not a regular file (it is a directory)"), "{error}");
+        assert_eq!(error.to_string(), "it is not a regular file (it is a directory)");
     }
 
     #[cfg(unix)]
