@@ -604,3 +604,36 @@ async fn a_password_echoed_in_an_error_never_shows() {
         }
     }
 }
+
+/// A proxy from the environment is never used for a loopback base URL (it would see the key of
+/// a plain-http request). The variables are process-wide, so each client is built in a process
+/// of its own: [`proxy_probe`], this test binary run again.
+#[tokio::test]
+async fn a_proxy_from_the_environment_is_never_used_for_loopback() {
+    let me = Reply::json(200, json!({"email": "a@example.com"}));
+    let origin = ScriptedServer::every(me.clone()).await;
+    let proxy = ScriptedServer::every(me).await;
+    for variable in ["HTTP_PROXY", "http_proxy", "ALL_PROXY"] {
+        let mut probe = std::process::Command::new(std::env::current_exe().unwrap());
+        probe.args(["--exact", "hostile::proxy_probe", "--ignored", "--nocapture", "--test-threads=1"]);
+        for name in ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"] {
+            probe.env_remove(name);
+        }
+        probe.env("PROXY_PROBE_URL", &origin.url).env(variable, &proxy.url);
+        let output = tokio::task::spawn_blocking(move || probe.output()).await.unwrap().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success() && stdout.contains("probe-email a@example.com"), "{stdout}");
+    }
+    assert_eq!(proxy.connection_count(), 0, "the proxy was sent a request");
+    assert_eq!(origin.request_count(), 3);
+}
+
+/// Not a test: the process [`a_proxy_from_the_environment_is_never_used_for_loopback`] starts,
+/// with a proxy in its environment.
+#[tokio::test]
+#[ignore = "a helper that a_proxy_from_the_environment_is_never_used_for_loopback runs in a process of its own"]
+async fn proxy_probe() {
+    let Ok(url) = std::env::var("PROXY_PROBE_URL") else { return };
+    let me = client_at(&url).users_me_get().send().await.unwrap().into_inner();
+    println!("\nprobe-email {}", me.email.unwrap_or_default());
+}
