@@ -8,8 +8,9 @@
 //!   space) and HTML character references (`&quot;`, `&#34;`, `&#x22;`). Each character of the
 //!   secret may take any of these forms, so mixed encodings are caught too;
 //! - every run of [`MIN_PIECE`] or more bytes that is a piece of a secret, raw or in those
-//!   escaped forms: what is left of a secret that was cut (an excerpt, a truncated echo) is as
-//!   secret as the whole.
+//!   escaped forms, escaped again up to four times (a JSON-escaped key inside a JSON string):
+//!   what is left of a secret that was cut (an excerpt, a truncated echo) is as secret as the
+//!   whole. (A secret shorter than that is found whole, with one level of escapes.)
 //!
 //! Text is redacted before it is cut, so a cut can never leave the start of a secret behind.
 
