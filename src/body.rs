@@ -8,8 +8,9 @@ use reqwest::StatusCode;
 /// answer of the API.
 pub const DEFAULT_MAX_RESPONSE_BODY: u64 = 64 * 1024 * 1024;
 
-/// The most of an error body (or a redirect's) that is read: 64 KiB, more than any JSON error
-/// or proxy error page needs.
+/// The most of an error body that is read: 64 KiB, more than any JSON error or proxy error
+/// page needs. (A redirect's body is not read at all.) Also the most of an undecodable body
+/// that [`crate::Error::Decode`] keeps.
 pub const MAX_ERROR_BODY: u64 = 64 * 1024;
 
 /// How much of a body the client reads before it gives up on the response.
@@ -42,6 +43,10 @@ pub(crate) async fn read_bounded(
     response: &mut reqwest::Response,
     limit: u64,
 ) -> reqwest::Result<Option<Bytes>> {
+    Ok(read_into_buffer(response, limit).await?.map(Bytes::from))
+}
+
+async fn read_into_buffer(response: &mut reqwest::Response, limit: u64) -> reqwest::Result<Option<Vec<u8>>> {
     let declared = response.headers().get(reqwest::header::CONTENT_LENGTH);
     let declared = declared.and_then(|v| v.to_str().ok()?.trim().parse::<u64>().ok());
     if declared.is_some_and(|length| length > limit) {
@@ -50,7 +55,9 @@ pub(crate) async fn read_bounded(
     let limit = usize::try_from(limit).unwrap_or(usize::MAX);
     // The chunks are copied into one buffer that never grows past the limit: kept as they come,
     // they would hold on to the connection's read buffers, several times their own size.
-    let first = declared.map_or(FIRST_BUFFER, |length| length as usize).min(limit);
+    // A declared length is the server's word, not bytes: it sizes the first buffer only up to
+    // MAX_FIRST_BUFFER, and the buffer grows as the bytes arrive.
+    let first = declared.map_or(FIRST_BUFFER, |length| length.min(MAX_FIRST_BUFFER) as usize).min(limit);
     let mut body: Vec<u8> = Vec::with_capacity(first);
     while let Some(chunk) = response.chunk().await? {
         let needed = body.len().saturating_add(chunk.len());
@@ -63,11 +70,14 @@ pub(crate) async fn read_bounded(
         }
         body.extend_from_slice(&chunk);
     }
-    Ok(Some(Bytes::from(body)))
+    Ok(Some(body))
 }
 
 /// The buffer a body of unknown length starts with.
 const FIRST_BUFFER: usize = 16 * 1024;
+
+/// The largest buffer a body starts with, whatever its declared length: 1 MiB.
+const MAX_FIRST_BUFFER: u64 = 1024 * 1024;
 
 #[cfg(test)]
 mod tests {
@@ -118,6 +128,19 @@ mod tests {
         assert_eq!(read_bounded(&mut response, 7).await.unwrap().unwrap(), Bytes::from_static(b"{\"a\":1}"));
         let mut empty = reqwest::Response::from(http::Response::new(reqwest::Body::from(Vec::new())));
         assert_eq!(read_bounded(&mut empty, 0).await.unwrap().unwrap(), Bytes::new());
+    }
+
+    #[tokio::test]
+    async fn a_declared_length_reserves_at_most_the_first_buffer() {
+        // 60 MiB declared, within the limit, and 10 bytes sent.
+        let body = reqwest::Body::wrap_stream(futures::stream::iter([Ok::<_, std::io::Error>(
+            Bytes::from_static(b"0123456789"),
+        )]));
+        let declared = http::Response::builder().header("content-length", (60u64 << 20).to_string());
+        let mut response = reqwest::Response::from(declared.body(body).unwrap());
+        let read = read_into_buffer(&mut response, DEFAULT_MAX_RESPONSE_BODY).await.unwrap().unwrap();
+        assert_eq!(read, b"0123456789");
+        assert!(read.capacity() as u64 <= MAX_FIRST_BUFFER, "reserved {} bytes", read.capacity());
     }
 
     #[test]

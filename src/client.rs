@@ -16,7 +16,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::auth::Credentials;
 use crate::body::{BodyLimits, DEFAULT_MAX_RESPONSE_BODY};
-use crate::error::{Error, Result};
+use crate::error::{Captured, Error, Result};
 use crate::redact::Redactor;
 use crate::retry::{self, OnRetry, Retry, RetryPolicy};
 use crate::spec::OperationId;
@@ -204,6 +204,11 @@ impl ClientBuilder {
     /// another origin. Set no read or total timeout in it, or large uploads will be cut off;
     /// [`ClientBuilder::read_timeout`] applies either way.
     ///
+    /// Proxies: for a remote base URL, reqwest's defaults apply (`HTTPS_PROXY`, `HTTP_PROXY`,
+    /// `ALL_PROXY` and `NO_PROXY` from the environment) unless `configure` sets its own. A
+    /// loopback base URL (`localhost`, `127.0.0.0/8`, `[::1]`) ignores the environment's
+    /// proxies: none can be meant for it, and a plain-`http` one would see the key.
+    ///
     /// (A ready `reqwest::Client` is not taken: its redirect policy could not be checked.)
     ///
     /// ```
@@ -222,10 +227,10 @@ impl ClientBuilder {
     }
 
     /// The largest response body the client reads, default 64 MiB
-    /// ([`crate::body::DEFAULT_MAX_RESPONSE_BODY`]); error and redirect bodies are read up to
-    /// 64 KiB ([`crate::body::MAX_ERROR_BODY`]) or this, whichever is smaller. A
-    /// longer body is not read further and the call fails with [`Error::BodyTooLarge`], which
-    /// keeps the status and is never retried.
+    /// ([`crate::body::DEFAULT_MAX_RESPONSE_BODY`]); error bodies are read up to 64 KiB
+    /// ([`crate::body::MAX_ERROR_BODY`]) or this, whichever is smaller, and a redirect's body
+    /// not at all. A longer body is not read further and the call fails with
+    /// [`Error::BodyTooLarge`], which keeps the status and is never retried.
     pub fn max_response_body(mut self, bytes: u64) -> Self {
         self.max_response_body = bytes;
         self
@@ -244,17 +249,19 @@ impl ClientBuilder {
     /// [`Error::Config`] for an unusable base URL or credentials, naming what is wrong (never
     /// the secret).
     pub fn build(self) -> Result<Client> {
-        let url = reqwest::Url::parse(self.base_url.trim())
-            .map_err(|e| Error::Config(format!("base URL {:?} is not a URL: {e}", self.base_url)))?;
+        let url = reqwest::Url::parse(self.base_url.trim()).map_err(|e| {
+            Error::Config(format!("base URL {:?} is not a URL: {e}", without_userinfo(&self.base_url)))
+        })?;
+        let shown = without_userinfo(url.as_str());
         match url.scheme() {
             "https" => {}
             "http" if self.allow_insecure_http || is_loopback(&url) => {}
             "http" => {
                 return Err(Error::Config(format!(
-                    "base URL {url} is plain http on a non-loopback host, which would send the credentials in clear text; use https or allow_insecure_http(true)"
+                    "base URL {shown} is plain http on a non-loopback host, which would send the credentials in clear text; use https or allow_insecure_http(true)"
                 )))
             }
-            other => return Err(Error::Config(format!("base URL {url} has scheme {other:?}; expected https"))),
+            other => return Err(Error::Config(format!("base URL {shown} has scheme {other:?}; expected https"))),
         }
         let (auth_headers, redactor) = match &self.credentials {
             Some(credentials) => (credentials.headers().map_err(Error::Config)?, credentials.redactor()),
@@ -265,6 +272,12 @@ impl ClientBuilder {
         // timeout per request instead.
         let mut http =
             reqwest::Client::builder().connect_timeout(self.connect_timeout).user_agent(&self.user_agent);
+        // A proxy from the environment (HTTP_PROXY, ALL_PROXY…) cannot be meant for loopback,
+        // and one would see the key of a plain-http base URL: loopback is always reached
+        // directly. A proxy set in `configure_http` is the caller's choice and still applies.
+        if is_loopback(&url) {
+            http = http.no_proxy();
+        }
         if let Some(HttpConfig(configure)) = &self.http {
             http = configure(http);
         }
@@ -291,6 +304,17 @@ impl ClientBuilder {
 pub(crate) fn cluster_header(cluster: &str) -> Result<HeaderValue> {
     HeaderValue::from_str(cluster)
         .map_err(|_| Error::InvalidInput(format!("cluster {cluster:?} is not a valid header value")))
+}
+
+/// A URL, or text meant as one, as an error may show it: a user and password in it (`https://user:pass@host`)
+/// replaced by `[redacted]`.
+fn without_userinfo(text: &str) -> String {
+    let Some((scheme, rest)) = text.split_once("://") else { return text.to_string() };
+    let authority = rest.find(['/', '?', '#']).map_or(rest, |end| &rest[..end]);
+    match authority.rfind('@') {
+        Some(at) => format!("{scheme}://{}{}", crate::redact::REDACTED, &rest[at..]),
+        None => text.to_string(),
+    }
 }
 
 fn is_loopback(url: &reqwest::Url) -> bool {
@@ -382,6 +406,18 @@ impl Client {
     }
 }
 
+/// The secrets a request's JSON body carries: the string values of its fields whose name holds
+/// `password` (`password`, `currentPassword`, `newPassword`), and of `token` (a password-reset
+/// token), for the error of the call to leave out.
+fn body_secrets(request: &reqwest::Request) -> Redactor {
+    let body = request.body().and_then(reqwest::Body::as_bytes).unwrap_or_default();
+    let Ok(serde_json::Value::Object(fields)) = serde_json::from_slice(body) else {
+        return Redactor::default();
+    };
+    let secret = |name: &str| name.to_ascii_lowercase().contains("password") || name == "token";
+    Redactor::new(fields.iter().filter(|(name, _)| secret(name)).filter_map(|(_, value)| value.as_str()))
+}
+
 /// The operation of a generated call: progenitor names it by its `operationId`, which is always
 /// one of the spec's.
 fn operation(info: &OperationInfo) -> std::result::Result<OperationId, String> {
@@ -416,8 +452,14 @@ impl ClientHooks<Inner> for Client {
         // Generated operations have JSON or empty bodies, so the request clones.
         let template = request.try_clone();
         let rebuild = || template.as_ref().and_then(|r| r.try_clone());
+        let sent = body_secrets(&request);
         let attempt = |request| self.client.execute(request);
-        retry::send(self, operation, idempotent, request, rebuild, attempt).await
+        let mut response = retry::send(self, operation, idempotent, request, rebuild, attempt).await?;
+        // A server may echo a password it was sent in its error ("wrong password …").
+        if let (false, Some(captured)) = (sent.is_empty(), response.extensions_mut().get_mut::<Captured>()) {
+            captured.body = sent.redact_bytes(&captured.body);
+        }
+        Ok(response)
     }
 }
 
@@ -462,6 +504,19 @@ mod tests {
         Client::builder().base_url("http://10.0.0.1/x").allow_insecure_http(true).build().unwrap();
         assert!(Client::builder().base_url("ftp://x").build().is_err());
         assert!(Client::builder().base_url("not a url").build().is_err());
+    }
+
+    #[test]
+    fn a_user_and_password_in_the_base_url_are_not_shown_in_errors() {
+        for url in
+            ["http://user:hunter2@api.example.com/api/v3", "ftp://user:hunter2@x/", "ht tp://user:hunter2@x/"]
+        {
+            let err = Client::builder().base_url(url).build().unwrap_err().to_string();
+            assert!(!err.contains("hunter2") && !err.contains("user"), "{err}");
+            assert!(err.contains("[redacted]@"), "{err}");
+        }
+        assert_eq!(without_userinfo("https://h/p@q"), "https://h/p@q");
+        assert_eq!(without_userinfo("no url"), "no url");
     }
 
     #[test]

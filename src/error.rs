@@ -38,14 +38,17 @@ pub enum Error {
     #[error("{0}")]
     Api(Box<ApiError>),
     /// A response whose body could not be decoded: an HTML page from a proxy, an empty or
-    /// truncated body, or JSON that does not match the spec. The status (where known) and
-    /// the raw bytes are kept.
+    /// truncated body, or JSON that does not match the spec. The status (where known), the
+    /// start of the body and its length are kept.
     #[error("{}", decode_message(*.status, .reason, .body))]
     Decode {
         /// The HTTP status; always known for a call made through this crate's [`Client`](crate::Client).
         status: Option<StatusCode>,
-        /// The body as received.
+        /// The body as received, up to its first [`MAX_ERROR_BODY`](crate::body::MAX_ERROR_BODY)
+        /// bytes (64 KiB): a success body may be far larger, and an error is often kept.
         body: Bytes,
+        /// The length of the whole body as received.
+        length: u64,
         /// Why it could not be decoded.
         reason: String,
     },
@@ -116,6 +119,12 @@ pub enum LocalFileError {
     /// The file could not be opened, or its size not read.
     #[error("cannot read it: {0}")]
     Open(#[source] std::io::Error),
+    /// It is not a regular file (a directory, a FIFO, a device…), so it has no size to send.
+    #[error("it is not a regular file (it is {0})")]
+    NotRegular(&'static str),
+    /// Its name was given to another file (or a link to one) after the upload was checked.
+    #[error("it was replaced by another file while uploading")]
+    Replaced,
     /// Reading failed part way.
     #[error("reading it failed after {} bytes: {source}", grouped(*.read))]
     Read {
@@ -252,6 +261,15 @@ fn transport_message(error: &reqwest::Error) -> String {
 }
 
 impl Error {
+    /// [`Error::Decode`], keeping at most [`body::MAX_ERROR_BODY`] bytes of `body`, copied so
+    /// that the rest of a large body is freed with the response.
+    pub(crate) fn decode(status: Option<StatusCode>, body: Bytes, reason: String) -> Error {
+        let length = body.len() as u64;
+        let kept = usize::try_from(body::MAX_ERROR_BODY).unwrap_or(usize::MAX);
+        let body = if body.len() > kept { Bytes::copy_from_slice(&body[..kept]) } else { body };
+        Error::Decode { status, body, length, reason }
+    }
+
     /// The HTTP status, when a response arrived.
     pub fn status(&self) -> Option<StatusCode> {
         match self {
@@ -315,8 +333,8 @@ impl Error {
                 api.body = redactor.redact_bytes(&api.body);
                 Error::Api(api)
             }
-            Error::Decode { status, body, reason } => {
-                Error::Decode { status, body: redactor.redact_bytes(&body), reason: text(reason) }
+            Error::Decode { status, body, length, reason } => {
+                Error::Decode { status, body: redactor.redact_bytes(&body), length, reason: text(reason) }
             }
             Error::Redirect { status, location } => Error::Redirect { status, location: location.map(text) },
             Error::Timeout { message, source } => Error::Timeout { message: text(message), source },
@@ -352,15 +370,15 @@ impl From<progenitor_client::Error<types::ErrorBody>> for Error {
                 Captured { status, headers, url: None, body, exceeded: None, undecodable: None }.into_error()
             }
             E::InvalidResponsePayload(body, e) => {
-                Error::Decode { status: None, body, reason: format!("body does not match the spec: {e}") }
+                Error::decode(None, body, format!("body does not match the spec: {e}"))
             }
             E::UnexpectedResponse(response) => match Captured::from_envelope(&response) {
                 Some(captured) => captured.clone().into_error(),
-                None => Error::Decode {
-                    status: Some(response.status()),
-                    body: Bytes::new(),
-                    reason: "status not documented for this operation".into(),
-                },
+                None => Error::decode(
+                    Some(response.status()),
+                    Bytes::new(),
+                    "status not documented for this operation".into(),
+                ),
             },
         }
     }
@@ -373,7 +391,7 @@ impl From<progenitor_client::Error<types::ErrorBody>> for Error {
 const ENVELOPE_STATUS: u16 = 599;
 
 /// A response read by the client hook (up to its limit) that is not a success: an error status,
-/// a redirect, or a body over the limit; or a success whose body does not decode
+/// a redirect (its body unread), or a body over the limit; or a success whose body does not decode
 /// (`crate::decode`).
 #[derive(Debug, Clone)]
 pub(crate) struct Captured {
@@ -397,6 +415,14 @@ impl Captured {
         limits: BodyLimits,
     ) -> reqwest::Result<std::result::Result<reqwest::Response, Captured>> {
         let status = response.status();
+        if status.is_redirection() {
+            // Never followed, so its body says nothing the error needs: it is not read, and
+            // dropping the response closes the connection.
+            let headers = std::mem::take(response.headers_mut());
+            let url = Some(response.url().clone());
+            let body = Bytes::new();
+            return Ok(Err(Captured { status, headers, url, body, exceeded: None, undecodable: None }));
+        }
         let limit = limits.for_status(status);
         let body = body::read_bounded(&mut response, limit).await?;
         if let (true, Some(body)) = (status.is_success(), &body) {
@@ -463,19 +489,19 @@ impl Captured {
     }
 
     pub(crate) fn into_error(self) -> Error {
-        if let Some(limit) = self.exceeded {
-            return Error::BodyTooLarge { status: self.status, limit };
-        }
         if self.status.is_redirection() {
             return Error::Redirect { status: self.status, location: self.location() };
         }
+        if let Some(limit) = self.exceeded {
+            return Error::BodyTooLarge { status: self.status, limit };
+        }
         if let Some(reason) = self.undecodable {
-            return Error::Decode { status: Some(self.status), body: self.body, reason };
+            return Error::decode(Some(self.status), self.body, reason);
         }
         let Some(json) = self.json() else {
             let content_type = self.header("content-type").unwrap_or("none").to_string();
             let reason = format!("error body is not a JSON object (content-type: {content_type})");
-            return Error::Decode { status: Some(self.status), body: self.body, reason };
+            return Error::decode(Some(self.status), self.body, reason);
         };
         let text = |key: &str| match json.get(key) {
             Some(serde_json::Value::String(s)) if !s.is_empty() => Some(s.clone()),

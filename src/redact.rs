@@ -8,12 +8,15 @@
 //!   space) and HTML character references (`&quot;`, `&#34;`, `&#x22;`). Each character of the
 //!   secret may take any of these forms, so mixed encodings are caught too;
 //! - every run of [`MIN_PIECE`] or more bytes that is a piece of a secret, raw or in those
-//!   escaped forms: what is left of a secret that was cut (an excerpt, a truncated echo) is as
-//!   secret as the whole.
+//!   escaped forms, escaped again up to four times (a JSON-escaped key inside a JSON string):
+//!   what is left of a secret that was cut (an excerpt, a truncated echo) is as secret as the
+//!   whole. (A secret shorter than that is found whole, with one level of escapes.)
 //!
 //! Text is redacted before it is cut, so a cut can never leave the start of a secret behind.
 
 use std::borrow::Cow;
+use std::cell::Cell;
+use std::collections::VecDeque;
 use std::fmt;
 
 use bytes::Bytes;
@@ -35,6 +38,8 @@ pub const MIN_PIECE: usize = 8;
 #[derive(Clone, Default)]
 pub struct Redactor {
     secrets: Vec<Secret>,
+    /// Whether only whole secrets are replaced; see [`Redactor::whole_secrets_only`].
+    whole_only: bool,
 }
 
 impl fmt::Debug for Redactor {
@@ -58,6 +63,13 @@ impl Redactor {
         if !secret.is_empty() && !self.secrets.iter().any(|known| known.text == secret) {
             self.secrets.push(Secret::new(secret));
         }
+    }
+
+    /// This redactor, replacing whole secrets only, not pieces of them: for a text that may
+    /// rightly share pieces with a secret, such as a new API key that starts as the old one
+    /// does (`pk_live_` is eight characters).
+    pub fn whole_secrets_only(&self) -> Redactor {
+        Redactor { secrets: self.secrets.clone(), whole_only: true }
     }
 
     /// Whether there is nothing to redact.
@@ -91,15 +103,30 @@ impl Redactor {
     /// The byte ranges to replace, sorted and merged.
     fn spans(&self, text: &[u8]) -> Vec<(usize, usize)> {
         let mut spans = Vec::new();
-        let escaped = text.iter().any(|b| matches!(b, b'\\' | b'%' | b'&'));
+        let pieces_of = |s: &&Secret| !self.whole_only && s.text.len() >= MIN_PIECE;
+        let long: Vec<&Secret> = self.secrets.iter().filter(pieces_of).collect();
         for secret in &self.secrets {
             secret.find_encoded(text, &mut spans);
-            if secret.text.len() >= MIN_PIECE {
-                let raw = text.iter().enumerate().map(|(at, &byte)| (byte, at, at + 1));
-                secret.pieces.find(raw, MIN_PIECE, &mut spans);
-                if escaped {
-                    secret.pieces.find(unescaped(text), MIN_PIECE, &mut spans);
-                }
+        }
+        for secret in &long {
+            let raw = text.iter().enumerate().map(|(at, &byte)| (byte, at, at + 1));
+            secret.pieces.find(raw, MIN_PIECE, &mut spans);
+        }
+        // Escaped pieces, one level of escapes after another: a server may escape an echo that
+        // was escaped already (a JSON-escaped key inside a JSON string). Each level is read as
+        // it is produced, from the one below: no level is held in memory.
+        let escaped = text.iter().any(|b| is_escape_start(*b));
+        for depth in 1..=MAX_DEPTH {
+            if long.is_empty() || !escaped {
+                break;
+            }
+            let decoded = Cell::new(false);
+            for secret in &long {
+                secret.pieces.find(levels(text, depth, &decoded), MIN_PIECE, &mut spans);
+            }
+            // Nothing was undone at this depth, so the next one would read the same.
+            if !decoded.get() {
+                break;
             }
         }
         for span in spans.iter_mut() {
@@ -107,6 +134,33 @@ impl Redactor {
         }
         merge(spans)
     }
+}
+
+/// How many levels of escapes are undone to find a piece of a secret: a key escaped by the
+/// server, inside a JSON string, shown by `Debug`, and one more.
+const MAX_DEPTH: usize = 4;
+
+/// The bytes of `text` with `depth` levels of escapes undone, each with the span of `text` it
+/// stands for; `decoded` is set when the last level undoes an escape.
+fn levels<'a>(
+    text: &'a [u8],
+    depth: usize,
+    decoded: &'a Cell<bool>,
+) -> Box<dyn Iterator<Item = Spanned> + 'a> {
+    let raw = text.iter().enumerate().map(|(at, &byte)| (byte, at, at + 1));
+    let mut stream: Box<dyn Iterator<Item = Spanned> + 'a> = Box::new(raw);
+    for level in 1..=depth {
+        stream = Box::new(unescaped(stream, (level == depth).then_some(decoded)));
+    }
+    stream
+}
+
+/// A byte with the span of the original text it stands for.
+type Spanned = (u8, usize, usize);
+
+/// Whether an escape may start with `byte`.
+fn is_escape_start(byte: u8) -> bool {
+    matches!(byte, b'\\' | b'%' | b'&')
 }
 
 /// Adds `span` to `spans`, joined with the last one when they touch or overlap (a secret
@@ -159,7 +213,28 @@ fn widen_to_characters(text: &[u8], (mut start, mut end): (usize, usize)) -> (us
 struct Secret {
     text: String,
     characters: Vec<Forms>,
+    /// The bytes a written secret may start with (any case): a cheap test that skips most
+    /// positions of a long text without trying every form.
+    starts: ByteSet,
     pieces: Pieces,
+}
+
+/// A set of bytes, tested in one lookup.
+#[derive(Clone)]
+struct ByteSet([bool; 256]);
+
+impl ByteSet {
+    fn of(bytes: impl IntoIterator<Item = u8>) -> ByteSet {
+        let mut set = [false; 256];
+        for byte in bytes {
+            set[usize::from(byte)] = true;
+        }
+        ByteSet(set)
+    }
+
+    fn contains(&self, byte: u8) -> bool {
+        self.0[usize::from(byte)]
+    }
 }
 
 /// The ways one character of a secret may be written.
@@ -173,21 +248,24 @@ struct Forms {
 
 impl Secret {
     fn new(text: &str) -> Secret {
+        let characters: Vec<Forms> = text.chars().map(Forms::of).collect();
+        let first = characters.first().map(|first| {
+            let bytes = std::iter::once(first.raw[0]).chain(first.escaped.iter().map(|form| form[0]));
+            bytes.flat_map(|b| [b.to_ascii_lowercase(), b.to_ascii_uppercase()]).collect::<Vec<u8>>()
+        });
         Secret {
             text: text.to_string(),
-            characters: text.chars().map(Forms::of).collect(),
+            starts: ByteSet::of(first.unwrap_or_default()),
+            characters,
             pieces: Pieces::new(text.as_bytes()),
         }
     }
 
     /// Every occurrence of the whole secret, in any mix of forms.
     fn find_encoded(&self, text: &[u8], spans: &mut Vec<(usize, usize)>) {
-        let Some(first) = self.characters.first() else { return };
-        let mut starts: Vec<u8> = vec![first.raw[0]];
-        starts.extend(first.escaped.iter().map(|form| form[0]));
         let mut at = 0;
         while at < text.len() {
-            if starts.iter().any(|b| b.eq_ignore_ascii_case(&text[at])) {
+            if self.starts.contains(text[at]) {
                 if let Some(end) = self.match_from(text, at, 0) {
                     push_span(spans, (at, end));
                     at = end;
@@ -256,34 +334,62 @@ impl Forms {
     }
 }
 
-/// The bytes of `text` with its escapes undone, each escape read the one way it most likely
-/// means (`%41` as `A`, `\\u00e9` as `é`, `&quot;` as `"`), each with the span of the text it
-/// came from: to find escaped pieces of a secret (whole secrets are matched in every reading by
-/// [`Secret::find_encoded`]). Produced as it is read, so that a long text costs no copy.
-fn unescaped(text: &[u8]) -> impl Iterator<Item = (u8, usize, usize)> + '_ {
-    let mut at = 0;
+/// The longest escape [`unescape`] reads: a surrogate pair, `\\uD83D\\uDE42`.
+const LONGEST_ESCAPE: usize = 12;
+
+/// `bytes` with their escapes undone, each escape read the one way it most likely means (`%41`
+/// as `A`, `\\u00e9` as `é`, `&quot;` as `"`), each with the span of the original text it came
+/// from: to find escaped pieces of a secret (whole secrets are matched in every reading by
+/// [`Secret::find_encoded`]). Produced as it is read, with a look-ahead of one escape, so that a
+/// long text costs no copy; `decoded` (if given) is set when an escape is undone.
+fn unescaped<'a>(
+    mut bytes: impl Iterator<Item = Spanned> + 'a,
+    decoded: Option<&'a Cell<bool>>,
+) -> impl Iterator<Item = Spanned> + 'a {
+    let mut ahead: VecDeque<Spanned> = VecDeque::with_capacity(LONGEST_ESCAPE);
     let mut pending: ([u8; 4], usize, usize, (usize, usize)) = ([0; 4], 0, 0, (0, 0));
     std::iter::from_fn(move || {
-        let (bytes, next, count, span) = &mut pending;
+        let (out, next, count, span) = &mut pending;
         if *next < *count {
             *next += 1;
-            return Some((bytes[*next - 1], span.0, span.1));
+            return Some((out[*next - 1], span.0, span.1));
         }
-        if at >= text.len() {
-            return None;
+        let first = match ahead.pop_front() {
+            Some(first) => first,
+            None => bytes.next()?,
+        };
+        if !is_escape_start(first.0) {
+            return Some(first);
         }
-        let (decoded, length) = unescape(&text[at..]).unwrap_or((Decoded::Byte(text[at]), 1));
-        *span = (at, at + length);
-        at += length;
-        *count = match decoded {
+        ahead.push_front(first);
+        while ahead.len() < LONGEST_ESCAPE {
+            let Some(byte) = bytes.next() else { break };
+            ahead.push_back(byte);
+        }
+        let mut head = [0u8; LONGEST_ESCAPE];
+        for (slot, (byte, ..)) in head.iter_mut().zip(&ahead) {
+            *slot = *byte;
+        }
+        let (value, length) = match unescape(&head[..ahead.len()]) {
+            Some(escape) => {
+                if let Some(decoded) = decoded {
+                    decoded.set(true);
+                }
+                escape
+            }
+            None => (Decoded::Byte(ahead[0].0), 1),
+        };
+        *span = (ahead[0].1, ahead[length - 1].2);
+        ahead.drain(..length);
+        *count = match value {
             Decoded::Byte(byte) => {
-                bytes[0] = byte;
+                out[0] = byte;
                 1
             }
-            Decoded::Char(c) => c.encode_utf8(bytes).len(),
+            Decoded::Char(c) => c.encode_utf8(out).len(),
         };
         *next = 1;
-        Some((bytes[0], span.0, span.1))
+        Some((out[0], span.0, span.1))
     })
 }
 
@@ -359,6 +465,8 @@ fn unescape(text: &[u8]) -> Option<(Decoded, usize)> {
 #[derive(Clone)]
 struct Pieces {
     states: Vec<State>,
+    /// The secret's bytes: any other byte ends every piece (and is skipped in one lookup).
+    bytes: ByteSet,
 }
 
 #[derive(Clone, Default)]
@@ -423,7 +531,7 @@ impl Pieces {
             }
             last = current;
         }
-        Pieces { states }
+        Pieces { states, bytes: ByteSet::of(secret.iter().copied()) }
     }
 
     /// Adds to `spans` every maximal run of at least `min` bytes found in the secret, from
@@ -440,6 +548,10 @@ impl Pieces {
         let (mut state, mut length) = (0, 0);
         for (index, (byte, start, end)) in bytes.enumerate() {
             starts[index % longest] = start;
+            if !self.bytes.contains(byte) {
+                (state, length) = (0, 0);
+                continue;
+            }
             loop {
                 if let Some(to) = self.states[state].next(byte) {
                     state = to;
@@ -521,9 +633,29 @@ mod tests {
     }
 
     #[test]
+    fn pieces_escaped_twice_or_more_are_replaced() {
+        let key = "pk_\"nasty\\key%20é/ü<&>_0123";
+        let json = |text: &str| serde_json::to_string(text).unwrap();
+        let percent: String = key.bytes().map(|b| format!("%{b:02X}")).collect();
+        for nested in [json(&json(key)), format!("{:?}", json(&json(key))), json(&format!("{percent:?}"))] {
+            // Cut, so that only pieces are left to find.
+            let cut = &nested[..nested.len() - 6];
+            let redacted = redact(&[key], cut);
+            assert!(!redacted.contains("nasty") && !redacted.contains("%6E%61"), "{cut}\n{redacted}");
+        }
+    }
+
+    #[test]
     fn a_secret_repeated_over_a_long_text_is_one_span() {
         let text = format!("{}%{}", KEY.repeat(40_000), KEY.repeat(40_000));
         assert_eq!(redact(&[KEY], &text), "[redacted]%[redacted]");
+    }
+
+    #[test]
+    fn whole_secrets_only_leaves_pieces() {
+        let whole = Redactor::new([KEY]).whole_secrets_only();
+        let shares_a_piece = "pk_test_0123zzzz";
+        assert_eq!(whole.redact(&format!("{shares_a_piece} {KEY}")), format!("{shares_a_piece} [redacted]"));
     }
 
     #[test]

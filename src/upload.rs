@@ -1,7 +1,12 @@
 //! Multipart uploads, written by hand because progenitor cannot generate `multipart/form-data`.
 //!
 //! Bodies are streamed from their source in 256 KiB pieces, so memory stays flat whatever the
-//! size, and are rebuilt for every attempt (a file is reopened, never buffered). Uploads are
+//! size, and are rebuilt for every attempt (a file is read again from its start, never
+//! buffered). A local file is opened without blocking and checked as opened (a regular file)
+//! before anything is sent, and again by every attempt, which must find the same file (device
+//! and inode, on Unix): a name swapped for another file or a FIFO meanwhile is a local fault, not
+//! something else sent. (Files are not held open between attempts: a directory of thousands
+//! would run out of descriptors.) Uploads are
 //! retried even after an ambiguous failure: the same bytes give the same CID. A source that
 //! fails, or gives more or fewer bytes than its length, is a local fault ([`Error::LocalFile`]):
 //! the attempt stops, and it is not retried.
@@ -35,7 +40,7 @@ const READ_AHEAD: usize = 4;
 
 /// Where the bytes of one file come from.
 pub enum Source {
-    /// A local file, opened anew for every attempt.
+    /// A local file, opened and checked when the upload is sent, and by every attempt.
     Path(PathBuf),
     /// Bytes in memory.
     Bytes(Bytes),
@@ -129,6 +134,18 @@ struct Entry {
     name: String,
     source: Source,
     length: Option<u64>,
+    /// A [`Source::Path`]'s file as first opened: how to open it again, and which file it was.
+    opened: Option<(Links, Identity)>,
+}
+
+/// Whether a local file's path may be a symbolic link.
+#[derive(Clone, Copy, Debug)]
+enum Links {
+    /// A path the caller named: followed, as any tool follows a link it is given.
+    Follow,
+    /// A path a directory walk found as a regular file: if it has become a link since, it
+    /// is refused rather than followed (it could point outside the directory).
+    Refuse,
 }
 
 impl Client {
@@ -224,7 +241,7 @@ impl FileUpload<'_> {
     /// [`Error::InvalidInput`] for a bad file name, and otherwise as any call.
     pub async fn send(self) -> Result<ResponseValue<types::UploadResponse>> {
         check_filename(&self.name)?;
-        let entry = Entry::new(self.name, self.source).await?;
+        let entry = Entry::new(self.name, self.source, Links::Follow).await?;
         send_multipart(self.client, OperationId::FilesUpload, "file", vec![entry], None, self.options).await
     }
 }
@@ -251,6 +268,7 @@ impl DagUpload<'_> {
     /// path; [`Error::LocalFile`] for a file that cannot be read or changes while it is sent;
     /// otherwise as any call.
     pub async fn send(mut self) -> Result<ResponseValue<types::DirectoryDagResponse>> {
+        let named = self.files.len();
         if let Some(dir) = self.directory.take() {
             let walked = tokio::task::spawn_blocking(move || walk(&dir))
                 .await
@@ -268,8 +286,9 @@ impl DagUpload<'_> {
             }
         }
         let mut entries = Vec::with_capacity(self.files.len());
-        for (path, source) in self.files {
-            entries.push(Entry::new(path, source).await?);
+        for (index, (path, source)) in self.files.into_iter().enumerate() {
+            let links = if index < named { Links::Follow } else { Links::Refuse };
+            entries.push(Entry::new(path, source, links).await?);
         }
         let dir_name = self.dir_name.map(|name| ("dirName", name));
         send_multipart(
@@ -285,20 +304,21 @@ impl DagUpload<'_> {
 }
 
 impl Entry {
-    async fn new(name: String, source: Source) -> Result<Entry> {
-        let length = match &source {
+    async fn new(name: String, source: Source, links: Links) -> Result<Entry> {
+        let (length, opened) = match &source {
             Source::Path(path) => {
-                let io = |e| Error::LocalFile { path: path.clone(), problem: LocalFileError::Open(e) };
-                let meta = tokio::fs::metadata(path).await.map_err(io)?;
-                if !meta.is_file() {
-                    return Err(Error::InvalidInput(format!("{} is not a regular file", path.display())));
-                }
-                Some(meta.len())
+                let opening = path.clone();
+                let opened = tokio::task::spawn_blocking(move || open_regular(&opening, links)).await;
+                let (_, length, identity) = opened
+                    .map_err(|e| LocalFileError::Open(std::io::Error::other(e)))
+                    .and_then(|opened| opened)
+                    .map_err(|problem| Error::LocalFile { path: path.clone(), problem })?;
+                (Some(length), Some((links, identity)))
             }
-            Source::Bytes(bytes) => Some(bytes.len() as u64),
-            Source::Reader(once) => once.length,
+            Source::Bytes(bytes) => (Some(bytes.len() as u64), None),
+            Source::Reader(once) => (once.length, None),
         };
-        Ok(Entry { name, source, length })
+        Ok(Entry { name, source, length, opened })
     }
 
     /// The part for one attempt, or `None` when the source cannot be read again.
@@ -308,18 +328,20 @@ impl Entry {
         total: Option<u64>,
         progress: &Option<ProgressFn>,
     ) -> Option<Part> {
-        let stream: Pieces = match &self.source {
-            Source::Path(path) => {
-                checked(read_ahead(path.clone()).boxed(), path.clone(), self.length, activity)
+        let stream: Pieces = match (&self.source, self.opened) {
+            (Source::Path(path), Some(opened)) => {
+                checked(read_ahead(path.clone(), opened).boxed(), path.clone(), self.length, activity)
             }
-            Source::Bytes(bytes) => {
+            // Not reached: a path's entry holds its file.
+            (Source::Path(_), None) => return None,
+            (Source::Bytes(bytes), _) => {
                 let chunks: Vec<_> = (0..bytes.len())
                     .step_by(CHUNK)
                     .map(|at| Ok(bytes.slice(at..(at + CHUNK).min(bytes.len()))))
                     .collect();
                 futures::stream::iter(chunks).boxed()
             }
-            Source::Reader(once) => {
+            (Source::Reader(once), _) => {
                 let reader = once.reader.lock().ok()?.take()?;
                 let pieces = ReaderStream::with_capacity(reader, CHUNK)
                     .map_err(|source| LocalFileError::Read { read: 0, source })
@@ -403,20 +425,97 @@ impl Check {
     }
 }
 
+/// Which file a path named: its device and inode on Unix (nothing to compare elsewhere).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+struct Identity(Option<(u64, u64)>);
+
+impl Identity {
+    fn of(meta: &std::fs::Metadata) -> Identity {
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::MetadataExt;
+            Identity(Some((meta.dev(), meta.ino())))
+        }
+        #[cfg(not(unix))]
+        {
+            let _ = meta;
+            Identity(None)
+        }
+    }
+}
+
+/// Opens a local file to upload, without waiting (a FIFO would wait for a writer), and checks
+/// what was opened: a regular file, whose size and identity it returns.
+fn open_regular(
+    path: &Path,
+    links: Links,
+) -> std::result::Result<(std::fs::File, u64, Identity), LocalFileError> {
+    let file = open_options(links).open(path).map_err(LocalFileError::Open)?;
+    let meta = file.metadata().map_err(LocalFileError::Open)?;
+    if !meta.is_file() {
+        return Err(LocalFileError::NotRegular(file_kind(&meta.file_type())));
+    }
+    Ok((file, meta.len(), Identity::of(&meta)))
+}
+
+#[cfg(unix)]
+fn open_options(links: Links) -> std::fs::OpenOptions {
+    use std::os::unix::fs::OpenOptionsExt;
+    let nofollow = match links {
+        Links::Follow => 0,
+        Links::Refuse => libc::O_NOFOLLOW,
+    };
+    let mut options = std::fs::OpenOptions::new();
+    // O_NONBLOCK changes nothing for the regular file that passes the check.
+    options.read(true).custom_flags(libc::O_NONBLOCK | nofollow);
+    options
+}
+
+#[cfg(not(unix))]
+fn open_options(_links: Links) -> std::fs::OpenOptions {
+    let mut options = std::fs::OpenOptions::new();
+    options.read(true);
+    options
+}
+
+fn file_kind(kind: &std::fs::FileType) -> &'static str {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::FileTypeExt;
+        if kind.is_fifo() {
+            return "a FIFO";
+        } else if kind.is_socket() {
+            return "a socket";
+        } else if kind.is_char_device() || kind.is_block_device() {
+            return "a device";
+        }
+    }
+    if kind.is_dir() {
+        "a directory"
+    } else {
+        "neither a file nor a directory"
+    }
+}
+
 /// Reads a file on a blocking thread, up to [`READ_AHEAD`] pieces ahead of the connection.
 ///
 /// A `tokio::fs::File` hands each read to the blocking pool and waits for it, so reading and
 /// sending took turns: 0.44 times curl's throughput, against 1.15 with this (BENCHMARKS.md).
-/// The file is opened when the body is first polled, so every attempt reopens it.
+/// The file is opened when the body is first polled, so every attempt opens it, and it must
+/// be the file first checked.
 fn read_ahead(
     path: PathBuf,
+    (links, identity): (Links, Identity),
 ) -> impl Stream<Item = std::result::Result<Bytes, LocalFileError>> + Send + 'static {
     let (pieces, received) = tokio::sync::mpsc::channel(READ_AHEAD);
     let started = futures::stream::once(async move {
         tokio::task::spawn_blocking(move || {
-            let mut file = match std::fs::File::open(&path) {
-                Ok(file) => file,
-                Err(e) => return drop(pieces.blocking_send(Err(LocalFileError::Open(e)))),
+            let mut file = match open_regular(&path, links) {
+                Ok((_, _, now)) if now != identity => {
+                    return drop(pieces.blocking_send(Err(LocalFileError::Replaced)));
+                }
+                Ok((file, ..)) => file,
+                Err(problem) => return drop(pieces.blocking_send(Err(problem))),
             };
             loop {
                 let mut piece = Vec::with_capacity(CHUNK);
@@ -733,6 +832,21 @@ mod tests {
         std::fs::write(dir.path().join("css/deep/a.css"), "a").unwrap();
         let files: Vec<_> = walk(dir.path()).unwrap().into_iter().map(|(rel, _)| rel).collect();
         assert_eq!(files, ["css/deep/a.css", "index.html"]);
+    }
+
+    #[cfg(unix)]
+    #[test]
+    fn a_walked_file_that_became_a_link_is_not_followed() {
+        let dir = tempfile::tempdir().unwrap();
+        let target = dir.path().join("target.txt");
+        std::fs::write(&target, "t").unwrap();
+        let link = dir.path().join("link.txt");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        assert_eq!(open_regular(&link, Links::Follow).unwrap().1, 1);
+        let error = open_regular(&link, Links::Refuse).unwrap_err();
+        assert!(matches!(&error, LocalFileError::Open(_)), "{error:?}");
+        let error = open_regular(dir.path(), Links::Follow).unwrap_err();
+        assert_eq!(error.to_string(), "it is not a regular file (it is a directory)");
     }
 
     #[cfg(unix)]

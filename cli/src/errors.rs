@@ -4,7 +4,7 @@
 use std::fmt;
 
 use pinarkive::redact::Redactor;
-use pinarkive::{Error, ErrorCode};
+use pinarkive::{Error, ErrorCode, Scope};
 
 /// The documented exit codes (also printed under `--help`); `--json` names them.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, schemars::JsonSchema)]
@@ -76,12 +76,18 @@ fn describe(error: &Error) -> CliError {
             let detail = api.to_string();
             let status = api.status.as_u16();
             match (&api.code, status) {
-                (Some(ErrorCode::MissingScope), _) => match &api.required_scope {
-                    Some(scope) => CliError::new(
+                // A command to copy is suggested only for a scope this tool knows: the server's
+                // text is not put into a shell command.
+                (Some(ErrorCode::MissingScope), _) => match api.required_scope.as_deref().map(|s| (s, s.parse::<Scope>())) {
+                    Some((_, Ok(scope))) => CliError::new(
                         Exit::Auth,
                         format!(
                             "the key lacks scope {scope}; create one with: pinarkive tokens create NAME --scope {scope}"
                         ),
+                    ),
+                    Some((named, Err(_))) => CliError::new(
+                        Exit::Auth,
+                        format!("the key lacks a scope this needs, which the API names {named:?}, a scope this tool does not know; see `pinarkive doctor`"),
                     ),
                     None => CliError::new(
                         Exit::Auth,
@@ -282,6 +288,7 @@ mod tests {
         let html = |status: u16| Error::Decode {
             status: Some(reqwest::StatusCode::from_u16(status).unwrap()),
             body: "<html>nope</html>".into(),
+            length: 17,
             reason: "error body is not a JSON object".into(),
         };
         assert_eq!(CliError::from(html(401)).exit, Exit::Auth);

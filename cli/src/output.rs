@@ -23,6 +23,16 @@ impl Output {
         Output { json, secrets }
     }
 
+    /// The secrets this output takes out of what it prints.
+    pub fn secrets(&self) -> &Redactor {
+        &self.secrets
+    }
+
+    /// This output, taking out whole secrets only (see [`Redactor::whole_secrets_only`]).
+    pub fn whole_secrets_only(&self) -> Output {
+        Output { json: self.json, secrets: self.secrets.whole_secrets_only() }
+    }
+
     /// Whether progress bars and prompts make sense: a person is watching stdout.
     pub fn is_interactive(&self) -> bool {
         !self.json && std::io::stdout().is_terminal()
@@ -91,6 +101,44 @@ impl Output {
     pub fn table(&self, header: &[&str], rows: &[Vec<String>]) {
         self.line(render_table(header, rows));
     }
+
+    /// Prints part of a JSON document written piece by piece (a listing too long to hold),
+    /// escaped as [`Output::json`] escapes a whole one.
+    pub fn json_part(&self, text: &str) {
+        self.stdout(&escape_unprintable(text));
+    }
+}
+
+/// A table printed a batch of rows at a time (a listing too long to hold): the header comes
+/// with the first batch, and columns are as wide as every row so far, so they widen when a
+/// batch needs it but never narrow.
+pub struct StreamedTable {
+    header: Vec<String>,
+    widths: Vec<usize>,
+    started: bool,
+}
+
+impl StreamedTable {
+    pub fn new(header: &[&str]) -> Self {
+        let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+        StreamedTable { widths: widths(&header, &[]), header, started: false }
+    }
+
+    /// Prints `rows` (and the header before the first of them).
+    pub fn print(&mut self, out: &Output, rows: &[Vec<String>]) {
+        if rows.is_empty() {
+            return;
+        }
+        widen(&mut self.widths, rows);
+        let header = (!self.started).then_some(&self.header);
+        self.started = true;
+        out.line(render_rows(&self.widths, header.into_iter().chain(rows)));
+    }
+
+    /// Whether any row was printed.
+    pub fn started(&self) -> bool {
+        self.started
+    }
 }
 
 /// JSON text with every unprintable character as a `\uXXXX` escape. serde_json already escapes
@@ -113,26 +161,39 @@ fn escape_unprintable(json: &str) -> String {
 
 /// Left-aligned columns two spaces apart; the last column is not padded.
 pub fn render_table(header: &[&str], rows: &[Vec<String>]) -> String {
+    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
+    render_rows(&widths(&header, rows), std::iter::once(&header).chain(rows))
+}
+
+/// The width of each column of `header` and `rows`.
+fn widths(header: &[String], rows: &[Vec<String>]) -> Vec<usize> {
     let mut widths: Vec<usize> = header.iter().map(|h| h.chars().count()).collect();
+    widen(&mut widths, rows);
+    widths
+}
+
+/// `widths` grown to fit `rows`.
+fn widen(widths: &mut [usize], rows: &[Vec<String>]) {
     for row in rows {
         for (width, cell) in widths.iter_mut().zip(row) {
             *width = (*width).max(cell.chars().count());
         }
     }
-    let header: Vec<String> = header.iter().map(|h| h.to_string()).collect();
-    std::iter::once(&header)
-        .chain(rows)
-        .map(|row| {
-            let last = row.len().saturating_sub(1);
-            let cells: Vec<String> = row
-                .iter()
-                .enumerate()
-                .map(|(i, cell)| if i == last { cell.clone() } else { pad(cell, widths[i]) })
-                .collect();
-            cells.join("  ").trim_end().to_string()
-        })
-        .collect::<Vec<_>>()
-        .join("\n")
+}
+
+/// `rows` with columns padded to `widths`, two spaces apart; the last column is not padded.
+fn render_rows<'a>(widths: &[usize], rows: impl Iterator<Item = &'a Vec<String>>) -> String {
+    rows.map(|row| {
+        let last = row.len().saturating_sub(1);
+        let cells: Vec<String> = row
+            .iter()
+            .enumerate()
+            .map(|(i, cell)| if i == last { cell.clone() } else { pad(cell, widths[i]) })
+            .collect();
+        cells.join("  ").trim_end().to_string()
+    })
+    .collect::<Vec<_>>()
+    .join("\n")
 }
 
 fn pad(cell: &str, width: usize) -> String {

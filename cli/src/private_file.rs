@@ -4,8 +4,10 @@
 //!
 //! - Reading opens the file without blocking (a FIFO would otherwise hang the tool), then
 //!   checks what was opened: a regular file, at most [`MAX_SIZE`], owned by the user (or root),
-//!   writable by nobody else, in a directory nobody else can write. Anything else is refused,
-//!   naming the path; a file others can read gives a warning.
+//!   writable by nobody else, in a directory nobody else can write, below directories nobody
+//!   else can change (up to the home directory, or the root for a file outside it; a sticky
+//!   directory such as `/tmp` is fine there). Anything else is refused, naming the path; a file
+//!   others can read gives a warning. (Unix only: elsewhere only the kind and size are checked.)
 //! - Writing creates the directory 0700 if needed, writes a temporary file with a random name,
 //!   created exclusively (`O_EXCL`, `O_NOFOLLOW`: a planted symlink is never followed) with mode
 //!   0600, syncs it, renames it over the file, and syncs the directory.
@@ -47,6 +49,7 @@ pub fn read(path: &Path) -> Result<Option<Contents>, Refusal> {
     if let Some(dir) = path.parent() {
         let dir_meta = std::fs::metadata(dir).map_err(|e| format!("cannot read {}: {e}", dir.display()))?;
         check_directory(dir, &dir_meta)?;
+        check_ancestors(dir)?;
     }
     let too_large = || {
         format!(
@@ -75,6 +78,7 @@ pub fn read(path: &Path) -> Result<Option<Contents>, Refusal> {
 /// documentation.
 pub fn write(path: &Path, bytes: &[u8]) -> Result<(), Refusal> {
     let dir = path.parent().ok_or_else(|| format!("{} has no directory", path.display()))?;
+    check_ancestors(dir)?;
     create_private_dir(dir)?;
     let temporary = dir.join(format!(".{}.{:016x}.tmp", file_name(path), rand::random::<u64>()));
     let written = (|| {
@@ -89,6 +93,24 @@ pub fn write(path: &Path, bytes: &[u8]) -> Result<(), Refusal> {
         let _ = std::fs::remove_file(&temporary);
         format!("cannot write {}: {e}", path.display())
     })
+}
+
+/// Checks the directories above `dir` (those that exist), up to the home directory when `dir`
+/// is in it, else up to the root: someone who can change one of them can replace everything
+/// below it.
+fn check_ancestors(dir: &Path) -> Result<(), Refusal> {
+    let home = std::env::home_dir();
+    for ancestor in dir.ancestors().skip(1).filter(|a| !a.as_os_str().is_empty()) {
+        match std::fs::metadata(ancestor) {
+            Ok(meta) => check_ancestor(ancestor, &meta)?,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(format!("cannot read {}: {e}", ancestor.display())),
+        }
+        if home.as_deref() == Some(ancestor) {
+            break;
+        }
+    }
+    Ok(())
 }
 
 fn file_name(path: &Path) -> String {
@@ -177,6 +199,26 @@ mod platform {
         Ok(Some(mode).filter(|mode| mode & 0o044 != 0))
     }
 
+    /// Refuses a directory above the config file's that another user owns, or that others can
+    /// write without the sticky bit (which lets them rename what is in it).
+    pub fn check_ancestor(dir: &Path, meta: &Metadata) -> Result<(), Refusal> {
+        let mode = meta.mode() & 0o7777;
+        if let Some(owner) = foreign_owner(meta) {
+            return Err(format!(
+                "{} belongs to another user (uid {owner}), who could replace the config file's directory in it; refusing to use it",
+                dir.display()
+            ));
+        }
+        if mode & 0o022 != 0 && mode & 0o1000 == 0 {
+            return Err(format!(
+                "{} can be changed by other users (mode {mode:04o}), who could replace the config file's directory in it; check it, then run `chmod go-w {}`",
+                dir.display(),
+                dir.display()
+            ));
+        }
+        Ok(())
+    }
+
     pub fn check_directory(dir: &Path, meta: &Metadata) -> Result<(), Refusal> {
         if !meta.is_dir() {
             return Err(format!("{} is not a directory", dir.display()));
@@ -235,6 +277,10 @@ mod platform {
         Ok(None)
     }
 
+    pub fn check_ancestor(_dir: &Path, _meta: &Metadata) -> Result<(), Refusal> {
+        Ok(())
+    }
+
     pub fn check_directory(dir: &Path, meta: &Metadata) -> Result<(), Refusal> {
         match meta.is_dir() {
             true => Ok(()),
@@ -244,8 +290,8 @@ mod platform {
 }
 
 use platform::{
-    check_directory, check_permissions, create_exclusive, create_private_dir, kind, open_for_reading,
-    sync_directory,
+    check_ancestor, check_directory, check_permissions, create_exclusive, create_private_dir, kind,
+    open_for_reading, sync_directory,
 };
 
 #[cfg(all(test, unix))]

@@ -141,9 +141,10 @@ async fn html_from_a_proxy_keeps_status_and_bytes() {
     let html = "<html><head><title>502 Bad Gateway</title></head><body>nginx</body></html>";
     let error = error_for(502, &[("content-type", "text/html")], html).await;
     match &error {
-        Error::Decode { status, body, reason } => {
+        Error::Decode { status, body, length, reason } => {
             assert_eq!(*status, Some(reqwest::StatusCode::BAD_GATEWAY));
             assert_eq!(body, html.as_bytes());
+            assert_eq!(*length, html.len() as u64);
             assert!(reason.contains("text/html"), "{reason}");
         }
         other => panic!("expected Decode, got {other:?}"),
@@ -173,7 +174,7 @@ async fn empty_and_truncated_bodies() {
     let truncated = r#"{"email":"a@b.c","na"#;
     let error = error_for(200, &[JSON], truncated).await;
     match &error {
-        Error::Decode { status, body, reason } => {
+        Error::Decode { status, body, reason, .. } => {
             assert_eq!(*status, Some(reqwest::StatusCode::OK));
             assert_eq!(body, truncated.as_bytes());
             assert!(reason.starts_with("invalid JSON"), "{reason}");

