@@ -27,7 +27,9 @@
 //!   `customName`, in the client's cluster (`--cluster`, sent as `X-Cluster`; Pinarkive's
 //!   default `cl0-global` without it), then reads back Pinarkive's record of it
 //!   (`users_me_uploads_list` with `cid`) and its status (`status_get`), and answers `202` with
-//!   the `PinStatus`.
+//!   the `PinStatus`. Once the pin is made, a failure to read its record back (a `429`, a `5xx`)
+//!   does not report it as failed: the answer is the pin as asked, `pinned`, with the CID alone
+//!   as its `requestid` (which names the CID's record) and the reason in `status_details`.
 //! - **`requestid`** is made from that record, so no database is needed and ids survive a
 //!   restart: `<cid>.<tag>`, the tag being the record's `_id`, else `t<createdAt in Unix ms>`.
 //!   An id that does not parse is `400`; one whose record is gone, `404`. Pinarkive keeps one

@@ -202,8 +202,8 @@ async fn list(State(shared): State<Arc<Shared>>, headers: HeaderMap, RawQuery(qu
 async fn add(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Body) -> Answer {
     let client = caller(&shared, &headers)?;
     let pin = read_pin(body).await?;
-    let created = pin_and_find(&shared, &client, &pin).await?;
-    Ok((StatusCode::ACCEPTED, Json(observe(&shared, &client, &created).await)).into_response())
+    let made = pin_and_observe(&shared, &client, &pin).await?;
+    Ok((StatusCode::ACCEPTED, Json(made)).into_response())
 }
 
 /// The caller's client and the record of the path's `requestid`: 401, 400 or 404 otherwise.
@@ -238,19 +238,18 @@ async fn replace(
     // Pin first, then remove: blocks common to both stay pinned throughout, as the document
     // asks. Pinarkive keeps one record per CID, so the same CID again only updates it (its name)
     // and must not be removed.
-    let new = pin_and_find(&shared, &client, &pin).await?;
-    if !same_cid(&old.cid, &new.cid) {
+    let new = pin_and_observe(&shared, &client, &pin).await?;
+    if !same_cid(&old.cid, &pin.cid) {
         client.files_remove().cid(&old.cid).send().await.map_err(|e| {
             let mut failure = Failure::upstream(OperationId::FilesRemove, e);
             failure.details = format!(
                 "the new pin was made (requestid {}), but the old one could not be removed: {}",
-                client.redact_text(&request_id::of(&new)),
-                failure.details
+                new.requestid, failure.details
             );
             failure
         })?;
     }
-    Ok((StatusCode::ACCEPTED, Json(observe(&shared, &client, &new).await)).into_response())
+    Ok((StatusCode::ACCEPTED, Json(new)).into_response())
 }
 
 async fn remove(
@@ -293,8 +292,11 @@ async fn find(shared: &Shared, client: &Client, id: &RequestId) -> Result<Upload
     Err(Failure::not_found("no pin with this requestid: it was removed, replaced or pinned again"))
 }
 
-/// Pins `pin` and returns Pinarkive's newest record of its CID.
-async fn pin_and_find(shared: &Shared, client: &Client, pin: &psa::Pin) -> Result<Upload, Failure> {
+/// Pins `pin` and answers with Pinarkive's newest record of its CID and its status. Once the
+/// pin is made, a failure to read the record back does not report it as failed: the answer is
+/// the pin as asked, `pinned` (Pinarkive answers `201` once it has pinned), with the CID alone as
+/// its `requestid` (which names the CID's record) and the reason in `status_details`.
+async fn pin_and_observe(shared: &Shared, client: &Client, pin: &psa::Pin) -> Result<PinStatus, Failure> {
     let mut body = types::PinRequest::builder();
     if let Some(name) = &pin.name {
         body = body.custom_name(name.clone());
@@ -302,18 +304,47 @@ async fn pin_and_find(shared: &Shared, client: &Client, pin: &psa::Pin) -> Resul
     client.files_pin().cid(&pin.cid).body(body).send().await.map_err(upstream(OperationId::FilesPin))?;
     let mut newest: Option<Upload> = None;
     let mut uploads = walk(shared, client, Some(&pin.cid));
-    while let Some(upload) = uploads.try_next().await.map_err(upstream(OperationId::UsersMeUploadsList))? {
-        if same_cid(&upload.cid, &pin.cid) && newest.as_ref().is_none_or(|n| created(&upload) > created(n)) {
-            newest = Some(upload);
+    loop {
+        match uploads.try_next().await {
+            Ok(Some(upload)) => {
+                let newer = newest.as_ref().is_none_or(|n| created(&upload) > created(n));
+                if same_cid(&upload.cid, &pin.cid) && newer {
+                    newest = Some(upload);
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                let failure = Failure::upstream(OperationId::UsersMeUploadsList, e);
+                return Ok(unlisted(shared, client, pin, &failure.details));
+            }
         }
     }
-    newest.ok_or_else(|| {
-        Failure::new(
-            StatusCode::BAD_GATEWAY,
-            "PINARKIVE_ERROR",
-            "Pinarkive accepted the pin but lists no record of the CID, so no requestid can be made",
-        )
-    })
+    match newest {
+        Some(upload) => Ok(observe(shared, client, &upload).await),
+        None => Ok(unlisted(shared, client, pin, "it lists no record of the CID")),
+    }
+}
+
+/// A pin that was made but whose record could not be read back (see [`pin_and_observe`]).
+fn unlisted(shared: &Shared, client: &Client, pin: &psa::Pin, why: &str) -> PinStatus {
+    let cluster = client.default_cluster().filter(|cluster| is_cluster_id(cluster)).map(str::to_owned);
+    let mut info = BTreeMap::from([("not_stored".to_owned(), NOT_STORED.to_owned())]);
+    info.insert(
+        "status_details".to_owned(),
+        format!("Pinarkive pinned the CID, but its record could not be read back: {why}"),
+    );
+    let delegates = cluster.as_deref().and_then(|cluster| shared.delegates.of(cluster)).unwrap_or_default();
+    if let Some(cluster) = cluster {
+        info.insert("cluster".to_owned(), cluster);
+    }
+    PinStatus {
+        requestid: pin.cid.clone(),
+        status: psa::Status::Pinned,
+        created: Utc::now().trunc_subsecs(3),
+        pin: psa::Pin { meta: BTreeMap::new(), origins: Vec::new(), ..pin.clone() },
+        delegates,
+        info,
+    }
 }
 
 /// A record with Pinarkive's status of its CID (`status_get`, in the record's cluster). When

@@ -214,6 +214,53 @@ async fn a_pin_that_was_made_is_not_reported_as_failed_when_its_status_cannot_be
     assert!(details.contains("could not be read") && details.contains("429"), "{details}");
 }
 
+/// A Pinarkive that pins, but whose listing is rate-limited until `listable` is set.
+fn pins_but_lists_only_later(cid: &str, listable: std::sync::Arc<std::sync::atomic::AtomicBool>) -> Reply {
+    let cid = cid.to_owned();
+    Reply::answer(move |request| {
+        let line = line(request);
+        if line.contains("/files/pin/") {
+            Reply::json(201, json!({ "cid": cid }))
+        } else if line.contains("/users/me/uploads") && listable.load(std::sync::atomic::Ordering::SeqCst) {
+            uploads(request, json!({ "cid": cid, "_id": "rec1" }))
+        } else {
+            Reply::Respond(429, vec![("retry-after", "30".into())], "{}".into())
+        }
+    })
+}
+
+#[tokio::test]
+async fn a_pin_that_was_made_is_not_reported_as_failed_when_its_record_cannot_be_read_back() {
+    let cid = new_cid();
+    let listable = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let server = ScriptedServer::every(pins_but_lists_only_later(&cid, listable.clone())).await;
+    let bridge = builder(&server, RetryPolicy::none()).start().await.unwrap();
+    let http = reqwest::Client::new();
+    let reply = http
+        .post(format!("{}/pins", bridge.url()))
+        .bearer_auth("pk_test_key_1")
+        .json(&json!({ "cid": cid, "name": "kept" }))
+        .send()
+        .await
+        .unwrap();
+    assert_eq!(reply.status(), 202);
+    let pin: Value = reply.json().await.unwrap();
+    assert_eq!(
+        (pin["status"].as_str(), pin["pin"]["name"].as_str()),
+        (Some("pinned"), Some("kept")),
+        "{pin}"
+    );
+    let details = pin["info"]["status_details"].as_str().unwrap();
+    assert!(details.contains("could not be read back") && details.contains("429"), "{details}");
+    // The requestid it was given names the CID's record once Pinarkive lists it again.
+    listable.store(true, std::sync::atomic::Ordering::SeqCst);
+    let requestid = pin["requestid"].as_str().unwrap();
+    let reply =
+        http.get(format!("{}/pins/{requestid}", bridge.url())).bearer_auth("pk_test_key_1").send().await;
+    let found: Value = reply.unwrap().json().await.unwrap();
+    assert_eq!(found["pin"]["cid"], cid, "{found}");
+}
+
 #[tokio::test]
 async fn a_huge_bearer_token_is_401_and_unmapped_4xx_do_not_pass_through() {
     let conflict = Reply::json(409, json!({ "error": "conflict", "message": "already there" }));
