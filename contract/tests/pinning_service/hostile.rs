@@ -122,15 +122,8 @@ async fn cluster_ids_that_are_not_plain_tokens_are_not_echoed() {
     let record = json!({ "cid": cid, "_id": "rec1", "clusterId": long });
     let server = ScriptedServer::every(Reply::answer(move |request| uploads(request, record.clone()))).await;
     let bridge = builder(&server, RetryPolicy::none()).start().await.unwrap();
-    let reply: Value = reqwest::Client::new()
-        .get(format!("{}/pins", bridge.url()))
-        .bearer_auth("pk_test_key_1")
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+    let reply = reqwest::Client::new().get(format!("{}/pins", bridge.url())).bearer_auth("pk_test_key_1");
+    let reply: Value = reply.send().await.unwrap().json().await.unwrap();
     assert_eq!(reply["count"], 1, "{reply}");
     assert_eq!(reply["results"][0]["info"].get("cluster"), None, "{reply}");
 }
