@@ -13,8 +13,10 @@
 //! The emulator lets a client shut down its side once its request is sent and still read the
 //! answer (hyper's `half_close`), as Node (the vendor's backend) allows. The bridge does not
 //! ([`ConnectionLimits::half_close`] off): there a client that hangs up ends the connection, and
-//! hyper drops the request's handler, so no Pinarkive call goes on for a caller who left. Each request carries the peer's address as axum's
-//! `ConnectInfo<SocketAddr>` (the emulator's per-IP limit of the auth routes reads it).
+//! hyper drops the request's handler, so no Pinarkive call goes on for a caller who left.
+//!
+//! Each request carries the peer's address as axum's `ConnectInfo<SocketAddr>` (the emulator's
+//! per-IP limit of the auth routes reads it).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
