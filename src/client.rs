@@ -250,9 +250,12 @@ impl ClientBuilder {
     /// the secret).
     pub fn build(self) -> Result<Client> {
         let url = reqwest::Url::parse(self.base_url.trim()).map_err(|e| {
-            Error::Config(format!("base URL {:?} is not a URL: {e}", without_userinfo(&self.base_url)))
+            Error::Config(format!(
+                "base URL {:?} is not a URL: {e}",
+                crate::redact::without_userinfo(&self.base_url)
+            ))
         })?;
-        let shown = without_userinfo(url.as_str());
+        let shown = crate::redact::without_userinfo(url.as_str());
         match url.scheme() {
             "https" => {}
             "http" if self.allow_insecure_http || is_loopback(&url) => {}
@@ -304,17 +307,6 @@ impl ClientBuilder {
 pub(crate) fn cluster_header(cluster: &str) -> Result<HeaderValue> {
     HeaderValue::from_str(cluster)
         .map_err(|_| Error::InvalidInput(format!("cluster {cluster:?} is not a valid header value")))
-}
-
-/// A URL, or text meant as one, as an error may show it: a user and password in it (`https://user:pass@host`)
-/// replaced by `[redacted]`.
-fn without_userinfo(text: &str) -> String {
-    let Some((scheme, rest)) = text.split_once("://") else { return text.to_string() };
-    let authority = rest.find(['/', '?', '#']).map_or(rest, |end| &rest[..end]);
-    match authority.rfind('@') {
-        Some(at) => format!("{scheme}://{}{}", crate::redact::REDACTED, &rest[at..]),
-        None => text.to_string(),
-    }
 }
 
 fn is_loopback(url: &reqwest::Url) -> bool {
@@ -398,6 +390,12 @@ impl Client {
     /// `error` as the caller may see it: without the credentials' secrets.
     pub(crate) fn redact(&self, error: Error) -> Error {
         error.redacted(&self.inner.redactor)
+    }
+
+    /// `text` without the credentials' secrets (or pieces of them): for a server's text that
+    /// is passed on to someone else, such as the pinning-service bridge's answers.
+    pub(crate) fn redact_text<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
+        self.inner.redactor.redact(text)
     }
 
     /// What every generated `send()` returns on failure (`codegen.rs` makes it call this).
@@ -515,8 +513,8 @@ mod tests {
             assert!(!err.contains("hunter2") && !err.contains("user"), "{err}");
             assert!(err.contains("[redacted]@"), "{err}");
         }
-        assert_eq!(without_userinfo("https://h/p@q"), "https://h/p@q");
-        assert_eq!(without_userinfo("no url"), "no url");
+        assert_eq!(crate::redact::without_userinfo("https://h/p@q"), "https://h/p@q");
+        assert_eq!(crate::redact::without_userinfo("no url"), "no url");
     }
 
     #[test]

@@ -168,6 +168,7 @@ impl Default for EmulatorBuilder {
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
             clock: Clock::tokio(),
             limits: crate::serve::ConnectionLimits {
+                half_close: true,
                 header_read_timeout: DEFAULT_HEADER_READ_TIMEOUT,
                 max_connections: DEFAULT_MAX_CONNECTIONS,
             },

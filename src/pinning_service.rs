@@ -27,7 +27,9 @@
 //!   `customName`, in the client's cluster (`--cluster`, sent as `X-Cluster`; Pinarkive's
 //!   default `cl0-global` without it), then reads back Pinarkive's record of it
 //!   (`users_me_uploads_list` with `cid`) and its status (`status_get`), and answers `202` with
-//!   the `PinStatus`.
+//!   the `PinStatus`. Once the pin is made, a failure to read its record back (a `429`, a `5xx`)
+//!   does not report it as failed: the answer is the pin as asked, `pinned`, with the CID alone
+//!   as its `requestid` (which names the CID's record) and the reason in `status_details`.
 //! - **`requestid`** is made from that record, so no database is needed and ids survive a
 //!   restart: `<cid>.<tag>`, the tag being the record's `_id`, else `t<createdAt in Unix ms>`.
 //!   An id that does not parse is `400`; one whose record is gone, `404`. Pinarkive keeps one
@@ -44,7 +46,11 @@
 //!   `iexact`, `partial`, `ipartial`; a pin without a name matches no name), `status`,
 //!   `before`/`after` (strictly, on `created`), `limit` (1–1000, default 10), `meta`. `count`
 //!   is every match; `results` the newest `limit` by `created`. Every upload is listed, whether
-//!   pinned by CID or uploaded (an upload's file name is its `name`).
+//!   pinned by CID or uploaded (an upload's file name is its `name`). **A limit of
+//!   `before` paging:** a client pages on with `before` set to the oldest `created` it got, and
+//!   pins whose `created` is equal to it (two pins in the same millisecond, or several records
+//!   without a date, which all get the Unix epoch) are skipped; the PSA pages by time alone, so
+//!   no page token can carry a tie-breaker.
 //! - **`GET /pins/{requestid}`** is the record with its live status (`status_get`).
 //! - **`POST /pins/{requestid}`** (replace) pins the new CID first, then removes the old one
 //!   (`files_remove`), so that blocks common to both stay pinned, and answers `202` with the
@@ -61,11 +67,16 @@
 //!   does not ask `status_get` for every pin (one call per pin would spend Pinarkive's rate limit,
 //!   100 a minute, on one page): a listed pin is `pinned`, because Pinarkive records a pin only
 //!   once it has pinned it (`files_pin` answers `201` "The CID was pinned", backend reference).
-//!   The same holds where `status_get` is refused (a key without `cluster:read`: `403`) or the
-//!   cluster is unreachable (`503`): the record's `pinned`, with the reason in `status_details`.
-//!   A `404` from `status_get` (the CID not pinned in its cluster) is `failed`.
-//! - **`delegates`** are `/p2p/<ipfs_peer_id>` of the status answer's `peers` (peer ids of
-//!   letters and digits only, at most 20, no repeats). A listing gives each pin its cluster's
+//!   The same holds wherever `status_get` fails other than with a `404` (a key without
+//!   `cluster:read`: `403`; an unreachable cluster: `503`; a `429` or another error): the
+//!   record's `pinned`, with the reason in `status_details`, so that a pin or replace that was
+//!   made is never reported as failed. A `404` from `status_get` (the CID not pinned in its
+//!   cluster) is `failed`.
+//! - **`delegates`** are `/p2p/<ipfs_peer_id>` of the status answer's `peers`: real libp2p
+//!   peer ids only (a base58btc identity or sha2-256 multihash, `12D3KooW…`/`Qm…`, or a CIDv1
+//!   with the `libp2p-key` codec; at most 128 characters), at most 20, no repeats, and none that
+//!   the caller's key (or a piece of it) could be part of: they are remembered per cluster and
+//!   shown to every caller. A listing gives each pin its cluster's
 //!   delegates as last seen (IPFS Cluster replicates to every peer of a cluster), learning a
 //!   cluster's with one status call when none are known. **When none are known** (no status
 //!   answer, a key without `cluster:read`, or peers without ids), `delegates` is empty: the PSA
@@ -74,7 +85,8 @@
 //! - **`meta` and `origins`** are accepted (and checked: 20 origins, 1000 meta entries at most)
 //!   but not kept: Pinarkive stores neither. Every `PinStatus` says so in `info.not_stored`,
 //!   answers carry no `meta`, and a `meta` filter with any entry matches nothing.
-//! - **`info`** also carries `cluster` (the record's `clusterId`) and `pinned_until` (its
+//! - **`info`** also carries `cluster` (the record's `clusterId`, when it is a plain token of
+//!   at most 64 letters, digits, `.`, `_` or `-`) and `pinned_until` (its
 //!   timelock, `expiresAt`, the PSA's suggested name).
 //! - **`created`** is the record's `createdAt` (else `uploadedAt`, else the Unix epoch), to the
 //!   millisecond.
@@ -84,13 +96,21 @@
 //!   `files:delete` and `cluster:read`); another `403` → `403 FORBIDDEN`; `404` → `404
 //!   NOT_FOUND`; `429` → `429 RATE_LIMITED` with `Retry-After` (whole seconds, at least 1);
 //!   `400` → `400 BAD_REQUEST`; `503` → `503` with `Retry-After`; another `5xx`, an undecodable
-//!   answer or a failed connection → `502`; a timeout → `504`. Pinarkive's message is in
-//!   `details`.
+//!   answer or a failed connection → `502`; a timeout → `504`. Pinarkive's other `4xx` → `400
+//!   PINARKIVE_REFUSED` (passed through, a `409` would read as the PSA's `INSUFFICIENT_FUNDS`),
+//!   except those about how the bridge asked (`405`, `406`, `408`, `411`, `414`, `415`, `426`)
+//!   → `502`. A bearer token over 4 KiB → `401`. A request that takes longer than
+//!   [`PinningServiceBuilder::request_timeout`] (120 s by default; retries and `Retry-After`
+//!   waits included) → `504 BRIDGE_TIMEOUT`. Pinarkive's message is in `details`.
+//! - **Pinarkive's texts** that reach an answer (names, ids, status texts, peer errors, error
+//!   messages) have the caller's key, and any piece of it, replaced by `[redacted]` (the
+//!   client's redactor), in success and error answers alike.
 //!
 //! # Serving
 //!
 //! [`PinningServiceBuilder::start`] serves plain HTTP/1.1 with the emulator's listener (a
-//! header-read and write timeout, a cap on connections). Bearer tokens travel in clear, so it
+//! header-read and write timeout, a cap on connections). A client that hangs up ends its
+//! request: the bridge makes no more Pinarkive calls for it. Bearer tokens travel in clear, so it
 //! listens on loopback only unless [`PinningServiceBuilder::allow_insecure_http`] says
 //! otherwise (behind a TLS proxy, say). Request bodies are read up to 64 KiB. Browsers get CORS
 //! as the emulator answers them (any origin, every `OPTIONS` a preflight), so that a web page
@@ -114,8 +134,12 @@ use crate::serve::{self, ConnectionLimits, Server, MAX_TIMEOUT};
 use crate::spec::OperationId;
 use crate::Client;
 
-/// The port kubo's docs and this crate's CLI use for a local pinning service.
+/// The port this crate's CLI serves the bridge on by default. kubo's own RPC
+/// API listens on 5001 too, so where kubo runs on the same machine pick another (`--port 5002`).
 pub const DEFAULT_PORT: u16 = 5001;
+/// The default time one request may take, Pinarkive's answers and the waits for them
+/// (`Retry-After`, backoff) together: 120 s.
+pub const DEFAULT_REQUEST_TIMEOUT: Duration = Duration::from_secs(120);
 /// The default number of Pinarkive listing pages one request may read: 200 (20,000 uploads).
 pub const DEFAULT_MAX_LIST_PAGES: u64 = 200;
 
@@ -140,6 +164,7 @@ pub struct PinningServiceBuilder {
     bind: SocketAddr,
     allow_insecure_http: bool,
     max_list_pages: u64,
+    request_timeout: Duration,
     limits: ConnectionLimits,
 }
 
@@ -165,6 +190,15 @@ impl PinningServiceBuilder {
         self
     }
 
+    /// The longest one request may take, every Pinarkive call and every wait between them
+    /// (a `Retry-After`, a backoff) included (default [`DEFAULT_REQUEST_TIMEOUT`], between 1 ms
+    /// and 24 h). Past it the request ends with a `504` (`BRIDGE_TIMEOUT`), so that no request
+    /// holds one of the connection slots for long.
+    pub fn request_timeout(mut self, timeout: Duration) -> Self {
+        self.request_timeout = timeout.clamp(Duration::from_millis(1), MAX_TIMEOUT);
+        self
+    }
+
     /// How long a client may take to send a request's headers, or to read an answer, and how
     /// long an idle connection lives (default 30 s, between 1 ms and 24 h).
     pub fn header_read_timeout(mut self, timeout: Duration) -> Self {
@@ -183,6 +217,7 @@ impl PinningServiceBuilder {
         routes::router(Arc::new(routes::Shared {
             client: self.client,
             max_list_pages: self.max_list_pages,
+            request_timeout: self.request_timeout,
             delegates: status::Delegates::default(),
         }))
     }
@@ -233,7 +268,9 @@ impl PinningService {
             bind: SocketAddr::from((Ipv4Addr::LOCALHOST, DEFAULT_PORT)),
             allow_insecure_http: false,
             max_list_pages: DEFAULT_MAX_LIST_PAGES,
+            request_timeout: DEFAULT_REQUEST_TIMEOUT,
             limits: ConnectionLimits {
+                half_close: false,
                 header_read_timeout: serve::DEFAULT_HEADER_READ_TIMEOUT,
                 max_connections: serve::DEFAULT_MAX_CONNECTIONS,
             },

@@ -48,6 +48,22 @@ impl fmt::Debug for Redactor {
     }
 }
 
+/// A URL, or text meant as one, as an error may show it: a user and password in it (`https://user:pass@host`)
+/// replaced by `[redacted]`.
+///
+/// ```
+/// use pinarkive::redact::without_userinfo;
+/// assert_eq!(without_userinfo("https://me:pw@host/x"), "https://[redacted]@host/x");
+/// ```
+pub fn without_userinfo(text: &str) -> String {
+    let Some((scheme, rest)) = text.split_once("://") else { return text.to_string() };
+    let authority = rest.find(['/', '?', '#']).map_or(rest, |end| &rest[..end]);
+    match authority.rfind('@') {
+        Some(at) => format!("{scheme}://{}{}", REDACTED, &rest[at..]),
+        None => text.to_string(),
+    }
+}
+
 impl Redactor {
     /// A redactor for these secrets; empty ones are left out.
     pub fn new<S: AsRef<str>>(secrets: impl IntoIterator<Item = S>) -> Redactor {

@@ -10,9 +10,13 @@
 //! answers would hold its connection for ever: a write that makes no progress for the same
 //! timeout fails and ends the connection.
 //!
-//! A client may shut down its side once its request is sent and still read the answer (hyper's
-//! `half_close`), as Node allows. Each request carries the peer's address as axum's
-//! `ConnectInfo<SocketAddr>` (the emulator's per-IP limit of the auth routes reads it).
+//! The emulator lets a client shut down its side once its request is sent and still read the
+//! answer (hyper's `half_close`), as Node (the vendor's backend) allows. The bridge does not
+//! ([`ConnectionLimits::half_close`] off): there a client that hangs up ends the connection, and
+//! hyper drops the request's handler, so no Pinarkive call goes on for a caller who left.
+//!
+//! Each request carries the peer's address as axum's `ConnectInfo<SocketAddr>` (the emulator's
+//! per-IP limit of the auth routes reads it).
 
 use std::net::SocketAddr;
 use std::sync::Arc;
@@ -48,6 +52,9 @@ pub(crate) struct ConnectionLimits {
     pub(crate) header_read_timeout: Duration,
     /// Connections served at once.
     pub(crate) max_connections: usize,
+    /// Whether a client that shuts down its writing side still gets its answer; off, it is
+    /// taken as gone and its request's work stops.
+    pub(crate) half_close: bool,
 }
 
 /// A server running in a task of its own: stopped by [`Server::shutdown`], or ended on drop.
@@ -102,7 +109,7 @@ async fn serve(
     // The builder's setters keep both in range; clamped again, as a deadline past them panics.
     let timeout = limits.header_read_timeout.clamp(Duration::from_millis(1), MAX_TIMEOUT);
     let mut builder = http1::Builder::new();
-    builder.timer(TokioTimer::new()).header_read_timeout(timeout).half_close(true);
+    builder.timer(TokioTimer::new()).header_read_timeout(timeout).half_close(limits.half_close);
     let permits = Arc::new(Semaphore::new(limits.max_connections.clamp(1, Semaphore::MAX_PERMITS)));
     let graceful = GracefulShutdown::new();
     // Owned here, so that aborting this task (dropping the server) ends every connection too.

@@ -67,9 +67,14 @@ pub(crate) async fn peers(call: Call) -> Reply {
     ok(&call, peers)
 }
 
-/// A stable, plausible IPFS Cluster peer id for peer `i`.
+/// A stable, valid libp2p peer id for peer `i` (`12D3KooW…`): the identity multihash of an
+/// Ed25519 public key in libp2p's protobuf framing, the key being `i` padded to 32 bytes.
 pub(crate) fn peer_id(i: usize) -> String {
-    format!("12D3KooWEmu1atorPeer{i:026}")
+    let mut key = vec![0x08, 0x01, 0x12, 0x20];
+    key.extend_from_slice(&[0xe7; 24]);
+    key.extend_from_slice(&(i as u64).to_be_bytes());
+    let hash = cid::multihash::Multihash::<64>::wrap(0x00, &key).expect("36 bytes fit");
+    cid::multibase::Base::Base58Btc.encode(hash.to_bytes())
 }
 
 pub(crate) async fn languages(call: Call) -> Reply {

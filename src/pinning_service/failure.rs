@@ -82,11 +82,14 @@ impl Failure {
             404 => Failure::not_found(said),
             400 => Failure::bad_request(said),
             429 => Failure::new(StatusCode::TOO_MANY_REQUESTS, "RATE_LIMITED", said),
-            status @ 402..=499 => Failure::new(
-                StatusCode::from_u16(status).unwrap_or(StatusCode::BAD_REQUEST),
-                "PINARKIVE_REFUSED",
-                said,
-            ),
+            // How the bridge asked (method, media type, length), not what the caller sent: the
+            // bridge's fault, or Pinarkive's.
+            405 | 406 | 408 | 411 | 414 | 415 | 426 => {
+                Failure::new(StatusCode::BAD_GATEWAY, "PINARKIVE_ERROR", said)
+            }
+            // Passed through, another 4xx would mean what the PSA gives it (409 is its
+            // INSUFFICIENT_FUNDS); Pinarkive's status is in `details`.
+            402..=499 => Failure::new(StatusCode::BAD_REQUEST, "PINARKIVE_REFUSED", said),
             503 => Failure::new(StatusCode::SERVICE_UNAVAILABLE, "PINARKIVE_UNAVAILABLE", said),
             _ => Failure::new(StatusCode::BAD_GATEWAY, "PINARKIVE_ERROR", said),
         };

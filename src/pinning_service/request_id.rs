@@ -1,7 +1,8 @@
 //! `requestid`s made from Pinarkive's own record of a pin, so that the bridge keeps no database
 //! and an id outlives a restart: `<cid>.<tag>`, where the tag is the record's `_id` (when it is a
 //! plain token of at most 64 characters), else `t` and its `createdAt` in Unix milliseconds;
-//! a record with neither has the CID alone as its id.
+//! a record with neither has the CID alone as its id, and so has a pin whose record could not be
+//! read back when it was made. An id of the CID alone names the CID's record, whatever its tag.
 
 use crate::types::Upload;
 
@@ -77,7 +78,8 @@ impl RequestId {
             Ok(cid) => same(&cid, &self.parsed),
             Err(_) => upload.cid == self.cid,
         };
-        cid_matches && tag(upload) == self.tag
+        // An id without a tag names the CID's record, whatever it is (Pinarkive keeps one).
+        cid_matches && (self.tag.is_none() || tag(upload) == self.tag)
     }
 }
 
@@ -115,7 +117,8 @@ mod tests {
             assert_eq!(id, expected);
             let parsed = RequestId::parse(&id).unwrap();
             assert!(parsed.is_of(&record));
-            assert!(!parsed.is_of(&upload(Some("other"), Some(2))));
+            // An id of the CID alone names the CID's record, whatever it is.
+            assert_eq!(parsed.is_of(&upload(Some("other"), Some(2))), id == CID);
         }
     }
 

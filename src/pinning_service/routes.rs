@@ -17,13 +17,16 @@ use super::failure::Failure;
 use super::psa::{self, PinResults, PinStatus};
 use super::query::{ListQuery, MAX_NAME_CHARS};
 use super::request_id::{self, same_cid, RequestId};
-use super::status::{Delegates, Observed};
+use super::status::{is_cluster_id, Delegates, Observed};
 use crate::spec::OperationId;
 use crate::types::{self, Upload};
 use crate::{Client, Credentials};
 
 /// The largest request body read: a `Pin` is a CID, a name, 20 origins and some metadata.
 const MAX_BODY_BYTES: usize = 64 * 1024;
+/// The longest bearer token taken as an API key: every copy of it (the client's headers, its
+/// redactor's escaped forms) is bounded with it.
+const MAX_TOKEN_BYTES: usize = 4 * 1024;
 /// The most origins a `Pin` may list (the document's `maxItems`).
 const MAX_ORIGINS: usize = 20;
 /// The most metadata entries read from a `Pin` (the document's `maxProperties`).
@@ -41,6 +44,8 @@ pub(crate) struct Shared {
     /// The client every caller's key is put into, for that request only.
     pub(crate) client: Client,
     pub(crate) max_list_pages: u64,
+    /// How long one request may take; see `PinningServiceBuilder::request_timeout`.
+    pub(crate) request_timeout: std::time::Duration,
     pub(crate) delegates: Delegates,
 }
 
@@ -58,8 +63,31 @@ pub(crate) fn router(shared: Arc<Shared>) -> Router {
                 "this method is not served on this path",
             )
         })
+        .layer(axum::middleware::from_fn_with_state(shared.clone(), deadline))
         .layer(axum::middleware::from_fn(cors))
         .with_state(shared)
+}
+
+/// Ends a request that takes longer than the bridge's deadline with a `504`: however many
+/// pages, retries and `Retry-After` waits it would need, a request holds its connection slot
+/// for a bounded time.
+async fn deadline(
+    State(shared): State<Arc<Shared>>,
+    request: axum::extract::Request,
+    next: axum::middleware::Next,
+) -> Response {
+    match tokio::time::timeout(shared.request_timeout, next.run(request)).await {
+        Ok(response) => response,
+        Err(_) => Failure::new(
+            StatusCode::GATEWAY_TIMEOUT,
+            "BRIDGE_TIMEOUT",
+            format!(
+                "the request took longer than the bridge's limit of {:?} (Pinarkive's answers and the waits its rate limit asked for); try again later",
+                shared.request_timeout
+            ),
+        )
+        .into_response(),
+    }
 }
 
 /// CORS as the emulator answers it (`crate::cors`): every `OPTIONS` is a preflight, and every
@@ -87,6 +115,11 @@ fn caller(shared: &Shared, headers: &HeaderMap) -> Result<Client, Failure> {
     let token = token.trim();
     if !scheme.eq_ignore_ascii_case("bearer") || token.is_empty() {
         return Err(missing());
+    }
+    if token.len() > MAX_TOKEN_BYTES {
+        return Err(Failure::unauthorized(format!(
+            "the access token is over {MAX_TOKEN_BYTES} bytes: no Pinarkive API key is that long"
+        )));
     }
     shared
         .client
@@ -153,7 +186,7 @@ async fn list(State(shared): State<Arc<Shared>>, headers: HeaderMap, RawQuery(qu
             if cid.is_some_and(|cid| !same_cid(cid, &upload.cid)) {
                 continue;
             }
-            let pin = pin_status(&upload, Observed::from_record(None));
+            let pin = pin_status(&client, &upload, Observed::from_record(None));
             if query.matches(&pin) {
                 count = count.saturating_add(1);
                 newest.push(pin);
@@ -169,8 +202,8 @@ async fn list(State(shared): State<Arc<Shared>>, headers: HeaderMap, RawQuery(qu
 async fn add(State(shared): State<Arc<Shared>>, headers: HeaderMap, body: Body) -> Answer {
     let client = caller(&shared, &headers)?;
     let pin = read_pin(body).await?;
-    let created = pin_and_find(&shared, &client, &pin).await?;
-    Ok((StatusCode::ACCEPTED, Json(observe(&shared, &client, &created).await?)).into_response())
+    let made = pin_and_observe(&shared, &client, &pin).await?;
+    Ok((StatusCode::ACCEPTED, Json(made)).into_response())
 }
 
 /// The caller's client and the record of the path's `requestid`: 401, 400 or 404 otherwise.
@@ -191,7 +224,7 @@ async fn get_one(
     path: Result<Path<String>, PathRejection>,
 ) -> Answer {
     let (client, upload) = located(&shared, &headers, path).await?;
-    Ok(Json(observe(&shared, &client, &upload).await?).into_response())
+    Ok(Json(observe(&shared, &client, &upload).await).into_response())
 }
 
 async fn replace(
@@ -205,19 +238,18 @@ async fn replace(
     // Pin first, then remove: blocks common to both stay pinned throughout, as the document
     // asks. Pinarkive keeps one record per CID, so the same CID again only updates it (its name)
     // and must not be removed.
-    let new = pin_and_find(&shared, &client, &pin).await?;
-    if !same_cid(&old.cid, &new.cid) {
+    let new = pin_and_observe(&shared, &client, &pin).await?;
+    if !same_cid(&old.cid, &pin.cid) {
         client.files_remove().cid(&old.cid).send().await.map_err(|e| {
             let mut failure = Failure::upstream(OperationId::FilesRemove, e);
             failure.details = format!(
                 "the new pin was made (requestid {}), but the old one could not be removed: {}",
-                request_id::of(&new),
-                failure.details
+                new.requestid, failure.details
             );
             failure
         })?;
     }
-    Ok((StatusCode::ACCEPTED, Json(observe(&shared, &client, &new).await?)).into_response())
+    Ok((StatusCode::ACCEPTED, Json(new)).into_response())
 }
 
 async fn remove(
@@ -260,8 +292,11 @@ async fn find(shared: &Shared, client: &Client, id: &RequestId) -> Result<Upload
     Err(Failure::not_found("no pin with this requestid: it was removed, replaced or pinned again"))
 }
 
-/// Pins `pin` and returns Pinarkive's newest record of its CID.
-async fn pin_and_find(shared: &Shared, client: &Client, pin: &psa::Pin) -> Result<Upload, Failure> {
+/// Pins `pin` and answers with Pinarkive's newest record of its CID and its status. Once the
+/// pin is made, a failure to read the record back does not report it as failed: the answer is
+/// the pin as asked, `pinned` (Pinarkive answers `201` once it has pinned), with the CID alone as
+/// its `requestid` (which names the CID's record) and the reason in `status_details`.
+async fn pin_and_observe(shared: &Shared, client: &Client, pin: &psa::Pin) -> Result<PinStatus, Failure> {
     let mut body = types::PinRequest::builder();
     if let Some(name) = &pin.name {
         body = body.custom_name(name.clone());
@@ -269,32 +304,64 @@ async fn pin_and_find(shared: &Shared, client: &Client, pin: &psa::Pin) -> Resul
     client.files_pin().cid(&pin.cid).body(body).send().await.map_err(upstream(OperationId::FilesPin))?;
     let mut newest: Option<Upload> = None;
     let mut uploads = walk(shared, client, Some(&pin.cid));
-    while let Some(upload) = uploads.try_next().await.map_err(upstream(OperationId::UsersMeUploadsList))? {
-        if same_cid(&upload.cid, &pin.cid) && newest.as_ref().is_none_or(|n| created(&upload) > created(n)) {
-            newest = Some(upload);
+    loop {
+        match uploads.try_next().await {
+            Ok(Some(upload)) => {
+                let newer = newest.as_ref().is_none_or(|n| created(&upload) > created(n));
+                if same_cid(&upload.cid, &pin.cid) && newer {
+                    newest = Some(upload);
+                }
+            }
+            Ok(None) => break,
+            Err(e) => {
+                let failure = Failure::upstream(OperationId::UsersMeUploadsList, e);
+                return Ok(unlisted(shared, client, pin, &failure.details));
+            }
         }
     }
-    newest.ok_or_else(|| {
-        Failure::new(
-            StatusCode::BAD_GATEWAY,
-            "PINARKIVE_ERROR",
-            "Pinarkive accepted the pin but lists no record of the CID, so no requestid can be made",
-        )
-    })
+    match newest {
+        Some(upload) => Ok(observe(shared, client, &upload).await),
+        None => Ok(unlisted(shared, client, pin, "it lists no record of the CID")),
+    }
 }
 
-/// A record with Pinarkive's status of its CID (`status_get`, in the record's cluster). A key
-/// without `cluster:read`, a cluster Pinarkive cannot reach (503) or another refusal of the
-/// status call leaves the record's own status, saying why in `status_details`.
-async fn observe(shared: &Shared, client: &Client, upload: &Upload) -> Result<PinStatus, Failure> {
+/// A pin that was made but whose record could not be read back (see [`pin_and_observe`]).
+fn unlisted(shared: &Shared, client: &Client, pin: &psa::Pin, why: &str) -> PinStatus {
+    let cluster = client.default_cluster().filter(|cluster| is_cluster_id(cluster)).map(str::to_owned);
+    let mut info = BTreeMap::from([("not_stored".to_owned(), NOT_STORED.to_owned())]);
+    info.insert(
+        "status_details".to_owned(),
+        format!("Pinarkive pinned the CID, but its record could not be read back: {why}"),
+    );
+    let delegates = cluster.as_deref().and_then(|cluster| shared.delegates.of(cluster)).unwrap_or_default();
+    if let Some(cluster) = cluster {
+        info.insert("cluster".to_owned(), cluster);
+    }
+    PinStatus {
+        requestid: pin.cid.clone(),
+        status: psa::Status::Pinned,
+        created: Utc::now().trunc_subsecs(3),
+        pin: psa::Pin { meta: BTreeMap::new(), origins: Vec::new(), ..pin.clone() },
+        delegates,
+        info,
+    }
+}
+
+/// A record with Pinarkive's status of its CID (`status_get`, in the record's cluster). When
+/// the status call fails other than with a 404 (a key without `cluster:read`, a cluster
+/// Pinarkive cannot reach, a 429 or a 5xx), the record's own status stands, with the reason in
+/// `status_details`: the pin exists, and after a pin or a replace it was made, so the change
+/// is not reported as failed.
+async fn observe(shared: &Shared, client: &Client, upload: &Upload) -> PinStatus {
+    let cluster = cluster_of(client, upload);
     let mut request = client.status_get().cid(&upload.cid);
-    if let Some(cluster) = &upload.cluster_id {
+    if let Some(cluster) = &cluster {
         request = request.cl(cluster.clone());
     }
     let observed = match request.send().await {
         Ok(answer) => {
-            let observed = Observed::from_answer(&answer);
-            if let Some(cluster) = &upload.cluster_id {
+            let observed = Observed::from_answer(&answer, client);
+            if let Some(cluster) = &cluster {
                 shared.delegates.remember(cluster, &observed.delegates);
             }
             observed
@@ -304,22 +371,27 @@ async fn observe(shared: &Shared, client: &Client, upload: &Upload) -> Result<Pi
             details: Some(format!("Pinarkive's status: the CID is not pinned in its cluster ({e})")),
             delegates: Vec::new(),
         },
-        Err(e) if matches!(e.status().map(|s| s.as_u16()), Some(403 | 503)) => {
+        Err(e) => {
             let failure = Failure::upstream(OperationId::StatusGet, e);
             let mut observed = Observed::from_record(Some(format!(
                 "the status is Pinarkive's record of the pin; its live status could not be read: {}",
                 failure.details
             )));
-            observed.delegates = cluster_delegates(shared, upload);
+            observed.delegates =
+                cluster.and_then(|cluster| shared.delegates.of(&cluster)).unwrap_or_default();
             observed
         }
-        Err(e) => return Err(Failure::upstream(OperationId::StatusGet, e)),
     };
-    Ok(pin_status(upload, observed))
+    pin_status(client, upload, observed)
 }
 
-fn cluster_delegates(shared: &Shared, upload: &Upload) -> Vec<String> {
-    upload.cluster_id.as_deref().and_then(|cluster| shared.delegates.of(cluster)).unwrap_or_default()
+/// The record's cluster, when it is a plain cluster id with nothing of the caller's key in it:
+/// it keys the delegates every caller is shown, and is echoed in `info.cluster`.
+fn cluster_of(client: &Client, upload: &Upload) -> Option<String> {
+    upload
+        .cluster_id
+        .clone()
+        .filter(|cluster| is_cluster_id(cluster) && client.redact_text(cluster) == *cluster)
 }
 
 /// The delegates of each listed pin: its cluster's, as last seen; for a cluster not seen yet,
@@ -333,7 +405,7 @@ async fn add_delegates(shared: &Shared, client: &Client, results: &mut [PinStatu
             looked_up += 1;
             let answer = client.status_get().cid(&pin.pin.cid).cl(cluster.clone()).send().await;
             if let Ok(answer) = answer {
-                shared.delegates.remember(&cluster, &Observed::from_answer(&answer).delegates);
+                shared.delegates.remember(&cluster, &Observed::from_answer(&answer, client).delegates);
             }
         }
         pin.delegates = shared.delegates.of(&cluster).unwrap_or_default();
@@ -349,25 +421,32 @@ fn created(upload: &Upload) -> DateTime<Utc> {
     upload.created_at.or_else(uploaded).unwrap_or_default().trunc_subsecs(3)
 }
 
-/// A record as a `PinStatus`.
-fn pin_status(upload: &Upload, observed: Observed) -> PinStatus {
+/// A record as a `PinStatus`. Every text of Pinarkive's in it has the caller's key taken out
+/// (a server that echoes the key it was sent gets it into no answer).
+fn pin_status(client: &Client, upload: &Upload, observed: Observed) -> PinStatus {
+    let clean = |text: &str| client.redact_text(text).into_owned();
     // Pinarkive names an unnamed pin after its CID; that is no name the caller gave.
-    let name = upload.custom_name.clone().or_else(|| upload.name.clone().filter(|name| *name != upload.cid));
+    let name = upload.custom_name.as_deref().or(upload.name.as_deref().filter(|name| *name != upload.cid));
     let mut info = BTreeMap::from([("not_stored".to_owned(), NOT_STORED.to_owned())]);
-    if let Some(cluster) = &upload.cluster_id {
-        info.insert("cluster".to_owned(), cluster.clone());
+    if let Some(cluster) = cluster_of(client, upload) {
+        info.insert("cluster".to_owned(), cluster);
     }
     if let Some(until) = upload.expires_at {
         info.insert("pinned_until".to_owned(), until.to_rfc3339_opts(chrono::SecondsFormat::Millis, true));
     }
     if let Some(details) = observed.details {
-        info.insert("status_details".to_owned(), details);
+        info.insert("status_details".to_owned(), clean(&details));
     }
     PinStatus {
-        requestid: request_id::of(upload),
+        requestid: clean(&request_id::of(upload)),
         status: observed.status,
         created: created(upload),
-        pin: psa::Pin { cid: upload.cid.clone(), name, origins: Vec::new(), meta: BTreeMap::new() },
+        pin: psa::Pin {
+            cid: clean(&upload.cid),
+            name: name.map(clean),
+            origins: Vec::new(),
+            meta: BTreeMap::new(),
+        },
         delegates: observed.delegates,
         info,
     }

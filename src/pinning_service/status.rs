@@ -7,6 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::psa::Status;
 use crate::types::CidStatus;
+use crate::Client;
 
 /// The most delegates a `PinStatus` may carry (the document's `maxItems`).
 const MAX_DELEGATES: usize = 20;
@@ -14,8 +15,14 @@ const MAX_DELEGATES: usize = 20;
 const DELEGATES_TTL: Duration = Duration::from_secs(10 * 60);
 /// The most clusters remembered (Pinarkive has six; a hostile answer cannot grow the map).
 const MAX_CLUSTERS: usize = 64;
-/// The longest peer id taken from an answer.
+/// The longest peer id taken from an answer: a CIDv1 in base32 of a 64-byte digest is 113.
 const MAX_PEER_ID: usize = 128;
+/// The longest cluster id taken from an answer.
+const MAX_CLUSTER_ID: usize = 64;
+/// The multicodec of a libp2p public key, which a CIDv1 peer id has as its codec.
+const LIBP2P_KEY: u64 = 0x72;
+/// The multihashes a peer id is made with: the key itself (`12D3…`) or its sha2-256 (`Qm…`).
+const PEER_ID_HASHES: [u64; 2] = [0x00, 0x12];
 
 /// What Pinarkive's status answer says of a pin.
 #[derive(Debug, Clone, PartialEq, Eq)]
@@ -35,8 +42,16 @@ impl Observed {
 
     /// The answer's overall `status`, else the best of its peers' (pinned, pinning, queued,
     /// failed), else the record's.
-    pub(crate) fn from_answer(answer: &CidStatus) -> Observed {
-        let delegates = delegates(answer);
+    /// Every text taken from the answer has the caller's key taken out (`client`'s redactor):
+    /// a server that echoes the key it was sent gets it into no answer.
+    pub(crate) fn from_answer(answer: &CidStatus, client: &Client) -> Observed {
+        let delegates = delegates(answer, client);
+        let observed = Observed::read(answer, delegates);
+        let details = observed.details.map(|details| client.redact_text(&details).into_owned());
+        Observed { details, ..observed }
+    }
+
+    fn read(answer: &CidStatus, delegates: Vec<String>) -> Observed {
         let peers = || answer.peers.iter().filter_map(|peer| peer.status.as_deref().and_then(map_status));
         let raw = answer.status.as_deref().map(str::trim).filter(|s| !s.is_empty());
         let (status, details) = match raw {
@@ -107,21 +122,48 @@ fn details_of(raw: &str, status: Status, answer: &CidStatus) -> Option<String> {
     }
 }
 
-/// `/p2p/<id>` of each peer's IPFS peer id, in the answer's order, without repeats.
-fn delegates(answer: &CidStatus) -> Vec<String> {
+/// `/p2p/<id>` of each peer's IPFS peer id, in the answer's order, without repeats. An id the
+/// caller's redactor would change (the caller's key, or a piece of it) is dropped: delegates
+/// are remembered per cluster and shown to every caller.
+fn delegates(answer: &CidStatus, client: &Client) -> Vec<String> {
     let mut out: Vec<String> = Vec::new();
     for id in answer.peers.iter().filter_map(|peer| peer.ipfs_peer_id.as_deref()) {
         let address = format!("/p2p/{id}");
-        if is_peer_id(id) && !out.contains(&address) && out.len() < MAX_DELEGATES {
+        let clean = client.redact_text(id) == id;
+        if is_peer_id(id) && clean && !out.contains(&address) && out.len() < MAX_DELEGATES {
             out.push(address);
         }
     }
     out
 }
 
-/// A base58btc (`Qm…`, `12D3…`) or multibase (`k51…`, `bafz…`) peer id: letters and digits.
+/// A libp2p peer id: a multihash (identity or sha2-256) in base58btc (`12D3KooW…`, `Qm…`), or
+/// a CIDv1 of a `libp2p-key` in any multibase (`k51…`, `bafz…`).
 fn is_peer_id(id: &str) -> bool {
-    (2..=MAX_PEER_ID).contains(&id.len()) && id.bytes().all(|b| b.is_ascii_alphanumeric())
+    use cid::multibase::Base;
+    use cid::multihash::Multihash;
+    if !(2..=MAX_PEER_ID).contains(&id.len()) || !id.bytes().all(|b| b.is_ascii_alphanumeric()) {
+        return false;
+    }
+    if id.starts_with("Qm") || id.starts_with('1') {
+        return Base::Base58Btc
+            .decode(id)
+            .ok()
+            .and_then(|bytes| Multihash::<64>::from_bytes(&bytes).ok())
+            .is_some_and(|hash| PEER_ID_HASHES.contains(&hash.code()));
+    }
+    cid::Cid::try_from(id).is_ok_and(|cid| {
+        cid.version() == cid::Version::V1
+            && cid.codec() == LIBP2P_KEY
+            && PEER_ID_HASHES.contains(&cid.hash().code())
+    })
+}
+
+/// A cluster id as Pinarkive names them (`cl0-global`): a plain token of at most 64
+/// characters. Anything else from an answer is neither remembered nor echoed.
+pub(crate) fn is_cluster_id(id: &str) -> bool {
+    (1..=MAX_CLUSTER_ID).contains(&id.len())
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || matches!(b, b'.' | b'_' | b'-'))
 }
 
 /// The delegates last seen for each cluster, so that a listing need not ask for the status of
@@ -134,7 +176,7 @@ pub(crate) struct Delegates {
 
 impl Delegates {
     pub(crate) fn remember(&self, cluster: &str, delegates: &[String]) {
-        if delegates.is_empty() {
+        if delegates.is_empty() || !is_cluster_id(cluster) {
             return;
         }
         let mut seen = self.seen.lock().unwrap_or_else(|poisoned| poisoned.into_inner());
@@ -157,6 +199,19 @@ mod tests {
     use super::*;
     use crate::types::PeerStatus;
 
+    /// A valid `12D3KooW…` peer id: an identity multihash of an Ed25519 key in libp2p framing.
+    fn peer_id(i: usize) -> String {
+        let mut key = vec![0x08, 0x01, 0x12, 0x20];
+        key.extend_from_slice(&[0x5a; 24]);
+        key.extend_from_slice(&(i as u64).to_be_bytes());
+        let hash = cid::multihash::Multihash::<64>::wrap(0x00, &key).unwrap();
+        cid::multibase::Base::Base58Btc.encode(hash.to_bytes())
+    }
+
+    fn client() -> Client {
+        Client::builder().build().unwrap()
+    }
+
     fn answer(status: Option<&str>, peers: &[(&str, &str)]) -> CidStatus {
         CidStatus {
             status: status.map(str::to_owned),
@@ -174,7 +229,8 @@ mod tests {
 
     #[test]
     fn statuses_map_as_documented() {
-        let peers = [("12D3KooWA", "pinned"), ("12D3KooWB", "pinning")];
+        let (a, b) = (peer_id(0), peer_id(1));
+        let peers = [(a.as_str(), "pinned"), (b.as_str(), "pinning")];
         for (raw, expected) in [
             ("pinned", Status::Pinned),
             ("partial", Status::Pinned),
@@ -185,29 +241,67 @@ mod tests {
             ("unpinned", Status::Failed),
             ("something-new", Status::Queued),
         ] {
-            assert_eq!(Observed::from_answer(&answer(Some(raw), &peers)).status, expected, "{raw}");
+            assert_eq!(
+                Observed::from_answer(&answer(Some(raw), &peers), &client()).status,
+                expected,
+                "{raw}"
+            );
         }
-        let partial = Observed::from_answer(&answer(Some("partial"), &peers));
+        let partial = Observed::from_answer(&answer(Some("partial"), &peers), &client());
         assert!(partial.details.unwrap().contains("1 of the cluster's 2 peers"));
-        assert_eq!(Observed::from_answer(&answer(None, &peers)).status, Status::Pinned);
+        assert_eq!(Observed::from_answer(&answer(None, &peers), &client()).status, Status::Pinned);
         assert_eq!(
-            Observed::from_answer(&answer(None, &[("12D3KooWA", "pin_queued")])).status,
+            Observed::from_answer(&answer(None, &[(a.as_str(), "pin_queued")]), &client()).status,
             Status::Queued
         );
-        assert_eq!(Observed::from_answer(&answer(None, &[])), Observed::from_record(None));
+        assert_eq!(Observed::from_answer(&answer(None, &[]), &client()), Observed::from_record(None));
     }
 
     #[test]
     fn delegates_are_checked_peer_ids_without_repeats_and_at_most_twenty() {
-        let mut peers: Vec<(String, &str)> = (0..30).map(|i| (format!("12D3KooW{i}"), "pinned")).collect();
-        peers.push(("12D3KooW0".into(), "pinned"));
-        peers.push(("/ip4/evil".into(), "pinned"));
-        peers.push(("".into(), "pinned"));
-        let peers: Vec<(&str, &str)> = peers.iter().map(|(id, s)| (id.as_str(), *s)).collect();
-        let delegates = Observed::from_answer(&answer(Some("pinned"), &peers)).delegates;
+        let mut peers: Vec<String> = (0..30).map(peer_id).collect();
+        peers.push(peer_id(0));
+        for bad in ["/ip4/evil", "", "12D3KooWEmu1atorPeer0000", "QmNotAHash", "bafkqaaa", &"1".repeat(200)] {
+            peers.push(bad.to_owned());
+        }
+        let peers: Vec<(&str, &str)> = peers.iter().map(|id| (id.as_str(), "pinned")).collect();
+        let delegates = Observed::from_answer(&answer(Some("pinned"), &peers), &client()).delegates;
         assert_eq!(delegates.len(), 20);
-        assert_eq!(delegates[0], "/p2p/12D3KooW0");
-        assert!(delegates.iter().all(|d| d.starts_with("/p2p/12D3KooW")));
+        assert_eq!(delegates[0], format!("/p2p/{}", peer_id(0)));
+        assert!(delegates.iter().all(|d| d.starts_with("/p2p/12D3KooW")), "{delegates:?}");
+        // Other real forms: a sha2-256 peer id (`Qm…`) and a CIDv1 of a libp2p key.
+        assert!(is_peer_id("QmYyQSo1c1Ym7orWxLYvCrM2EmxFTANf8wXmmE7DWjhx5N"));
+        assert!(is_peer_id("k51qzi5uqu5dlvj2baxnqndepeb86cbk3ng7n3i46uzyxzyqj2xjonzllnv0v8"));
+        assert!(!is_peer_id("bafkreigh2akiscaildcqabsyg3dfr6chu3fgpregiymsck7e7aqa4s52zy"));
+    }
+
+    #[test]
+    fn texts_with_the_callers_key_are_dropped_or_redacted() {
+        let key = peer_id(7);
+        let caller = Client::builder().api_key(&key).build().unwrap();
+        let mut answer = answer(Some("pin_error"), &[(key.as_str(), "pin_error"), (&peer_id(8), "pinned")]);
+        answer.peers[0].error = Some(format!("bad key {key}"));
+        let observed = Observed::from_answer(&answer, &caller);
+        // Every `12D3KooW…` id shares a prefix of 8 with such a key: all are dropped, not shown.
+        assert_eq!(observed.delegates, Vec::<String>::new());
+        let other = Client::builder().api_key("pk_live_0123456789").build().unwrap();
+        assert_eq!(Observed::from_answer(&answer, &other).delegates.len(), 2);
+        assert!(!observed.details.as_deref().unwrap().contains(&key[8..]), "{observed:?}");
+        answer.status = Some(format!("odd {key}"));
+        let observed = Observed::from_answer(&answer, &caller);
+        assert!(!observed.details.as_deref().unwrap().contains(&key[8..]), "{observed:?}");
+    }
+
+    #[test]
+    fn cluster_ids_are_short_plain_tokens() {
+        assert!(is_cluster_id("cl0-global") && is_cluster_id("a.b_c-1"));
+        for bad in ["", "cl 0", "cl/0", "é", &"c".repeat(65)] {
+            assert!(!is_cluster_id(bad), "{bad:?}");
+            Delegates::default().remember(bad, &["/p2p/x".to_owned()]);
+        }
+        let cache = Delegates::default();
+        cache.remember("bad id", &["/p2p/x".to_owned()]);
+        assert_eq!(cache.of("bad id"), None);
     }
 
     #[test]

@@ -33,9 +33,12 @@ pub async fn run(ctx: &Context, args: PinningServiceArgs) -> Result<(), CliError
             CliError::usage(format!("cannot serve the pinning service on {bind}: {e}{hint}"))
         })?;
     let url = service.url();
-    let api = ctx.settings.base_url.value.as_deref().unwrap_or(pinarkive::DEFAULT_BASE_URL);
+    // A user and password in the base URL stay out of the output, as in the client's errors.
+    let api = pinarkive::redact::without_userinfo(
+        ctx.settings.base_url.value.as_deref().unwrap_or(pinarkive::DEFAULT_BASE_URL),
+    );
     if ctx.out.json {
-        ctx.out.json(&Started { url: &url, api_base_url: api, cluster: client.default_cluster() });
+        ctx.out.json(&Started { url: &url, api_base_url: &api, cluster: client.default_cluster() });
     } else {
         ctx.out.line(format!("IPFS Pinning Service API on {url}, backed by {api}"));
         if let Some(cluster) = client.default_cluster() {

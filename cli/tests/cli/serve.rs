@@ -194,3 +194,33 @@ fn pinning_service_help_says_what_does_not_carry_over() {
         assert!(help.contains(said), "{said:?} is not in:\n{help}");
     }
 }
+
+#[test]
+fn the_pinning_service_command_hides_a_user_and_password_in_the_base_url() {
+    let setup = Setup::new();
+    let with_password = setup.base_url().replacen("http://", "http://user:hunter2@", 1);
+    for json in [true, false] {
+        let mut args = vec!["pinning-service", "--port", "0"];
+        if json {
+            args.push("--json");
+        }
+        let mut child = setup
+            .child_cmd(&with_password)
+            .args(&args)
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped())
+            .spawn()
+            .unwrap();
+        let first = if json {
+            first_json(&mut child)["apiBaseUrl"].to_string()
+        } else {
+            let mut line = String::new();
+            BufReader::new(child.stdout.take().unwrap()).read_line(&mut line).unwrap();
+            line
+        };
+        assert!(first.contains("[redacted]@127.0.0.1"), "{first}");
+        assert!(!first.contains("hunter2") && !first.contains("user:"), "{first}");
+        child.kill().unwrap();
+        child.wait().unwrap();
+    }
+}

@@ -9,7 +9,8 @@
 //! cargo xtask psa-compliance --install --skip-unavailable  # CI: no node, npm or registry is a loud skip
 //! ```
 //!
-//! The suite is installed with its install scripts disabled (its `kubo` dependency would
+//! The suite is installed from the committed lockfile (`contract/psa/package-lock.json`, with
+//! `npm ci`), with its install scripts disabled (its `kubo` dependency would
 //! download a binary; the checks never start a node), and runs with `contract/psa/offline-spec.cjs`
 //! preloaded, which hands it the vendored `openapi/ipfs-pinning-service.yaml` instead of the copy
 //! it would download. The suite paces itself to one request a second, so a run takes about a
@@ -99,24 +100,25 @@ async fn available(args: &Args, prefix: &Path, package: &Path) -> Result<(), Str
         ));
     }
     std::fs::create_dir_all(prefix).map_err(|e| format!("cannot create {}: {e}", prefix.display()))?;
-    let manifest = prefix.join("package.json");
-    if !manifest.exists() {
-        std::fs::write(&manifest, "{\"private\": true}\n")
-            .map_err(|e| format!("cannot write {}: {e}", manifest.display()))?;
+    // The committed manifest and lockfile: every package at a known version and integrity hash.
+    for file in ["package.json", "package-lock.json"] {
+        let from = root().join("contract/psa").join(file);
+        std::fs::copy(&from, prefix.join(file))
+            .map_err(|e| format!("cannot copy {} into {}: {e}", from.display(), prefix.display()))?;
     }
-    println!("psa-compliance: installing {SUITE}@{VERSION} into {} (scripts disabled)", prefix.display());
+    println!(
+        "psa-compliance: installing {SUITE}@{VERSION} into {} from contract/psa/package-lock.json (npm ci, scripts disabled)",
+        prefix.display()
+    );
     let mut npm = Command::new("npm");
-    npm.args(["install", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline"])
+    npm.args(["ci", "--ignore-scripts", "--no-audit", "--no-fund", "--prefer-offline"])
         .args(["--fetch-retries", "1", "--fetch-timeout", "30000"])
-        .arg(format!("{SUITE}@{VERSION}"))
         .current_dir(prefix)
         .kill_on_drop(true);
     match tokio::time::timeout(Duration::from_secs(300), npm.status()).await {
-        Err(_) => return Err("npm install took more than 5 minutes (no registry?)".into()),
+        Err(_) => return Err("npm ci took more than 5 minutes (no registry?)".into()),
         Ok(Err(e)) => return Err(format!("npm cannot be run: {e}")),
-        Ok(Ok(status)) if !status.success() => {
-            return Err(format!("npm install failed ({status}; no registry?)"))
-        }
+        Ok(Ok(status)) if !status.success() => return Err(format!("npm ci failed ({status}; no registry?)")),
         Ok(Ok(_)) => {}
     }
     match installed_version(package) {

@@ -5,5 +5,6 @@
 mod support;
 
 mod errors;
+mod hostile;
 mod listing;
 mod routes;
