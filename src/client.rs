@@ -394,6 +394,7 @@ impl Client {
 
     /// `text` without the credentials' secrets (or pieces of them): for a server's text that
     /// is passed on to someone else, such as the pinning-service bridge's answers.
+    #[cfg(feature = "pinning-service")]
     pub(crate) fn redact_text<'a>(&self, text: &'a str) -> std::borrow::Cow<'a, str> {
         self.inner.redactor.redact(text)
     }

@@ -22,8 +22,11 @@ use std::time::Duration;
 use super::state::random_hex;
 use super::{
     EmulatorBuilder, Plan, DEFAULT_EMAIL, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
-    DEFAULT_MAX_UPLOAD_BYTES, MAX_CONNECTION_CAP, MAX_DURATION,
+    DEFAULT_MAX_UPLOAD_BYTES, MAX_DURATION,
 };
+// Only the command-line flags' range needs it.
+#[cfg(feature = "emulator-cli")]
+use super::MAX_CONNECTION_CAP;
 use crate::spec::{OperationId, Scope};
 
 /// The port both front-ends listen on by default.
