@@ -18,8 +18,16 @@ use crate::Client;
 ///
 /// On by default: 3 retries, exponential backoff from 250 ms up to 8 s with jitter, and a
 /// `Retry-After` of at most 60 s is honoured (a longer one is returned as the error instead
-/// of blocking the caller).
+/// of blocking the caller). Start from [`RetryPolicy::default`] or [`RetryPolicy::none`] and
+/// change what you need (new knobs may be added, so the struct cannot be built literally):
+///
+/// ```
+/// # use std::time::Duration;
+/// let policy = pinarkive::RetryPolicy::default().max_retries(5).max_delay(Duration::from_secs(30));
+/// assert_eq!(policy.max_retries, 5);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Resends after the first attempt; 0 turns retries off.
     pub max_retries: u32,
@@ -46,6 +54,30 @@ impl RetryPolicy {
     /// Never resend.
     pub fn none() -> Self {
         RetryPolicy { max_retries: 0, ..RetryPolicy::default() }
+    }
+
+    /// Sets [`max_retries`](Self::max_retries): resends after the first attempt.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// Sets [`base_delay`](Self::base_delay): the first backoff.
+    pub fn base_delay(mut self, delay: Duration) -> Self {
+        self.base_delay = delay;
+        self
+    }
+
+    /// Sets [`max_delay`](Self::max_delay): the longest backoff.
+    pub fn max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
+    /// Sets [`max_retry_after`](Self::max_retry_after): the longest `Retry-After` worth waiting for.
+    pub fn max_retry_after(mut self, wait: Duration) -> Self {
+        self.max_retry_after = wait;
+        self
     }
 }
 

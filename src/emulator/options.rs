@@ -8,7 +8,9 @@
 //! let key: KeySpec = "k1=files:read,files:write".parse()?;
 //! assert_eq!(key.scopes(), ["files:read", "files:write"]);
 //! assert_eq!("10/100".parse::<RateLimit>()?, RateLimit::PerKey { per_second: 10, per_minute: 100 });
-//! let options = EmulatorOptions { keys: vec![key], ..EmulatorOptions::default() }.resolve();
+//! let mut options = EmulatorOptions::default();
+//! options.keys = vec![key];
+//! let options = options.resolve();
 //! let builder = options.builder(); // then `.start().await`
 //! # let _ = builder;
 //! # Ok::<(), pinarkive::emulator::InvalidOption>(())
@@ -292,7 +294,9 @@ impl FromStr for Login {
 }
 
 /// Every setting of a served emulator, as both front-ends take them on the command line.
+/// More settings may be added: start from [`EmulatorOptions::default`] and set fields.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 #[cfg_attr(feature = "emulator-cli", derive(clap::Args))]
 pub struct EmulatorOptions {
     /// The address to listen on; anything but loopback lets anyone who can reach it use the keys

@@ -157,12 +157,13 @@ async fn durations_saturate() {
         .api_key(KEY)
         .read_timeout(Duration::MAX)
         .connect_timeout(Duration::MAX)
-        .retry_policy(RetryPolicy {
-            max_retries: u32::MAX,
-            base_delay: Duration::MAX,
-            max_delay: Duration::MAX,
-            max_retry_after: Duration::MAX,
-        })
+        .retry_policy(
+            RetryPolicy::default()
+                .max_retries(u32::MAX)
+                .base_delay(Duration::MAX)
+                .max_delay(Duration::MAX)
+                .max_retry_after(Duration::MAX),
+        )
         .build()
         .unwrap();
     client.users_me_get().send().await.unwrap();

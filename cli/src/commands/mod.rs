@@ -54,7 +54,7 @@ impl Context {
             )
             .user_agent(concat!("pinarkive-cli/", env!("CARGO_PKG_VERSION")))
             .max_response_body(MAX_RESPONSE_BODY)
-            .retry_policy(RetryPolicy { max_retries: retries, ..RetryPolicy::default() })
+            .retry_policy(RetryPolicy::default().max_retries(retries))
             .on_retry(move |retry| eprintln!("{}", retry_note(retry, retries)));
         if let Some(key) = &self.settings.api_key.value {
             builder = builder.api_key(key.clone());

@@ -109,6 +109,8 @@ pub struct UploadChildArgs {
 }
 
 fn main() -> ExitCode {
+    // The bare-reqwest baselines use the library's TLS provider.
+    pinarkive::tls::install_default_provider();
     let cli = Cli::parse();
     if let Some(Child::UploadChild(child)) = &cli.child {
         return upload::child_main(&child.url, child.file.as_deref(), child.read_ahead);
