@@ -24,8 +24,11 @@ use std::time::Duration;
 use super::state::random_hex;
 use super::{
     EmulatorBuilder, Plan, DEFAULT_EMAIL, DEFAULT_HEADER_READ_TIMEOUT, DEFAULT_MAX_CONNECTIONS,
-    DEFAULT_MAX_UPLOAD_BYTES, MAX_CONNECTION_CAP, MAX_DURATION,
+    DEFAULT_MAX_UPLOAD_BYTES, MAX_DURATION,
 };
+// Only the clap flags' range uses it.
+#[cfg(feature = "emulator-cli")]
+use super::MAX_CONNECTION_CAP;
 use crate::spec::{OperationId, Scope};
 
 /// The port both front-ends listen on by default.
@@ -486,6 +489,7 @@ impl EmulatorOptions {
     /// Options that [`EmulatorOptions::check`] refuses (`InvalidInput`), binding the address, or
     /// installing the Ctrl-C handler.
     #[cfg(feature = "emulator-cli")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "emulator-cli")))]
     pub async fn start_until_ctrl_c(
         &self,
         started: impl FnOnce(&super::Emulator),
