@@ -117,9 +117,9 @@ impl ClientBuilder {
     }
 
     pub(crate) fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let key = lookup(env::API_KEY).filter(|k| !k.trim().is_empty()).ok_or_else(|| {
-            Error::Config(ConfigError::MissingEnv { variable: env::API_KEY })
-        })?;
+        let key = lookup(env::API_KEY)
+            .filter(|k| !k.trim().is_empty())
+            .ok_or_else(|| Error::Config(ConfigError::MissingEnv { variable: env::API_KEY }))?;
         let mut builder = ClientBuilder::new().credentials(Credentials::api_key(key));
         if let Some(url) = lookup(env::API_BASE_URL).filter(|u| !u.trim().is_empty()) {
             builder = builder.base_url(url);
@@ -248,12 +248,18 @@ impl ClientBuilder {
             "http" if self.allow_insecure_http || is_loopback(&url) => {}
             "http" => return Err(ConfigError::InsecureUrl { url: url.to_string() }.into()),
             other => {
-                return Err(ConfigError::UnsupportedScheme { url: url.to_string(), scheme: other.to_string() }.into())
+                return Err(ConfigError::UnsupportedScheme {
+                    url: url.to_string(),
+                    scheme: other.to_string(),
+                }
+                .into())
             }
         }
         if let Some(cluster) = &self.cluster {
             if HeaderValue::from_str(cluster).is_err() {
-                return Err(ConfigError::InvalidHeaderValue { what: format!("cluster id {cluster:?}") }.into());
+                return Err(
+                    ConfigError::InvalidHeaderValue { what: format!("cluster id {cluster:?}") }.into()
+                );
             }
         }
         let (auth_headers, redactor) = match &self.credentials {
@@ -269,10 +275,8 @@ impl ClientBuilder {
         if let Some(HttpConfig(configure)) = &self.http {
             http = configure(http);
         }
-        let http = http
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(ConfigError::HttpClient)?;
+        let http =
+            http.redirect(reqwest::redirect::Policy::none()).build().map_err(ConfigError::HttpClient)?;
         let base_url = url.as_str().trim_end_matches('/').to_string();
         let inner = Inner {
             auth_headers,
@@ -453,11 +457,15 @@ mod tests {
         }
         Client::builder().base_url("http://10.0.0.1/x").allow_insecure_http(true).build().unwrap();
         let err = Client::builder().base_url("ftp://x").build().unwrap_err();
-        assert!(matches!(&err, Error::Config(ConfigError::UnsupportedScheme { scheme, .. }) if scheme == "ftp"));
+        assert!(
+            matches!(&err, Error::Config(ConfigError::UnsupportedScheme { scheme, .. }) if scheme == "ftp")
+        );
         let err = Client::builder().base_url("not a url").build().unwrap_err();
         assert!(matches!(&err, Error::Config(ConfigError::InvalidUrl { url, .. }) if url == "not a url"));
         let err = Client::builder().cluster("cl0\nx").build().unwrap_err();
-        assert!(matches!(&err, Error::Config(ConfigError::InvalidHeaderValue { what }) if what.contains("cluster")));
+        assert!(
+            matches!(&err, Error::Config(ConfigError::InvalidHeaderValue { what }) if what.contains("cluster"))
+        );
     }
 
     #[test]

@@ -69,7 +69,9 @@ impl ConfigError {
     pub(crate) fn redacted(self, redactor: &Redactor) -> ConfigError {
         let text = |text: String| redactor.redact(&text).into_owned();
         match self {
-            ConfigError::InvalidUrl { url, reason } => ConfigError::InvalidUrl { url: text(url), reason: text(reason) },
+            ConfigError::InvalidUrl { url, reason } => {
+                ConfigError::InvalidUrl { url: text(url), reason: text(reason) }
+            }
             ConfigError::InsecureUrl { url } => ConfigError::InsecureUrl { url: text(url) },
             ConfigError::UnsupportedScheme { url, scheme } => {
                 ConfigError::UnsupportedScheme { url: text(url), scheme: text(scheme) }

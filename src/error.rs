@@ -23,8 +23,8 @@ use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
 use crate::body::{self, BodyLimits, ReadBody};
-use crate::redact::Redactor;
 pub use crate::config_error::ConfigError;
+use crate::redact::Redactor;
 pub use crate::spec::ErrorCode;
 use crate::types;
 

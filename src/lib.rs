@@ -233,8 +233,8 @@ mod generated;
 pub mod auth;
 pub mod body;
 mod cid;
-mod config_error;
 pub mod client;
+mod config_error;
 mod decode;
 #[cfg(feature = "emulator")]
 #[cfg_attr(docsrs, doc(cfg(feature = "emulator")))]

@@ -137,7 +137,12 @@ pub async fn list(ctx: &Context) -> Result<(), CliError> {
 fn token_items(list: types::TokenList) -> Vec<TokenItem> {
     list.tokens
         .into_iter()
-        .map(|token| TokenItem { name: token.name, label: token.label, scopes: token.scopes, expires_at: token.expires_at })
+        .map(|token| TokenItem {
+            name: token.name,
+            label: token.label,
+            scopes: token.scopes,
+            expires_at: token.expires_at,
+        })
         .collect()
 }
 
@@ -173,7 +178,8 @@ mod tests {
 
     #[test]
     fn a_token_value_in_the_list_is_never_shown() {
-        let body = serde_json::json!({"tokens": [{"name": "ci", "scopes": ["files:read"], "token": "secret"}]});
+        let body =
+            serde_json::json!({"tokens": [{"name": "ci", "scopes": ["files:read"], "token": "secret"}]});
         let items = token_items(serde_json::from_value(body).unwrap());
         assert_eq!(items.len(), 1);
         let json = serde_json::to_string(&TokenListing { tokens: items }).unwrap();

@@ -76,8 +76,6 @@ pub struct Args {
 }
 
 fn main() -> ExitCode {
-    // The raw clients beside the library's (checks of the wire) use its TLS provider.
-    pinarkive::tls::install_default_provider();
     run(&Args::parse())
 }
 
