@@ -111,7 +111,7 @@ impl ClientBuilder {
     /// `PINARKIVE_CLUSTER_ID` (optional).
     ///
     /// # Errors
-    /// [`Error::Config`] naming the variable when the key is missing or empty.
+    /// [`Error::Config`] with [`ConfigError::MissingEnv`] when the key is missing or empty.
     pub fn from_env() -> Result<Self> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
@@ -238,8 +238,8 @@ impl ClientBuilder {
     /// Builds the client.
     ///
     /// # Errors
-    /// [`Error::Config`] for an unusable base URL or credentials, naming what is wrong (never
-    /// the secret).
+    /// [`Error::Config`] for an unusable base URL, credentials or cluster id, with the
+    /// [`ConfigError`] that names what is wrong (never the secret).
     pub fn build(self) -> Result<Client> {
         let url = reqwest::Url::parse(self.base_url.trim())
             .map_err(|e| ConfigError::InvalidUrl { url: self.base_url.clone(), reason: e.to_string() })?;

@@ -151,7 +151,16 @@ pub(crate) fn backoff(policy: &RetryPolicy, retries: u32) -> Duration {
     let exponential =
         policy.base_delay.saturating_mul(2u32.saturating_pow(retries.min(30))).min(policy.max_delay);
     let half = exponential / 2;
-    half + half.mul_f64(rand::random::<f64>())
+    half + half.mul_f64(unit_random())
+}
+
+/// A value in [0, 1) for jitter, which needs spread, not secrecy: the hash of nothing under a
+/// fresh `RandomState`, whose keys std seeds randomly per thread and changes for every new one.
+/// (An RNG crate would add five crates to every user's build for this one number.)
+fn unit_random() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let bits = std::collections::hash_map::RandomState::new().build_hasher().finish();
+    (bits >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// Parses `Retry-After`: delay-seconds or an HTTP date (RFC 9110 §10.2.3).
@@ -301,6 +310,17 @@ mod tests {
             let ceiling = (p.base_delay * 2u32.pow(retries.min(20))).min(p.max_delay);
             let wait = backoff(&p, retries);
             assert!(wait >= ceiling / 2 && wait <= ceiling, "retry {retries}: {wait:?}");
+        }
+    }
+
+    #[test]
+    fn jitter_is_in_range_and_spread() {
+        let samples: Vec<f64> = (0..1000).map(|_| unit_random()).collect();
+        assert!(samples.iter().all(|x| (0.0..1.0).contains(x)));
+        // Every tenth of the range is hit: the values spread, they do not repeat.
+        for tenth in 0..10 {
+            let (low, high) = (tenth as f64 / 10.0, (tenth + 1) as f64 / 10.0);
+            assert!(samples.iter().any(|x| (low..high).contains(x)), "nothing in [{low}, {high})");
         }
     }
 

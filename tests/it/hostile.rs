@@ -142,6 +142,7 @@ async fn a_server_that_hangs_mid_answer_is_timed_out() {
     assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
     let error = client.users_me_get().send().await.unwrap_err();
     assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
+    assert!(error.is_timeout() && error.is_retryable(), "{error:?}");
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
 }
 

@@ -185,23 +185,22 @@ pub fn gets_only(gets: &gets::Results, params: &Params) -> String {
 /// The emulator-growth benchmark alone (`cargo xtask bench --only dag`): its summary rows and
 /// its section.
 pub fn dag_only(dag: &dag::Results) -> String {
-    let mut s = String::new();
-    let _ = writeln!(s, "| Benchmark | Figure | Target | Result |\n|---|---|---|---|");
-    for (benchmark, figure, target, pass) in dag.summary() {
-        let _ = writeln!(s, "| {benchmark} | {figure} | {target} | {} |", verdict(pass));
-    }
-    s.push_str(&dag.section(4));
-    s
+    one_benchmark(dag.summary(), &dag.section(4))
 }
 
 /// The clean-build benchmark alone (`--only build`).
 pub fn build_only(build: &clean_build::Results) -> String {
+    one_benchmark(build.summary(), &build.section(5))
+}
+
+/// A benchmark's summary rows, then its section.
+fn one_benchmark(rows: impl IntoIterator<Item = (String, String, String, bool)>, section: &str) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "| Benchmark | Figure | Target | Result |\n|---|---|---|---|");
-    for (benchmark, figure, target, pass) in build.summary() {
+    for (benchmark, figure, target, pass) in rows {
         let _ = writeln!(s, "| {benchmark} | {figure} | {target} | {} |", verdict(pass));
     }
-    s.push_str(&build.section(5));
+    s.push_str(section);
     s
 }
 
