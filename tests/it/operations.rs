@@ -147,7 +147,7 @@ fn lines() -> Vec<Line> {
             let body = types::TokenGenerateRequest::builder().name("ci");
             Box::pin(async move { status(c.tokens_generate().body(body).send().await) })
         }),
-        line(Op::TokensList, "GET", "/tokens/list", json!([{"name": "ci", "scopes": ["files:read"]}]), |c| {
+        line(Op::TokensList, "GET", "/tokens/list", json!({"tokens": [{"name": "ci", "scopes": ["files:read"]}]}), |c| {
             Box::pin(async move { status(c.tokens_list().send().await) })
         }),
         // The name is one path segment: its `/` and space are percent-encoded.
@@ -180,7 +180,7 @@ fn lines() -> Vec<Line> {
         line(Op::PlansMyPlanGet, "GET", "/plans/my-plan", json!({"isEarlyBird": false}), |c| {
             Box::pin(async move { status(c.plans_my_plan_get().send().await) })
         }),
-        line(Op::PlansAllList, "GET", "/plans/all", json!({"plans": [{"code": "internal"}]}), |c| {
+        line(Op::PlansAllList, "GET", "/plans/all", json!([{"code": "internal"}]), |c| {
             Box::pin(async move { status(c.plans_all_list().send().await) })
         }),
         line(Op::PlansChange, "PUT", "/plans/change", json!({"success": true}), |c| {
