@@ -147,9 +147,13 @@ fn lines() -> Vec<Line> {
             let body = types::TokenGenerateRequest::builder().name("ci");
             Box::pin(async move { status(c.tokens_generate().body(body).send().await) })
         }),
-        line(Op::TokensList, "GET", "/tokens/list", json!({"tokens": [{"name": "ci", "scopes": ["files:read"]}]}), |c| {
-            Box::pin(async move { status(c.tokens_list().send().await) })
-        }),
+        line(
+            Op::TokensList,
+            "GET",
+            "/tokens/list",
+            json!({"tokens": [{"name": "ci", "scopes": ["files:read"]}]}),
+            |c| Box::pin(async move { status(c.tokens_list().send().await) }),
+        ),
         // The name is one path segment: its `/` and space are percent-encoded.
         line(Op::TokensRevoke, "DELETE", "/tokens/revoke/ci%2Fold%20key", ok(), |c| {
             Box::pin(async move { status(c.tokens_revoke().name("ci/old key").send().await) })
