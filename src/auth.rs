@@ -5,6 +5,7 @@ use std::fmt;
 use reqwest::header::{HeaderMap, HeaderName, HeaderValue, AUTHORIZATION};
 use secrecy::{ExposeSecret, SecretString};
 
+use crate::error::ConfigError;
 use crate::redact::Redactor;
 
 /// How a request proves who sends it.
@@ -67,7 +68,7 @@ impl Credentials {
     /// The headers to send with every request, marked sensitive so that `reqwest` never prints
     /// them. Fails, naming the credential but not its value, when the secret is empty or is no
     /// valid header value (a trailing newline from a file, say).
-    pub(crate) fn headers(&self) -> Result<HeaderMap, String> {
+    pub(crate) fn headers(&self) -> Result<HeaderMap, ConfigError> {
         let mut headers = HeaderMap::new();
         let (name, value, what) = match self {
             Credentials::ApiKey { key, header: ApiKeyHeader::XApiKey } => {
@@ -84,11 +85,10 @@ impl Credentials {
             }
         };
         if self.secret().trim().is_empty() {
-            return Err(format!("the {what} is empty"));
+            return Err(ConfigError::EmptyCredential { credential: what });
         }
-        let mut value = HeaderValue::from_str(&value).map_err(|_| {
-            format!("the {what} contains a character that cannot be sent in an HTTP header (a newline or control character?)")
-        })?;
+        let mut value = HeaderValue::from_str(&value)
+            .map_err(|_| ConfigError::InvalidHeaderValue { what: what.to_string() })?;
         value.set_sensitive(true);
         headers.insert(name, value);
         Ok(headers)
@@ -148,8 +148,10 @@ mod tests {
     #[test]
     fn bad_secrets_are_errors_without_the_secret() {
         let err = Credentials::api_key("abc\ndef").headers().unwrap_err();
-        assert!(err.contains("API key") && !err.contains("abc"), "{err}");
+        assert!(matches!(&err, ConfigError::InvalidHeaderValue { what } if what == "API key"), "{err:?}");
+        assert!(!err.to_string().contains("abc"), "{err}");
         let err = Credentials::session("  ").headers().unwrap_err();
-        assert_eq!(err, "the session token is empty");
+        assert!(matches!(err, ConfigError::EmptyCredential { credential: "session token" }), "{err:?}");
+        assert_eq!(err.to_string(), "the session token is empty");
     }
 }

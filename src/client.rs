@@ -16,7 +16,7 @@ use reqwest::header::{HeaderMap, HeaderName, HeaderValue};
 
 use crate::auth::Credentials;
 use crate::body::{BodyLimits, DEFAULT_MAX_RESPONSE_BODY};
-use crate::error::{Captured, Error, Result};
+use crate::error::{Captured, ConfigError, Error, Result};
 use crate::redact::Redactor;
 use crate::retry::{self, OnRetry, Retry, RetryPolicy};
 use crate::spec::OperationId;
@@ -111,18 +111,15 @@ impl ClientBuilder {
     /// `PINARKIVE_CLUSTER_ID` (optional).
     ///
     /// # Errors
-    /// [`Error::Config`] naming the variable when the key is missing or empty.
+    /// [`Error::Config`] with [`ConfigError::MissingEnv`] when the key is missing or empty.
     pub fn from_env() -> Result<Self> {
         Self::from_lookup(|name| std::env::var(name).ok())
     }
 
     pub(crate) fn from_lookup(lookup: impl Fn(&str) -> Option<String>) -> Result<Self> {
-        let key = lookup(env::API_KEY).filter(|k| !k.trim().is_empty()).ok_or_else(|| {
-            Error::Config(format!(
-                "{} is not set (or empty); set it to an API key from the Pinarkive dashboard",
-                env::API_KEY
-            ))
-        })?;
+        let key = lookup(env::API_KEY)
+            .filter(|k| !k.trim().is_empty())
+            .ok_or_else(|| Error::Config(ConfigError::MissingEnv { variable: env::API_KEY }))?;
         let mut builder = ClientBuilder::new().credentials(Credentials::api_key(key));
         if let Some(url) = lookup(env::API_BASE_URL).filter(|u| !u.trim().is_empty()) {
             builder = builder.base_url(url);
@@ -246,33 +243,37 @@ impl ClientBuilder {
     /// Builds the client.
     ///
     /// # Errors
-    /// [`Error::Config`] for an unusable base URL or credentials, naming what is wrong (never
-    /// the secret).
+    /// [`Error::Config`] for an unusable base URL, credentials or cluster id, with the
+    /// [`ConfigError`] that names what is wrong (never the secret).
     pub fn build(self) -> Result<Client> {
-        let url = reqwest::Url::parse(self.base_url.trim()).map_err(|e| {
-            Error::Config(format!(
-                "base URL {:?} is not a URL: {e}",
-                crate::redact::without_userinfo(&self.base_url)
-            ))
+        let url = reqwest::Url::parse(self.base_url.trim()).map_err(|e| ConfigError::InvalidUrl {
+            url: crate::redact::without_userinfo(&self.base_url),
+            reason: e.to_string(),
         })?;
         let shown = crate::redact::without_userinfo(url.as_str());
         match url.scheme() {
             "https" => {}
             "http" if self.allow_insecure_http || is_loopback(&url) => {}
-            "http" => {
-                return Err(Error::Config(format!(
-                    "base URL {shown} is plain http on a non-loopback host, which would send the credentials in clear text; use https or allow_insecure_http(true)"
-                )))
+            "http" => return Err(ConfigError::InsecureUrl { url: shown }.into()),
+            other => {
+                return Err(ConfigError::UnsupportedScheme { url: shown, scheme: other.to_string() }.into())
             }
-            other => return Err(Error::Config(format!("base URL {shown} has scheme {other:?}; expected https"))),
+        }
+        if let Some(cluster) = &self.cluster {
+            if HeaderValue::from_str(cluster).is_err() {
+                return Err(
+                    ConfigError::InvalidHeaderValue { what: format!("cluster id {cluster:?}") }.into()
+                );
+            }
         }
         let (auth_headers, redactor) = match &self.credentials {
-            Some(credentials) => (credentials.headers().map_err(Error::Config)?, credentials.redactor()),
+            Some(credentials) => (credentials.headers()?, credentials.redactor()),
             None => (HeaderMap::new(), Redactor::default()),
         };
         // No reqwest read timeout: it runs from the start of the request to the response
         // headers, so it would cut off any upload slower than itself. The hook applies the
         // timeout per request instead.
+        crate::tls::install_default_provider();
         let mut http =
             reqwest::Client::builder().connect_timeout(self.connect_timeout).user_agent(&self.user_agent);
         // A proxy from the environment (HTTP_PROXY, ALL_PROXY…) cannot be meant for loopback,
@@ -284,10 +285,8 @@ impl ClientBuilder {
         if let Some(HttpConfig(configure)) = &self.http {
             http = configure(http);
         }
-        let http = http
-            .redirect(reqwest::redirect::Policy::none())
-            .build()
-            .map_err(|e| Error::Config(format!("cannot build the HTTP client: {e}")))?;
+        let http =
+            http.redirect(reqwest::redirect::Policy::none()).build().map_err(ConfigError::HttpClient)?;
         let base_url = url.as_str().trim_end_matches('/').to_string();
         let inner = Inner {
             auth_headers,
@@ -473,6 +472,10 @@ mod tests {
     #[test]
     fn from_env_names_the_missing_variable() {
         let err = ClientBuilder::from_lookup(lookup(&[])).unwrap_err();
+        assert!(
+            matches!(err, Error::Config(ConfigError::MissingEnv { variable: "PINARKIVE_API_KEY" })),
+            "{err:?}"
+        );
         assert!(err.to_string().contains("PINARKIVE_API_KEY is not set"), "{err}");
         let err = ClientBuilder::from_lookup(lookup(&[("PINARKIVE_API_KEY", " ")])).unwrap_err();
         assert!(err.to_string().contains("PINARKIVE_API_KEY"), "{err}");
@@ -496,13 +499,22 @@ mod tests {
     fn clear_text_is_refused_off_loopback() {
         let err =
             Client::builder().api_key("k").base_url("http://api.example.com/api/v3").build().unwrap_err();
+        assert!(matches!(&err, Error::Config(ConfigError::InsecureUrl { .. })), "{err:?}");
         assert!(err.to_string().contains("clear text"), "{err}");
         for url in ["http://localhost:1/api/v3", "http://127.0.0.1:1", "http://[::1]:1"] {
             Client::builder().base_url(url).build().unwrap();
         }
         Client::builder().base_url("http://10.0.0.1/x").allow_insecure_http(true).build().unwrap();
-        assert!(Client::builder().base_url("ftp://x").build().is_err());
-        assert!(Client::builder().base_url("not a url").build().is_err());
+        let err = Client::builder().base_url("ftp://x").build().unwrap_err();
+        assert!(
+            matches!(&err, Error::Config(ConfigError::UnsupportedScheme { scheme, .. }) if scheme == "ftp")
+        );
+        let err = Client::builder().base_url("not a url").build().unwrap_err();
+        assert!(matches!(&err, Error::Config(ConfigError::InvalidUrl { url, .. }) if url == "not a url"));
+        let err = Client::builder().cluster("cl0\nx").build().unwrap_err();
+        assert!(
+            matches!(&err, Error::Config(ConfigError::InvalidHeaderValue { what }) if what.contains("cluster"))
+        );
     }
 
     #[test]
@@ -529,6 +541,7 @@ mod tests {
     #[test]
     fn a_key_with_a_newline_is_a_config_error() {
         let err = Client::builder().api_key("abc\n").build().unwrap_err();
-        assert!(matches!(err, Error::Config(_)) && !err.to_string().contains("abc"), "{err}");
+        assert!(matches!(err, Error::Config(ConfigError::InvalidHeaderValue { .. })), "{err:?}");
+        assert!(!err.to_string().contains("abc"), "{err}");
     }
 }

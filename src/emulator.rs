@@ -132,6 +132,7 @@ pub const DEFAULT_PASSWORD: &str = "emulator-password";
 
 /// The plan of the built-in account.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+#[non_exhaustive]
 pub enum Plan {
     /// The free plan: only `cl0-global`, no timelocks (403).
     Free,

@@ -23,6 +23,7 @@ use reqwest::header::HeaderMap;
 use reqwest::StatusCode;
 
 use crate::body::{self, BodyLimits, ReadBody};
+pub use crate::config_error::ConfigError;
 use crate::redact::Redactor;
 pub use crate::spec::ErrorCode;
 use crate::types;
@@ -67,9 +68,19 @@ pub enum Error {
     /// Invalid input, found before anything was sent.
     #[error("invalid input: {0}")]
     InvalidInput(String),
-    /// The client could not be configured (a missing environment variable, a bad key or URL).
+    /// The client could not be configured: a missing environment variable, a bad key or URL.
     #[error("configuration error: {0}")]
-    Config(String),
+    Config(#[from] ConfigError),
+    /// Work the client hands to a blocking thread (walking a directory to upload) panicked or
+    /// was cancelled.
+    #[error("{task} failed: {source}")]
+    BlockingTask {
+        /// What the task was doing.
+        task: &'static str,
+        /// Tokio's report.
+        #[source]
+        source: tokio::task::JoinError,
+    },
     /// The server answered with a redirect (3xx). Redirects are never followed, so that no
     /// credential is sent anywhere but the base URL's origin. Never retried.
     #[error("{}", redirect_message(*.status, .location.as_deref()))]
@@ -299,6 +310,12 @@ impl Error {
         self.api().and_then(|api| api.retry_after)
     }
 
+    /// Whether no connection or no progress came within the configured timeouts
+    /// ([`Error::Timeout`]).
+    pub fn is_timeout(&self) -> bool {
+        matches!(self, Error::Timeout { .. })
+    }
+
     /// Whether the same request may succeed later: timeouts, failed connections, 429, 502,
     /// 503 and 504. (The client has already retried these as its policy allows.) Never for a
     /// refused redirect, an oversized body, a local file's fault or inconsistent paging.
@@ -339,7 +356,7 @@ impl Error {
             Error::Redirect { status, location } => Error::Redirect { status, location: location.map(text) },
             Error::Timeout { message, source } => Error::Timeout { message: text(message), source },
             Error::InvalidInput(message) => Error::InvalidInput(text(message)),
-            Error::Config(message) => Error::Config(text(message)),
+            Error::Config(config) => Error::Config(config.redacted(redactor)),
             Error::Paging { page, reason } => Error::Paging { page, reason: text(reason) },
             other => other,
         }

@@ -18,8 +18,16 @@ use crate::Client;
 ///
 /// On by default: 3 retries, exponential backoff from 250 ms up to 8 s with jitter, and a
 /// `Retry-After` of at most 60 s is honoured (a longer one is returned as the error instead
-/// of blocking the caller).
+/// of blocking the caller). Start from [`RetryPolicy::default`] or [`RetryPolicy::none`] and
+/// change what you need (new knobs may be added, so the struct cannot be built literally):
+///
+/// ```
+/// # use std::time::Duration;
+/// let policy = pinarkive::RetryPolicy::default().max_retries(5).max_delay(Duration::from_secs(30));
+/// assert_eq!(policy.max_retries, 5);
+/// ```
 #[derive(Debug, Clone, PartialEq, Eq)]
+#[non_exhaustive]
 pub struct RetryPolicy {
     /// Resends after the first attempt; 0 turns retries off.
     pub max_retries: u32,
@@ -46,6 +54,30 @@ impl RetryPolicy {
     /// Never resend.
     pub fn none() -> Self {
         RetryPolicy { max_retries: 0, ..RetryPolicy::default() }
+    }
+
+    /// Sets [`max_retries`](Self::max_retries): resends after the first attempt.
+    pub fn max_retries(mut self, retries: u32) -> Self {
+        self.max_retries = retries;
+        self
+    }
+
+    /// Sets [`base_delay`](Self::base_delay): the first backoff.
+    pub fn base_delay(mut self, delay: Duration) -> Self {
+        self.base_delay = delay;
+        self
+    }
+
+    /// Sets [`max_delay`](Self::max_delay): the longest backoff.
+    pub fn max_delay(mut self, delay: Duration) -> Self {
+        self.max_delay = delay;
+        self
+    }
+
+    /// Sets [`max_retry_after`](Self::max_retry_after): the longest `Retry-After` worth waiting for.
+    pub fn max_retry_after(mut self, wait: Duration) -> Self {
+        self.max_retry_after = wait;
+        self
     }
 }
 
@@ -119,7 +151,16 @@ pub(crate) fn backoff(policy: &RetryPolicy, retries: u32) -> Duration {
     let exponential =
         policy.base_delay.saturating_mul(2u32.saturating_pow(retries.min(30))).min(policy.max_delay);
     let half = exponential / 2;
-    half + half.mul_f64(rand::random::<f64>())
+    half + half.mul_f64(unit_random())
+}
+
+/// A value in [0, 1) for jitter, which needs spread, not secrecy: the hash of nothing under a
+/// fresh `RandomState`, whose keys std seeds randomly per thread and changes for every new one.
+/// (An RNG crate would add five crates to every user's build for this one number.)
+fn unit_random() -> f64 {
+    use std::hash::{BuildHasher, Hasher};
+    let bits = std::collections::hash_map::RandomState::new().build_hasher().finish();
+    (bits >> 11) as f64 / (1u64 << 53) as f64
 }
 
 /// Parses `Retry-After`: delay-seconds or an HTTP date (RFC 9110 §10.2.3).
@@ -269,6 +310,17 @@ mod tests {
             let ceiling = (p.base_delay * 2u32.pow(retries.min(20))).min(p.max_delay);
             let wait = backoff(&p, retries);
             assert!(wait >= ceiling / 2 && wait <= ceiling, "retry {retries}: {wait:?}");
+        }
+    }
+
+    #[test]
+    fn jitter_is_in_range_and_spread() {
+        let samples: Vec<f64> = (0..1000).map(|_| unit_random()).collect();
+        assert!(samples.iter().all(|x| (0.0..1.0).contains(x)));
+        // Every tenth of the range is hit: the values spread, they do not repeat.
+        for tenth in 0..10 {
+            let (low, high) = (tenth as f64 / 10.0, (tenth + 1) as f64 / 10.0);
+            assert!(samples.iter().any(|x| (low..high).contains(x)), "nothing in [{low}, {high})");
         }
     }
 

@@ -38,7 +38,9 @@ const CHUNK: usize = 256 * 1024;
 /// How many pieces of a file may be read ahead of the connection (memory: `CHUNK` times this).
 const READ_AHEAD: usize = 4;
 
-/// Where the bytes of one file come from.
+/// Where the bytes of one file come from. Usually made by `From` (a path, bytes) or
+/// [`Source::reader`]; more kinds of source may be added.
+#[non_exhaustive]
 pub enum Source {
     /// A local file, opened and checked when the upload is sent, and by every attempt.
     Path(PathBuf),
@@ -109,13 +111,22 @@ impl From<&Path> for Source {
 }
 
 /// How far an upload has got; passed to the callback of `on_progress`.
+/// More fields may be added; [`Progress::new`] builds one (for a test of your callback, say).
 #[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize)]
 #[cfg_attr(feature = "schemars", derive(schemars::JsonSchema))]
+#[non_exhaustive]
 pub struct Progress {
     /// Bytes of file content handed to the connection in this attempt.
     pub sent: u64,
     /// All file content, when every source's length is known.
     pub total: Option<u64>,
+}
+
+impl Progress {
+    /// `sent` bytes of `total`.
+    pub fn new(sent: u64, total: Option<u64>) -> Self {
+        Progress { sent, total }
+    }
 }
 
 type ProgressFn = Arc<dyn Fn(Progress) + Send + Sync>;
@@ -272,7 +283,7 @@ impl DagUpload<'_> {
         if let Some(dir) = self.directory.take() {
             let walked = tokio::task::spawn_blocking(move || walk(&dir))
                 .await
-                .map_err(|e| Error::InvalidInput(format!("reading the directory failed: {e}")))??;
+                .map_err(|source| Error::BlockingTask { task: "reading the directory", source })??;
             self.files.extend(walked.into_iter().map(|(rel, path)| (rel, Source::Path(path))));
         }
         if self.files.is_empty() {

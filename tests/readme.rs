@@ -63,10 +63,10 @@ async fn the_readme_example_works() {
 /// The README's emulator example (under "Testing your code"), checked to be there and run.
 #[cfg(feature = "emulator")]
 mod emulator_example {
-    const README_SNIPPET: &str = r#"  let emu = pinarkive::emulator::Emulator::builder()
-      .api_key("k1", ["files:read", "files:write"])   // "*" for every scope
-      .start().await?;                                 // stops when dropped
-  let client = pinarkive::Client::builder().base_url(emu.base_url()).api_key("k1").build()?;"#;
+    const README_SNIPPET: &str = r#"      let emu = pinarkive::emulator::Emulator::builder()
+          .api_key("k1", ["files:read", "files:write"])   // "*" for every scope
+          .start().await?;                                 // stops when dropped
+      let client = pinarkive::Client::builder().base_url(emu.base_url()).api_key("k1").build()?;"#;
 
     #[test]
     fn the_readme_shows_it() {

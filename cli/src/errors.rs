@@ -172,7 +172,7 @@ fn describe(error: &Error) -> CliError {
             format!("{error}; list one page at a time with --page"),
         ),
         Error::InvalidInput(message) => CliError::usage(message.clone()),
-        Error::Config(message) => CliError::usage(message.clone()),
+        Error::Config(config) => CliError::usage(config.to_string()),
         Error::LocalFile { .. } => CliError::usage(error.to_string()),
         _ => CliError::new(Exit::Api, error.to_string()),
     }

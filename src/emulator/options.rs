@@ -8,7 +8,9 @@
 //! let key: KeySpec = "k1=files:read,files:write".parse()?;
 //! assert_eq!(key.scopes(), ["files:read", "files:write"]);
 //! assert_eq!("10/100".parse::<RateLimit>()?, RateLimit::PerKey { per_second: 10, per_minute: 100 });
-//! let options = EmulatorOptions { keys: vec![key], ..EmulatorOptions::default() }.resolve();
+//! let mut options = EmulatorOptions::default();
+//! options.keys = vec![key];
+//! let options = options.resolve();
 //! let builder = options.builder(); // then `.start().await`
 //! # let _ = builder;
 //! # Ok::<(), pinarkive::emulator::InvalidOption>(())
@@ -295,7 +297,9 @@ impl FromStr for Login {
 }
 
 /// Every setting of a served emulator, as both front-ends take them on the command line.
+/// More settings may be added: start from [`EmulatorOptions::default`] and set fields.
 #[derive(Debug, Clone)]
+#[non_exhaustive]
 #[cfg_attr(feature = "emulator-cli", derive(clap::Args))]
 pub struct EmulatorOptions {
     /// The address to listen on; anything but loopback lets anyone who can reach it use the keys
@@ -485,6 +489,7 @@ impl EmulatorOptions {
     /// Options that [`EmulatorOptions::check`] refuses (`InvalidInput`), binding the address, or
     /// installing the Ctrl-C handler.
     #[cfg(feature = "emulator-cli")]
+    #[cfg_attr(docsrs, doc(cfg(feature = "emulator-cli")))]
     pub async fn start_until_ctrl_c(
         &self,
         started: impl FnOnce(&super::Emulator),

@@ -5,14 +5,15 @@
 use std::sync::Arc;
 
 use chrono::{TimeDelta, Utc};
-use serde_json::json;
 
 use super::auth::totp_matches;
 use super::errors::ApiError;
 use super::request::{check_lengths, ok, Call, Reply};
 use super::state::{random_hex, ApiKey, Db, Scopes, MAX_KEYS_PER_ACCOUNT};
 use crate::spec::{ErrorCode, Scope};
-use crate::types::{ApiToken, MessageResponse, TokenCreated, TokenGenerateRequest, TokenRevokeRequest};
+use crate::types::{
+    ApiToken, MessageResponse, TokenCreated, TokenGenerateRequest, TokenList, TokenRevokeRequest,
+};
 
 /// The scopes of a token generated without `scopes`, per the backend reference.
 const DEFAULT_SCOPES: [Scope; 2] = [Scope::UserRead, Scope::FilesRead];
@@ -95,7 +96,7 @@ pub(crate) async fn list(call: Call) -> Reply {
             expires_at: format_expiry(&k),
         })
         .collect();
-    ok(&call, json!({ "tokens": tokens }))
+    ok(&call, TokenList { tokens })
 }
 
 pub(crate) async fn revoke(mut call: Call) -> Reply {

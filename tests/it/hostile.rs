@@ -142,6 +142,7 @@ async fn a_server_that_hangs_mid_answer_is_timed_out() {
     assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
     let error = client.users_me_get().send().await.unwrap_err();
     assert!(matches!(error, Error::Timeout { .. }), "{error:?}");
+    assert!(error.is_timeout() && error.is_retryable(), "{error:?}");
     assert!(started.elapsed() < Duration::from_secs(5), "{:?}", started.elapsed());
 }
 
@@ -157,12 +158,13 @@ async fn durations_saturate() {
         .api_key(KEY)
         .read_timeout(Duration::MAX)
         .connect_timeout(Duration::MAX)
-        .retry_policy(RetryPolicy {
-            max_retries: u32::MAX,
-            base_delay: Duration::MAX,
-            max_delay: Duration::MAX,
-            max_retry_after: Duration::MAX,
-        })
+        .retry_policy(
+            RetryPolicy::default()
+                .max_retries(u32::MAX)
+                .base_delay(Duration::MAX)
+                .max_delay(Duration::MAX)
+                .max_retry_after(Duration::MAX),
+        )
         .build()
         .unwrap();
     client.users_me_get().send().await.unwrap();
@@ -550,7 +552,7 @@ async fn a_retry_never_sends_another_file_put_under_the_name() {
     let client = Client::builder()
         .base_url(&server.url)
         .api_key(KEY)
-        .retry_policy(RetryPolicy { base_delay: Duration::from_millis(10), ..RetryPolicy::default() })
+        .retry_policy(RetryPolicy::default().base_delay(Duration::from_millis(10)))
         .build()
         .unwrap();
     let upload = tokio::spawn({

@@ -147,9 +147,13 @@ fn lines() -> Vec<Line> {
             let body = types::TokenGenerateRequest::builder().name("ci");
             Box::pin(async move { status(c.tokens_generate().body(body).send().await) })
         }),
-        line(Op::TokensList, "GET", "/tokens/list", json!([{"name": "ci", "scopes": ["files:read"]}]), |c| {
-            Box::pin(async move { status(c.tokens_list().send().await) })
-        }),
+        line(
+            Op::TokensList,
+            "GET",
+            "/tokens/list",
+            json!({"tokens": [{"name": "ci", "scopes": ["files:read"]}]}),
+            |c| Box::pin(async move { status(c.tokens_list().send().await) }),
+        ),
         // The name is one path segment: its `/` and space are percent-encoded.
         line(Op::TokensRevoke, "DELETE", "/tokens/revoke/ci%2Fold%20key", ok(), |c| {
             Box::pin(async move { status(c.tokens_revoke().name("ci/old key").send().await) })
@@ -180,7 +184,7 @@ fn lines() -> Vec<Line> {
         line(Op::PlansMyPlanGet, "GET", "/plans/my-plan", json!({"isEarlyBird": false}), |c| {
             Box::pin(async move { status(c.plans_my_plan_get().send().await) })
         }),
-        line(Op::PlansAllList, "GET", "/plans/all", json!({"plans": [{"code": "internal"}]}), |c| {
+        line(Op::PlansAllList, "GET", "/plans/all", json!([{"code": "internal"}]), |c| {
             Box::pin(async move { status(c.plans_all_list().send().await) })
         }),
         line(Op::PlansChange, "PUT", "/plans/change", json!({"success": true}), |c| {

@@ -92,7 +92,7 @@ async fn users_me_get_gives_up_when_retry_after_exceeds_the_cap() {
 #[tokio::test(start_paused = true)]
 async fn a_429_storm_stops_at_the_budget() {
     let server = ScriptedServer::start((0..20).map(|_| rate_limited("1")).collect()).await;
-    let policy = RetryPolicy { max_retries: 4, ..RetryPolicy::default() };
+    let policy = RetryPolicy::default().max_retries(4);
     let (client, retries) = recording(&server.url, policy);
     let error = client.users_me_get().send().await.unwrap_err();
     assert_eq!(error.status().map(|s| s.as_u16()), Some(429));

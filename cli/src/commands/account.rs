@@ -1,6 +1,7 @@
 //! `clusters`, `gateway`, `status` and `whoami`.
 
 use pinarkive::types;
+use serde::Deserialize;
 use serde_json::Value;
 
 use super::{check_cids, Context};
@@ -146,14 +147,14 @@ pub async fn whoami(ctx: &Context) -> Result<(), CliError> {
     Ok(())
 }
 
-/// The plan as a name: the API sends a name, an id, or a plan object (sources disagree).
+/// The plan as a name: `/users/me` sends a name or a `Plan` object (sources disagree).
 fn plan_name(plan: &Value) -> Option<String> {
     match plan {
         Value::String(name) => Some(name.clone()),
-        Value::Object(fields) => ["name", "code", "_id", "id"]
-            .iter()
-            .find_map(|key| fields.get(*key).and_then(Value::as_str))
-            .map(str::to_string),
+        Value::Object(_) => {
+            let plan = types::Plan::deserialize(plan).ok()?;
+            plan.name.or(plan.code).or(plan.id)
+        }
         _ => None,
     }
 }

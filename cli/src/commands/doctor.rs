@@ -223,6 +223,7 @@ async fn check_gateway(
             .map(str::to_string)
             .unwrap_or(configured),
     };
+    pinarkive::tls::install_default_provider();
     let http = reqwest::Client::builder().timeout(CHECK_TIMEOUT).build();
     let answer = match http {
         Ok(http) => http.get(&base).send().await.map_err(|e| root_cause(&e)),

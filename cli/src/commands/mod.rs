@@ -65,7 +65,7 @@ impl Context {
             )
             .user_agent(concat!("pinarkive-cli/", env!("CARGO_PKG_VERSION")))
             .max_response_body(MAX_RESPONSE_BODY)
-            .retry_policy(RetryPolicy { max_retries: retries, ..RetryPolicy::default() })
+            .retry_policy(RetryPolicy::default().max_retries(retries))
             .on_retry({
                 let out = self.out.clone();
                 move |retry| out.note(retry_note(retry, retries))

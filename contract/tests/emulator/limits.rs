@@ -230,6 +230,7 @@ async fn an_account_generates_at_most_max_keys_and_lists_them_in_order() {
 
 /// A raw client whose connections come from `ip` (any of 127/8 is loopback).
 fn client_from(ip: [u8; 4]) -> reqwest::Client {
+    pinarkive::tls::install_default_provider();
     reqwest::Client::builder().local_address(IpAddr::from(ip)).build().unwrap()
 }
 

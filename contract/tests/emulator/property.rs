@@ -381,7 +381,7 @@ async fn setup() -> (Fixture, Known) {
         cids: vec![file.cid.clone(), dag.cid.clone()],
         upload_ids: list.uploads.iter().filter_map(|u| u.id.clone()).collect(),
     };
-    (Fixture { emu, http: reqwest::Client::new() }, known)
+    (Fixture { emu, http: crate::support::http() }, known)
 }
 
 async fn check(fixture: &Fixture, request: RandomRequest) -> Result<(), TestCaseError> {

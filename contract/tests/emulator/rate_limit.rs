@@ -92,7 +92,7 @@ async fn the_default_is_10_per_second() {
 #[tokio::test(start_paused = true)]
 async fn the_tokio_clock_follows_paused_time() {
     let emu = Emulator::builder().api_key("a", ["*"]).rate_limit(1, 100).start().await.unwrap();
-    let client = reqwest::Client::new();
+    let client = http();
     let get = || client.get(url(&emu, "/users/me")).header("x-api-key", "a").send();
     assert_eq!(get().await.unwrap().status(), 200);
     assert_eq!(get().await.unwrap().status(), 429);

@@ -32,6 +32,7 @@ pub fn client(emu: &Emulator, key: &str) -> Client {
 
 /// A raw HTTP client.
 pub fn http() -> reqwest::Client {
+    pinarkive::tls::install_default_provider();
     reqwest::Client::new()
 }
 

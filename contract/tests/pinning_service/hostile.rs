@@ -141,7 +141,7 @@ async fn rate_limited_for_ever() -> ScriptedServer {
 #[tokio::test]
 async fn a_request_past_the_bridges_deadline_is_a_504_in_the_psa_shape() {
     let server = rate_limited_for_ever().await;
-    let patient = RetryPolicy { max_retries: 100, ..RetryPolicy::default() };
+    let patient = RetryPolicy::default().max_retries(100);
     let bridge = builder(&server, patient).request_timeout(Duration::from_secs(3)).start().await.unwrap();
     let started = Instant::now();
     let reply = reqwest::Client::new()

@@ -118,6 +118,9 @@ pub fn fetch(url: &str, api_key: Option<&str>) -> Result<Source, String> {
         .build()
         .map_err(|e| format!("cannot start an HTTP runtime: {e}"))?;
     let text = runtime.block_on(async {
+        if rustls::crypto::CryptoProvider::get_default().is_none() {
+            let _ = rustls::crypto::ring::default_provider().install_default();
+        }
         let client = reqwest::Client::builder()
             .user_agent(concat!("pinarkive-spec-diff/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))

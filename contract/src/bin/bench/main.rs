@@ -14,7 +14,10 @@
 //! 4. The emulator as an account grows: ten consecutive 10,000-file directory uploads, each
 //!    timed, and another key's `GET /users/me` latency meanwhile next to its idle latency
 //!    (`--only dag` runs just this one and prints its section, as `--only gets` does the GETs).
+//! 5. A new user's clean build: a scratch binary on `pinarkive` next to one on bare reqwest,
+//!    tokio and serde_json, each built from an empty target directory (`--only build`).
 
+mod clean_build;
 mod dag;
 mod emulator;
 mod gets;
@@ -51,6 +54,8 @@ enum Only {
     Gets,
     /// 4: the emulator as an account grows.
     Dag,
+    /// 5: a new user's clean debug build, ours against bare reqwest.
+    Build,
 }
 
 #[derive(clap::Args, Debug, Clone)]
@@ -109,6 +114,8 @@ pub struct UploadChildArgs {
 }
 
 fn main() -> ExitCode {
+    // The bare-reqwest baselines use the library's TLS provider.
+    pinarkive::tls::install_default_provider();
     let cli = Cli::parse();
     if let Some(Child::UploadChild(child)) = &cli.child {
         return upload::child_main(&child.url, child.file.as_deref(), child.read_ahead);
@@ -157,6 +164,14 @@ fn bench_main(args: &Args) -> Result<(), String> {
         }
         return Ok(());
     }
+    if args.only == Some(Only::Build) {
+        let build = clean_build::run(&workspace_root())?;
+        println!("{}", report::build_only(&build));
+        if !build.all_pass() {
+            eprintln!("bench: some targets were missed (see the report)");
+        }
+        return Ok(());
+    }
     let machine = report::Machine::detect();
     let server = server::Server::start().map_err(|e| format!("cannot start the server: {e}"))?;
     eprintln!("bench: server at {}", server.base_url);
@@ -170,8 +185,10 @@ fn bench_main(args: &Args) -> Result<(), String> {
     let gets = gets::run(&server, args.gets, args.get_rounds, args.warmup)?;
     let emulator = emulator::run(&server, args.emulator_requests, args.emulator_rounds, args.warmup)?;
     let dag = dag::run(args.dag_uploads, args.dag_files)?;
+    // Last: it loads every core, and nothing else is running then.
+    let build = clean_build::run(&workspace_root())?;
 
-    let report = report::Report { machine, params, uploads, gets, emulator, dag };
+    let report = report::Report { machine, params, uploads, gets, emulator, dag, build };
     let markdown = report.markdown();
     println!("{markdown}");
     if !args.no_write {

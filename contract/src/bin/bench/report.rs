@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 use std::process::Command;
 
 use super::upload::{mib_per_s, Run, Side, READ_AHEAD_CHUNK, READ_AHEAD_DEPTH};
-use super::{dag, emulator, gets, upload, Stats};
+use super::{clean_build, dag, emulator, gets, upload, Stats};
 
 /// Upload peak memory target: our child's max RSS stays under this.
 const RSS_TARGET_MIB: f64 = 64.0;
@@ -90,6 +90,7 @@ pub struct Report {
     pub gets: gets::Results,
     pub emulator: emulator::Results,
     pub dag: dag::Results,
+    pub build: clean_build::Results,
 }
 
 /// The figures the targets are judged on. The ratios are taken within each round, where the
@@ -184,12 +185,22 @@ pub fn gets_only(gets: &gets::Results, params: &Params) -> String {
 /// The emulator-growth benchmark alone (`cargo xtask bench --only dag`): its summary rows and
 /// its section.
 pub fn dag_only(dag: &dag::Results) -> String {
+    one_benchmark(dag.summary(), &dag.section(4))
+}
+
+/// The clean-build benchmark alone (`--only build`).
+pub fn build_only(build: &clean_build::Results) -> String {
+    one_benchmark(build.summary(), &build.section(5))
+}
+
+/// A benchmark's summary rows, then its section.
+fn one_benchmark(rows: impl IntoIterator<Item = (String, String, String, bool)>, section: &str) -> String {
     let mut s = String::new();
     let _ = writeln!(s, "| Benchmark | Figure | Target | Result |\n|---|---|---|---|");
-    for (benchmark, figure, target, pass) in dag.summary() {
+    for (benchmark, figure, target, pass) in rows {
         let _ = writeln!(s, "| {benchmark} | {figure} | {target} | {} |", verdict(pass));
     }
-    s.push_str(&dag.section(4));
+    s.push_str(section);
     s
 }
 
@@ -238,7 +249,7 @@ impl Report {
     }
 
     pub fn all_pass(&self) -> bool {
-        Self::passes(&self.figures()).iter().all(|&p| p) && self.dag.all_pass()
+        Self::passes(&self.figures()).iter().all(|&p| p) && self.dag.all_pass() && self.build.all_pass()
     }
 
     pub fn markdown(&self) -> String {
@@ -284,7 +295,7 @@ impl Report {
             verdict(throughput_ok)
         );
         let _ = writeln!(s, "{}", f.gets.summary_row(&gets, p.get_rounds));
-        for (benchmark, figure, target, pass) in self.dag.summary() {
+        for (benchmark, figure, target, pass) in self.dag.summary().into_iter().chain(self.build.summary()) {
             let _ = writeln!(s, "| {benchmark} | {figure} | {target} | {} |", verdict(pass));
         }
         let _ = writeln!(
@@ -333,6 +344,7 @@ impl Report {
         gets_section(&mut s, &self.gets, p);
         self.emulator_section(&mut s);
         s.push_str(&self.dag.section(4));
+        s.push_str(&self.build.section(5));
         s
     }
 

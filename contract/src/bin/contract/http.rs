@@ -93,6 +93,8 @@ pub struct Http {
 
 impl Http {
     pub fn new(base_url: &str, budget: u32, max_wait: Duration) -> Result<Http, String> {
+        // The same TLS provider as the library's client.
+        pinarkive::tls::install_default_provider();
         let client = reqwest::Client::builder()
             .user_agent(concat!("pinarkive-contract/", env!("CARGO_PKG_VERSION")))
             .connect_timeout(Duration::from_secs(10))

@@ -295,6 +295,7 @@ async fn a_live_run_with_allow_writes_cleans_up_after_itself() {
     assert_eq!(report.outcome(pinarkive::OperationId::UsersMeGet, Check::Scope), &Outcome::Pass, "{text}");
 
     // Nothing is left: no upload, and no key but the one the run was given.
+    pinarkive::tls::install_default_provider();
     let http = reqwest::Client::new();
     let uploads: serde_json::Value = http
         .get(format!("{base_url}/users/me/uploads"))
