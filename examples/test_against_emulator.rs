@@ -7,7 +7,7 @@
 //! cargo test --example test_against_emulator   # runs them as tests, as your own crate would
 //! ```
 //!
-//! In your crate: `pinarkive = { version = "0.2", features = ["emulator"] }` under
+//! In your crate: `pinarkive = { version = "0.3", features = ["emulator"] }` under
 //! `[dev-dependencies]`, then tests like the ones at the end of this file.
 
 use pinarkive::emulator::Emulator;

@@ -7,7 +7,7 @@
 //!
 //! ```toml
 //! [dependencies]
-//! pinarkive = "0.2"
+//! pinarkive = "0.3"
 //! tokio = { version = "1", features = ["macros", "rt-multi-thread"] }
 //! ```
 //!
@@ -175,7 +175,7 @@
 //! | `emulator` | no | `emulator`: a local Pinarkive (in-memory, on loopback) for tests and demos |
 //! | `emulator-cli` | no | the emulator's options as `clap::Args`, and serving until Ctrl-C |
 //!
-//! To use the platform's TLS: `pinarkive = { version = "0.2", default-features = false, features
+//! To use the platform's TLS: `pinarkive = { version = "0.3", default-features = false, features
 //! = ["native-tls"] }`. [`tls`] says how the two differ and what happens with both or neither.
 //!
 //! # Testing your own code against the emulator
@@ -186,7 +186,7 @@
 //!
 //! ```toml
 //! [dev-dependencies]
-//! pinarkive = { version = "0.2", features = ["emulator"] }
+//! pinarkive = { version = "0.3", features = ["emulator"] }
 //! ```
 //!
 //! ```no_run
@@ -221,7 +221,7 @@
 //!
 //! The crate version follows Cargo's semver rules (in `0.y.z`, a breaking change bumps `y`).
 //! Its build metadata is the date of the vendor docs the spec was last reconciled with:
-//! `0.2.0+2026042200` is crate version 0.2.0 with the spec of 2026-04-22 (the last two digits
+//! `0.3.0+2026042200` is crate version 0.3.0 with the spec of 2026-04-22 (the last two digits
 //! count reconciliations on one day). Build metadata is no version bump: Cargo ignores it when
 //! it resolves versions. [`spec::YAML`] is the spec this build was generated from.
 
