@@ -34,13 +34,7 @@ fn the_emulator_command_serves_until_ctrl_c() {
     let file = setup.file("via-emulator.txt", b"served by pinarkive emulator\n");
     run(cmd, &["upload", &file]).ok();
 
-    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
-    assert!(sent.success());
-    let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "{:?}", output.status);
-    let note: serde_json::Value = serde_json::from_slice(&output.stderr).unwrap();
-    assert_valid("stderr", &note);
-    assert_eq!(note["message"], "stopping the emulator");
+    stops_on_ctrl_c(child, "stopping the emulator");
 }
 
 #[test]
@@ -113,6 +107,18 @@ fn the_emulator_command_takes_every_flag_of_the_library() {
 }
 
 /// The first JSON document a server command prints (`--json`): where it listens.
+/// Sends Ctrl-C (SIGINT) to `child`, which must exit with success, saying `note` as its one
+/// JSON line on stderr.
+fn stops_on_ctrl_c(child: std::process::Child, note: &str) {
+    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(sent.success());
+    let output = child.wait_with_output().unwrap();
+    assert!(output.status.success(), "{:?}", output.status);
+    let said: serde_json::Value = serde_json::from_slice(&output.stderr).unwrap();
+    assert_valid("stderr", &said);
+    assert_eq!(said["message"], note);
+}
+
 fn first_json(child: &mut std::process::Child) -> serde_json::Value {
     let mut stdout = BufReader::new(child.stdout.take().unwrap());
     let mut text = String::new();
@@ -170,13 +176,7 @@ fn the_pinning_service_command_serves_with_each_callers_key_until_ctrl_c() {
         "{listed}"
     );
 
-    let sent = Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
-    assert!(sent.success());
-    let output = child.wait_with_output().unwrap();
-    assert!(output.status.success(), "{:?}", output.status);
-    let note: serde_json::Value = serde_json::from_slice(&output.stderr).unwrap();
-    assert_valid("stderr", &note);
-    assert_eq!(note["message"], "stopping the pinning service");
+    stops_on_ctrl_c(child, "stopping the pinning service");
 }
 
 #[test]
