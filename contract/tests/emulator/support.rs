@@ -3,7 +3,6 @@
 use pinarkive::emulator::{Emulator, EmulatorBuilder};
 use pinarkive::{Client, RetryPolicy};
 use pinarkive_contract::conformance::Conformance;
-use reqwest::header::HeaderMap;
 use serde_json::Value;
 
 /// A key with every scope.
@@ -41,32 +40,13 @@ pub fn url(emu: &Emulator, path: &str) -> String {
     format!("{}{path}", emu.base_url())
 }
 
-/// A response read whole.
-#[derive(Debug)]
-pub struct Reply {
-    pub status: u16,
-    pub headers: HeaderMap,
-    pub body: Vec<u8>,
-}
+#[path = "../common/reply.rs"]
+mod reply;
+pub use reply::{fetch, Reply};
 
 impl Reply {
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
-    }
-
     pub fn header(&self, name: &str) -> Option<&str> {
         self.headers.get(name).and_then(|v| v.to_str().ok())
-    }
-}
-
-/// Sends `request` and reads the whole answer, whatever it is.
-pub async fn fetch(request: reqwest::RequestBuilder) -> Reply {
-    let response = request.send().await.expect("the emulator answers");
-    Reply {
-        status: response.status().as_u16(),
-        headers: response.headers().clone(),
-        body: response.bytes().await.expect("a whole body").to_vec(),
     }
 }
 

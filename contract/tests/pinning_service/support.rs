@@ -7,7 +7,6 @@ use pinarkive::emulator::{Emulator, EmulatorBuilder};
 use pinarkive::pinning_service::PinningService;
 use pinarkive::{Client, RetryPolicy};
 use pinarkive_contract::conformance::Conformance;
-use reqwest::header::HeaderMap;
 use reqwest::Method;
 use serde_json::Value;
 
@@ -50,20 +49,11 @@ pub async fn bridge_for(emulator: &Emulator, retry: RetryPolicy) -> PinningServi
     PinningService::builder(client).bind(([127, 0, 0, 1], 0).into()).start().await.expect("bridge starts")
 }
 
-/// An answer read whole.
-#[derive(Debug)]
-pub struct Reply {
-    pub status: u16,
-    pub headers: HeaderMap,
-    pub body: Vec<u8>,
-}
+#[path = "../common/reply.rs"]
+mod reply;
+pub use reply::{fetch, Reply};
 
 impl Reply {
-    pub fn json(&self) -> Value {
-        serde_json::from_slice(&self.body)
-            .unwrap_or_else(|e| panic!("not JSON ({e}): {}", String::from_utf8_lossy(&self.body)))
-    }
-
     pub fn text(&self) -> String {
         String::from_utf8_lossy(&self.body).into_owned()
     }
@@ -108,12 +98,7 @@ impl Setup {
         if let Some(body) = body {
             request = request.json(body);
         }
-        let response = request.send().await.expect("the bridge answers");
-        Reply {
-            status: response.status().as_u16(),
-            headers: response.headers().clone(),
-            body: response.bytes().await.expect("a whole body").to_vec(),
-        }
+        fetch(request).await
     }
 
     /// Sends a request and asserts the answer conforms to the PSA document for its operation
@@ -169,15 +154,9 @@ impl Setup {
     }
 }
 
-/// A CID no test has used: raw codec, sha2-256 of a counter and the time.
+/// A CID no test of this binary has used (test-support's made-up CIDs, one per call).
 pub fn new_cid() -> String {
     use std::sync::atomic::{AtomicU64, Ordering};
     static NEXT: AtomicU64 = AtomicU64::new(0);
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    let nanos = std::time::SystemTime::now().duration_since(std::time::UNIX_EPOCH).unwrap().as_nanos();
-    let mut digest = [0u8; 32];
-    digest[..8].copy_from_slice(&n.to_be_bytes());
-    digest[8..24].copy_from_slice(&nanos.to_be_bytes());
-    let hash = cid::multihash::Multihash::<64>::wrap(0x12, &digest).unwrap();
-    cid::Cid::new_v1(0x55, hash).to_string()
+    test_support::scripted::fake_cid(NEXT.fetch_add(1, Ordering::Relaxed))
 }
